@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Test helpers shared by every workspace. Imported only from tests (`@vigie/common/testing`).
+ */
+
+/** True when running in CI, where no test may be skipped. */
+export const inCI = process.env.CI === 'true' || process.env.CI === '1';
+
+/** Whether an executable is on PATH. */
+export function hasTool(tool: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The skip option for a test that needs a system tool: outside CI a missing tool skips the test and
+ * says which Debian package to install; in CI the test runs and fails loudly instead.
+ *
+ *     test('sends over a pty', { skip: skipUnlessTool('socat') }, async () => { … })
+ */
+export function skipUnlessTool(tool: string, debianPackage = tool): string | false {
+  if (hasTool(tool)) return false;
+  if (inCI) return false;
+  return `${tool} not installed: apt-get install -y ${debianPackage}`;
+}
+
+/** A temporary directory removed by the returned `cleanup`. */
+export function tempDir(prefix = 'vigie-'): { path: string; cleanup: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
