@@ -1,0 +1,81 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { BoxId, EpochMs, SchemaVersion, Uuid } from './common.ts';
+
+/** What raised the alert. */
+export const AlertKind = Type.Union(
+  [
+    Type.Literal('fall'),
+    Type.Literal('cardiac_arrest'),
+    Type.Literal('hypoxemia'),
+    Type.Literal('manual_help'),
+    Type.Literal('bradycardia'),
+    Type.Literal('tachycardia'),
+    Type.Literal('not_worn'),
+    Type.Literal('no_data'),
+    Type.Literal('low_battery'),
+  ],
+  { description: 'Cause of the alert' },
+);
+export type AlertKind = Static<typeof AlertKind>;
+
+export const AlertSeverity = Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')]);
+export type AlertSeverity = Static<typeof AlertSeverity>;
+
+/**
+ * An alert's life on the box: raised → notifying → notified → acknowledged | escalated → closed.
+ * The box owns the state; the cloud mirrors it.
+ */
+export const AlertState = Type.Union([
+  Type.Literal('raised'),
+  Type.Literal('notifying'),
+  Type.Literal('notified'),
+  Type.Literal('acknowledged'),
+  Type.Literal('escalated'),
+  Type.Literal('closed'),
+]);
+export type AlertState = Static<typeof AlertState>;
+
+/** One SMS (or later, other channel) notification of an alert. No phone number: contacts are named. */
+export const AlertNotification = Type.Object(
+  {
+    contact: Type.String({ minLength: 1, maxLength: 120, description: 'Contact display name' }),
+    channel: Type.Literal('sms'),
+    status: Type.Union([Type.Literal('queued'), Type.Literal('sent'), Type.Literal('failed')]),
+    at: EpochMs,
+  },
+  { additionalProperties: false },
+);
+export type AlertNotification = Static<typeof AlertNotification>;
+
+export const Acknowledgement = Type.Object(
+  {
+    by: Type.String({ minLength: 1, maxLength: 120, description: 'Who acknowledged (contact or account name)' }),
+    via: Type.Union([Type.Literal('sms'), Type.Literal('portal'), Type.Literal('box')]),
+    at: EpochMs,
+  },
+  { additionalProperties: false },
+);
+export type Acknowledgement = Static<typeof Acknowledgement>;
+
+/**
+ * The current state of an alert, sent by the box each time it changes. Idempotent by
+ * `(alertId, revision)`: the cloud keeps the highest revision it has seen.
+ */
+export const AlertEvent = Type.Object(
+  {
+    v: SchemaVersion,
+    boxId: BoxId,
+    alertId: Uuid,
+    number: Type.Integer({ minimum: 1, maximum: 999, description: 'Short number quoted in the SMS (reply "OK <number>")' }),
+    revision: Type.Integer({ minimum: 0, description: 'Increases with every change of this alert' }),
+    kind: AlertKind,
+    severity: AlertSeverity,
+    state: AlertState,
+    raisedAt: EpochMs,
+    updatedAt: EpochMs,
+    notifications: Type.Array(AlertNotification, { maxItems: 100 }),
+    acknowledgement: Type.Optional(Acknowledgement),
+  },
+  { additionalProperties: false, $id: 'AlertEvent' },
+);
+export type AlertEvent = Static<typeof AlertEvent>;

@@ -1,0 +1,6 @@
+export * from './common.ts';
+export * from './reading.ts';
+export * from './telemetry.ts';
+export * from './alert.ts';
+export * from './heartbeat.ts';
+export * from './mqtt.ts';

@@ -1,0 +1,71 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { BraceletId, EpochMs, SchemaVersion } from './common.ts';
+import { Reading } from './reading.ts';
+
+/**
+ * The box's local MQTT bus. Topics are versioned (`vigie/v1/…`); a payload's shape only changes
+ * with the version segment. Components and local tools subscribe to these; the SQLite store, not
+ * the broker, is the durable record.
+ */
+export const TOPIC_ROOT = 'vigie/v1' as const;
+
+export const topics = {
+  /** A reading decoded from the bracelet. Payload: BusReading. QoS 1. */
+  reading: (braceletId: string) => `${TOPIC_ROOT}/bracelet/${braceletId}/reading`,
+  /** An emergency event from the bracelet (fall, cardiac arrest). Payload: BraceletEvent. QoS 1. */
+  event: (braceletId: string) => `${TOPIC_ROOT}/bracelet/${braceletId}/event`,
+  /** Link and wear status of the bracelet. Payload: BraceletStatus. QoS 1, retained. */
+  status: (braceletId: string) => `${TOPIC_ROOT}/bracelet/${braceletId}/status`,
+  /** The current state of an alert. Payload: AlertEvent. QoS 1, retained. */
+  alert: (alertId: string) => `${TOPIC_ROOT}/alert/${alertId}`,
+  /** Box health summary for the screen and local tools. Payload: Heartbeat. QoS 0, retained. */
+  health: () => `${TOPIC_ROOT}/box/health`,
+} as const;
+
+/** Subscription filters matching the topics above. */
+export const topicFilters = {
+  readings: `${TOPIC_ROOT}/bracelet/+/reading`,
+  events: `${TOPIC_ROOT}/bracelet/+/event`,
+  statuses: `${TOPIC_ROOT}/bracelet/+/status`,
+  alerts: `${TOPIC_ROOT}/alert/+`,
+} as const;
+
+/** A reading on the bus: the wire Reading plus where it came from. */
+export const BusReading = Type.Object(
+  { v: SchemaVersion, braceletId: BraceletId, reading: Reading },
+  { additionalProperties: false, $id: 'BusReading' },
+);
+export type BusReading = Static<typeof BusReading>;
+
+/** Emergency events detected on the bracelet itself. */
+export const BraceletEventKind = Type.Union([
+  Type.Literal('fall'),
+  Type.Literal('cardiac_arrest'),
+  Type.Literal('manual_help'),
+]);
+export type BraceletEventKind = Static<typeof BraceletEventKind>;
+
+export const BraceletEvent = Type.Object(
+  {
+    v: SchemaVersion,
+    braceletId: BraceletId,
+    kind: BraceletEventKind,
+    ts: EpochMs,
+    eventSeq: Type.Integer({ minimum: 0, maximum: 65_535, description: 'Bracelet event counter, wraps; repeats are duplicates' }),
+  },
+  { additionalProperties: false, $id: 'BraceletEvent' },
+);
+export type BraceletEvent = Static<typeof BraceletEvent>;
+
+export const BraceletStatus = Type.Object(
+  {
+    v: SchemaVersion,
+    braceletId: BraceletId,
+    connected: Type.Boolean(),
+    worn: Type.Union([Type.Boolean(), Type.Null()]),
+    battery: Type.Union([Type.Integer({ minimum: 0, maximum: 100 }), Type.Null()]),
+    ts: EpochMs,
+  },
+  { additionalProperties: false, $id: 'BraceletStatus' },
+);
+export type BraceletStatus = Static<typeof BraceletStatus>;
