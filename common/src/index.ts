@@ -2,3 +2,4 @@ export * from './errors.ts';
 export * from './log.ts';
 export * from './config.ts';
 export * from './lifecycle.ts';
+export * from './paths.ts';
