@@ -1,0 +1,29 @@
+import { loadConfig, portSchema, z } from '@vigie/common';
+
+/**
+ * The box's process configuration, from the environment (systemd unit on a Pi, `npm start` in
+ * development). Who the box protects and whom it texts come from the box file written by the
+ * technician (`vigie-box provision`, `vigie-box contacts`), not from here.
+ */
+export const BoxEnvSchema = z.object({
+  VIGIE_DATA_DIR: z.string().min(1).default('./data'),
+  /** Serial device of the GSM modem (e.g. /dev/ttyUSB2). Unset: the built-in modem emulator. */
+  VIGIE_MODEM_DEVICE: z.string().min(1).optional(),
+  VIGIE_MODEM_BAUD: z.coerce.number().int().positive().default(115_200),
+  /** Local MQTT port (loopback only). 1884 so a system Mosquitto on 1883 does not collide. 0 = any free port. */
+  VIGIE_MQTT_PORT: portSchema.default(1884),
+  /** BLE adapter: `simulated` (the bracelet simulator's radio socket). The noble adapter joins later. */
+  VIGIE_BLE: z.enum(['simulated']).default('simulated'),
+  /** How often readings are forwarded to the cloud (design: 10 minutes). Alerts go at once regardless. */
+  VIGIE_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).default(600_000),
+  VIGIE_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(1_000).default(300_000),
+  /** Most readings per telemetry batch. */
+  VIGIE_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(1_000),
+});
+
+export type BoxEnv = Readonly<z.output<typeof BoxEnvSchema>>;
+
+/** Validate the box's environment once; every problem is reported at once. */
+export function loadBoxEnv(env: Record<string, string | undefined> = process.env): BoxEnv {
+  return loadConfig(BoxEnvSchema, env, 'box configuration');
+}

@@ -1,0 +1,10 @@
+import { defineErrors } from '@vigie/common';
+
+/** Errors of the box core (the modem adapter has its own `BOX_MODEM_*` catalogue). */
+export const boxErrors = defineErrors({
+  BOX_STORE_SCHEMA_NEWER: { message: 'The box database was written by a newer software version' },
+  BOX_BUS_PAYLOAD_INVALID: { message: 'A message on the local bus does not match its schema' },
+  BOX_CLOUD_UNREACHABLE: { message: 'The cloud could not be reached' },
+  BOX_CLOUD_REJECTED: { message: 'The cloud refused a message from the box' },
+  BOX_CLOUD_UNAUTHORIZED: { message: 'The cloud does not accept this box credentials (re-provision the box)' },
+});

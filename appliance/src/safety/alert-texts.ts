@@ -1,0 +1,34 @@
+import type { AlertKind } from '@vigie/protocol';
+
+/**
+ * The SMS a contact receives, in French. Short sentences, the patient's name, the time in
+ * Europe/Paris, the alert number to quote, and what to do. GSM-7 characters where possible (é, è, à
+ * are GSM-7); the modem layer switches to UCS-2 when a name needs it.
+ */
+const WHAT: Record<AlertKind, string> = {
+  fall: 'chute détectée',
+  cardiac_arrest: 'arrêt cardiaque suspecté',
+  hypoxemia: 'oxygène dans le sang très bas',
+  manual_help: "demande d'aide (bouton)",
+  bradycardia: 'pouls très lent',
+  tachycardia: 'pouls très rapide',
+  not_worn: 'bracelet non porté',
+  no_data: 'aucune donnée du bracelet',
+  low_battery: 'batterie du bracelet faible',
+};
+
+const timeFormat = new Intl.DateTimeFormat('fr-FR', {
+  timeZone: 'Europe/Paris',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** The alert SMS text for one alert. */
+export function alertSmsText(input: { kind: AlertKind; patientName: string; number: number; raisedAt: number }): string {
+  const at = timeFormat.format(new Date(input.raisedAt));
+  const urgent = input.kind === 'cardiac_arrest' ? ' Appelez le 15 immédiatement.' : ' Sans réponse possible de votre part, appelez le 15.';
+  return (
+    `ALERTE Vigie n°${input.number} : ${WHAT[input.kind]} chez ${input.patientName} à ${at}.` +
+    ` Répondez OK ${input.number} si vous vous en occupez.${urgent}`
+  );
+}

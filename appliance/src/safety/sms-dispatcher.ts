@@ -1,0 +1,109 @@
+import type { Logger, Module } from '@vigie/common';
+import { VigieError } from '@vigie/common';
+import type { AlertStore, DueSms } from '../store/alert-store.ts';
+import type { Clock } from '../clock.ts';
+import type { Modem } from '../modem/port.ts';
+
+/** Delay before the n-th retry of an SMS (n = attempts so far), capped: an emergency SMS never gives up. */
+export function retryDelayMs(attempts: number): number {
+  const steps = [5_000, 15_000, 30_000, 60_000, 120_000];
+  return steps[Math.min(attempts - 1, steps.length - 1)] ?? 300_000;
+}
+
+/**
+ * Drains the SMS outbox through the modem, one SMS at a time (a GSM modem sends one at a time).
+ * `kick()` starts a drain at once when an alert is raised; a slow timer retries failures. Every
+ * state change is written before the next step, so a crash at any point resumes correctly.
+ */
+export class SmsDispatcher implements Module {
+  readonly name = 'sms-dispatcher';
+  readonly #store: AlertStore;
+  readonly #modem: Pick<Modem, 'sendSms'>;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #onAlertChanged: (alertId: string) => void;
+  readonly #sweepMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #draining: Promise<void> | undefined;
+  #again = false;
+  #stopped = true;
+
+  constructor(deps: {
+    store: AlertStore;
+    modem: Pick<Modem, 'sendSms'>;
+    clock: Clock;
+    log: Logger;
+    onAlertChanged: (alertId: string) => void;
+    sweepMs?: number;
+  }) {
+    this.#store = deps.store;
+    this.#modem = deps.modem;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+    this.#onAlertChanged = deps.onAlertChanged;
+    this.#sweepMs = deps.sweepMs ?? 2_000;
+  }
+
+  async start(): Promise<void> {
+    this.#stopped = false;
+    const recovered = this.#store.recover(this.#clock.now());
+    if (recovered > 0) this.#log.warn({ recovered }, 'SMS interrupted by a restart are queued again');
+    this.#timer = setInterval(() => this.kick(), this.#sweepMs);
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    await this.#draining;
+  }
+
+  /** Send what is due now. Safe to call at any time and often. */
+  kick(): void {
+    if (this.#stopped) return;
+    if (this.#draining) {
+      this.#again = true;
+      return;
+    }
+    this.#draining = this.#drain().finally(() => {
+      this.#draining = undefined;
+      if (this.#again && !this.#stopped) {
+        this.#again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Resolves when the current drain (if any) is over — for tests and orderly shutdown. */
+  async idle(): Promise<void> {
+    while (this.#draining) await this.#draining;
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      if (this.#stopped) return;
+      const due = this.#store.dueSms(this.#clock.now(), 10);
+      if (due.length === 0) return;
+      for (const sms of due) {
+        if (this.#stopped) return;
+        await this.#send(sms);
+      }
+    }
+  }
+
+  async #send(sms: DueSms): Promise<void> {
+    this.#store.markSending(sms, this.#clock.now());
+    this.#onAlertChanged(sms.alertId);
+    try {
+      const { references } = await this.#modem.sendSms(sms.phone, sms.body);
+      this.#store.markSent(sms, references, this.#clock.now());
+      this.#log.info({ alertId: sms.alertId, smsId: sms.id, contact: sms.contactName, parts: references.length }, 'alert SMS accepted by the modem');
+    } catch (err) {
+      const code = err instanceof VigieError ? err.code : 'BOX_SMS_SEND_FAILED';
+      const retryAt = this.#clock.now() + retryDelayMs(sms.attempts + 1);
+      this.#store.markFailed(sms, code, retryAt, this.#clock.now());
+      this.#log.error({ alertId: sms.alertId, smsId: sms.id, code, err: err instanceof Error ? err.message : String(err), retryAt }, 'alert SMS failed, will retry');
+    }
+    this.#onAlertChanged(sms.alertId);
+  }
+}

@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openBoxDatabase } from './database.ts';
+import { AlertStore, DUPLICATE_EVENT_WINDOW_MS } from './alert-store.ts';
+
+const recipients = [
+  { name: 'Sophie Bernard', phone: '+33639980001' },
+  { name: 'Paul Dupont', phone: '+33639980002' },
+];
+const raise = (store: AlertStore, now: number, sourceKey = 'BR-1:fall:7') =>
+  store.raise({ kind: 'fall', severity: 'critical', sourceKey, now, recipients, text: (a) => `alerte ${a.number}` });
+
+test('stores an alert with one queued SMS per recipient before anything is sent', () => {
+  const store = new AlertStore(openBoxDatabase(':memory:'));
+  const { alertId, number, created } = raise(store, 1_000);
+  assert.ok(created);
+  assert.equal(number, 1);
+  const due = store.dueSms(1_000);
+  assert.deepEqual(due.map((s) => [s.contactName, s.phone, s.body]), [
+    ['Sophie Bernard', '+33639980001', 'alerte 1'],
+    ['Paul Dupont', '+33639980002', 'alerte 1'],
+  ]);
+  assert.equal(store.event(alertId, 'VB-1')!.state, 'raised');
+});
+
+test('walks raised → notifying → notified as the modem accepts each SMS, bumping the revision', () => {
+  const store = new AlertStore(openBoxDatabase(':memory:'));
+  const { alertId } = raise(store, 1_000);
+  const [a, b] = store.dueSms(1_000);
+  store.markSending(a!, 1_001);
+  assert.equal(store.event(alertId, 'VB-1')!.state, 'notifying');
+  store.markSent(a!, [17], 1_002);
+  store.markSending(b!, 1_003);
+  store.markFailed(b!, 'BOX_MODEM_TIMEOUT', 6_000, 1_004);
+  assert.equal(store.dueSms(5_999).length, 0, 'a failed SMS waits for its retry time');
+  const [retry] = store.dueSms(6_000);
+  store.markSending(retry!, 6_000);
+  store.markSent(retry!, [18, 19], 6_001);
+  const event = store.event(alertId, 'VB-1')!;
+  assert.equal(event.state, 'notified');
+  assert.deepEqual(event.notifications.map((n) => n.status), ['sent', 'sent']);
+  assert.ok(event.revision >= 2);
+});
+
+test('treats a repeated bracelet event as the same alert within the window, and a later one as new', () => {
+  const store = new AlertStore(openBoxDatabase(':memory:'));
+  const first = raise(store, 1_000);
+  const repeat = raise(store, 2_000);
+  assert.equal(repeat.alertId, first.alertId);
+  assert.equal(repeat.created, false);
+  assert.equal(store.dueSms(2_000).length, 2, 'no extra SMS queued');
+  const later = raise(store, 1_000 + DUPLICATE_EVENT_WINDOW_MS + 1);
+  assert.ok(later.created);
+  assert.equal(later.number, 2);
+});
+
+test('puts SMS interrupted by a crash back in line at start', () => {
+  const db = openBoxDatabase(':memory:');
+  const store = new AlertStore(db);
+  raise(store, 1_000);
+  const [a] = store.dueSms(1_000);
+  store.markSending(a!, 1_000);
+  assert.equal(store.dueSms(1_000).length, 1);
+  const restarted = new AlertStore(db);
+  assert.equal(restarted.recover(2_000), 1);
+  assert.equal(restarted.dueSms(2_000).length, 2);
+});
+
+test('lists alert revisions the cloud has not confirmed, until marked uploaded', () => {
+  const store = new AlertStore(openBoxDatabase(':memory:'));
+  const { alertId } = raise(store, 1_000);
+  const [first] = store.pendingUploads('VB-1');
+  assert.equal(first!.alertId, alertId);
+  store.markUploaded(alertId, first!.revision);
+  assert.equal(store.pendingUploads('VB-1').length, 0);
+  const [a] = store.dueSms(1_000);
+  store.markSending(a!, 1_001);
+  assert.equal(store.pendingUploads('VB-1').length, 1, 'a new revision is pending again');
+});

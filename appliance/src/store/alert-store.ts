@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type { AlertEvent, AlertKind, AlertNotification, AlertSeverity, AlertState } from '@vigie/protocol';
+import { SCHEMA_VERSION } from '@vigie/protocol';
+import type { BoxDatabase } from './database.ts';
+
+/** A contact to notify: name for reports, phone for the modem (never logged). */
+export interface AlertRecipient {
+  readonly name: string;
+  readonly phone: string;
+}
+
+/** An SMS due for sending. */
+export interface DueSms {
+  readonly id: number;
+  readonly alertId: string;
+  readonly contactName: string;
+  readonly phone: string;
+  readonly body: string;
+  readonly attempts: number;
+}
+
+interface AlertRow {
+  alert_id: string;
+  number: number;
+  kind: AlertKind;
+  severity: AlertSeverity;
+  state: AlertState;
+  revision: number;
+  uploaded_revision: number;
+  raised_at: number;
+  updated_at: number;
+  ack_by: string | null;
+  ack_via: 'sms' | 'portal' | 'box' | null;
+  ack_at: number | null;
+}
+
+/** How long a repeated bracelet event (same bracelet, kind and event number) counts as the same alert. */
+export const DUPLICATE_EVENT_WINDOW_MS = 10 * 60_000;
+
+/**
+ * Alerts and their SMS outbox, durable before anything is sent. Rows carry explicit states; a
+ * recovery sweep at start puts SMS that were being sent when the process died back in line.
+ */
+export class AlertStore {
+  readonly #db: BoxDatabase;
+  readonly #byId;
+  readonly #recentBySource;
+  readonly #count;
+  readonly #insertAlert;
+  readonly #insertSms;
+  readonly #setState;
+  readonly #due;
+  readonly #sending;
+  readonly #sent;
+  readonly #failed;
+  readonly #unsentCount;
+  readonly #smsOf;
+  readonly #uploads;
+  readonly #uploaded;
+  readonly #recover;
+
+  constructor(db: BoxDatabase) {
+    this.#db = db;
+    this.#byId = db.prepare<[string], AlertRow>('SELECT * FROM alerts WHERE alert_id = ?');
+    this.#recentBySource = db.prepare<[string, number], AlertRow>(
+      'SELECT * FROM alerts WHERE source_key = ? AND raised_at >= ? ORDER BY raised_at DESC LIMIT 1',
+    );
+    this.#count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM alerts');
+    this.#insertAlert = db.prepare(
+      `INSERT INTO alerts (alert_id, number, kind, severity, state, revision, source_key, raised_at, updated_at)
+       VALUES (?, ?, ?, ?, 'raised', 0, ?, ?, ?)`,
+    );
+    this.#insertSms = db.prepare(
+      `INSERT INTO sms_outbox (alert_id, contact_name, phone, body, state, next_attempt_at, updated_at)
+       VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
+    );
+    this.#setState = db.prepare(
+      'UPDATE alerts SET state = ?, revision = revision + 1, updated_at = ? WHERE alert_id = ? AND state <> ?',
+    );
+    this.#due = db.prepare<[number, number], { id: number; alert_id: string; contact_name: string; phone: string; body: string; attempts: number }>(
+      `SELECT id, alert_id, contact_name, phone, body, attempts FROM sms_outbox
+       WHERE state IN ('pending', 'failed') AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
+    );
+    this.#sending = db.prepare("UPDATE sms_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?");
+    this.#sent = db.prepare("UPDATE sms_outbox SET state = 'sent', references_json = ?, last_error = NULL, updated_at = ? WHERE id = ?");
+    this.#failed = db.prepare("UPDATE sms_outbox SET state = 'failed', last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?");
+    this.#unsentCount = db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM sms_outbox WHERE alert_id = ? AND state <> 'sent'");
+    this.#smsOf = db.prepare<[string], { contact_name: string; state: string; updated_at: number }>(
+      'SELECT contact_name, state, updated_at FROM sms_outbox WHERE alert_id = ? ORDER BY id',
+    );
+    this.#uploads = db.prepare<[number], AlertRow>(
+      'SELECT * FROM alerts WHERE uploaded_revision < revision ORDER BY raised_at LIMIT ?',
+    );
+    this.#uploaded = db.prepare('UPDATE alerts SET uploaded_revision = max(uploaded_revision, ?) WHERE alert_id = ?');
+    this.#recover = db.prepare("UPDATE sms_outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'");
+  }
+
+  /**
+   * Raise an alert and queue one SMS per recipient, in one transaction. A repeat of the same source
+   * within {@link DUPLICATE_EVENT_WINDOW_MS} returns the existing alert and queues nothing.
+   */
+  raise(input: {
+    kind: AlertKind;
+    severity: AlertSeverity;
+    sourceKey: string;
+    now: number;
+    recipients: readonly AlertRecipient[];
+    text: (alert: { number: number; raisedAt: number }) => string;
+  }): { alertId: string; number: number; created: boolean } {
+    return this.#db.transaction(() => {
+      const existing = this.#recentBySource.get(input.sourceKey, input.now - DUPLICATE_EVENT_WINDOW_MS);
+      if (existing) return { alertId: existing.alert_id, number: existing.number, created: false };
+      const alertId = randomUUID();
+      // Short numbers recipients quote in their reply; 1..999 then wraps (an old alert with the same
+      // number is long closed by then).
+      const number = (this.#count.get()!.n % 999) + 1;
+      this.#insertAlert.run(alertId, number, input.kind, input.severity, input.sourceKey, input.now, input.now);
+      const body = input.text({ number, raisedAt: input.now });
+      for (const r of input.recipients) this.#insertSms.run(alertId, r.name, r.phone, body, input.now, input.now);
+      return { alertId, number, created: true };
+    })();
+  }
+
+  /** SMS whose time has come, oldest first. */
+  dueSms(now: number, limit = 20): DueSms[] {
+    return this.#due.all(now, limit).map((r) => ({
+      id: r.id,
+      alertId: r.alert_id,
+      contactName: r.contact_name,
+      phone: r.phone,
+      body: r.body,
+      attempts: r.attempts,
+    }));
+  }
+
+  /** Record that an SMS is being handed to the modem (and the alert is now notifying). */
+  markSending(sms: DueSms, now: number): void {
+    this.#db.transaction(() => {
+      this.#sending.run(now, sms.id);
+      const alert = this.#byId.get(sms.alertId);
+      if (alert?.state === 'raised') this.#setState.run('notifying', now, sms.alertId, 'notifying');
+    })();
+  }
+
+  /** The modem accepted the SMS: store its references with the state, then maybe mark the alert notified. */
+  markSent(sms: DueSms, references: readonly number[], now: number): void {
+    this.#db.transaction(() => {
+      this.#sent.run(JSON.stringify(references), now, sms.id);
+      const alert = this.#byId.get(sms.alertId);
+      if (alert && (alert.state === 'raised' || alert.state === 'notifying') && this.#unsentCount.get(sms.alertId)!.n === 0) {
+        this.#setState.run('notified', now, sms.alertId, 'notified');
+      }
+    })();
+  }
+
+  /** The send failed; try again at `retryAt`. `reason` is an error code, never the number or text. */
+  markFailed(sms: DueSms, reason: string, retryAt: number, now: number): void {
+    this.#failed.run(reason, retryAt, now, sms.id);
+  }
+
+  /**
+   * At start: SMS left in `sending` by a crash go back to `pending`. The modem may have accepted
+   * some of them; sending again is preferred to losing one (a later issue narrows this window with
+   * the modem's references).
+   */
+  recover(now: number): number {
+    return this.#recover.run(now).changes;
+  }
+
+  /** The alert as the cloud should see it now. */
+  event(alertId: string, boxId: string): AlertEvent | null {
+    const a = this.#byId.get(alertId);
+    return a ? this.#toEvent(a, boxId) : null;
+  }
+
+  /** Alert revisions the cloud has not confirmed yet, oldest first. */
+  pendingUploads(boxId: string, limit = 50): AlertEvent[] {
+    return this.#uploads.all(limit).map((a) => this.#toEvent(a, boxId));
+  }
+
+  markUploaded(alertId: string, revision: number): void {
+    this.#uploaded.run(revision, alertId);
+  }
+
+  #toEvent(a: AlertRow, boxId: string): AlertEvent {
+    const notifications: AlertNotification[] = this.#smsOf.all(a.alert_id).map((s) => ({
+      contact: s.contact_name,
+      channel: 'sms',
+      status: s.state === 'sent' ? 'sent' : s.state === 'failed' ? 'failed' : 'queued',
+      at: s.updated_at,
+    }));
+    return {
+      v: SCHEMA_VERSION,
+      boxId,
+      alertId: a.alert_id,
+      number: a.number,
+      revision: a.revision,
+      kind: a.kind,
+      severity: a.severity,
+      state: a.state,
+      raisedAt: a.raised_at,
+      updatedAt: a.updated_at,
+      notifications,
+      ...(a.ack_by && a.ack_via && a.ack_at !== null ? { acknowledgement: { by: a.ack_by, via: a.ack_via, at: a.ack_at } } : {}),
+    };
+  }
+}

@@ -1,0 +1,107 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { boxErrors } from '../errors.ts';
+
+export type BoxDatabase = Database.Database;
+
+/**
+ * Schema migrations of the box store, applied in order; `user_version` records how many ran.
+ * Never edit a shipped entry: append a new one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  -- Readings waiting for the cloud. id is the order of arrival; the sync cursor is an id.
+  CREATE TABLE readings (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    bracelet_id TEXT    NOT NULL,
+    metric      TEXT    NOT NULL,
+    ts          INTEGER NOT NULL,          -- epoch ms
+    value       REAL    NOT NULL,
+    period_s    INTEGER
+  );
+  -- Batches are frozen before they are sent, so a retry after a crash resends the same seq with
+  -- the same readings (the cloud's idempotency key is box id + seq).
+  CREATE TABLE outgoing_batches (
+    seq        INTEGER PRIMARY KEY,
+    first_id   INTEGER NOT NULL,
+    last_id    INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    state      TEXT    NOT NULL CHECK (state IN ('pending', 'rejected'))  -- confirmed batches are deleted with their readings
+  );
+  CREATE TABLE sync_state (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  -- last_frozen_id: highest reading id already put in a batch; next_batch_seq: the next batch number.
+  INSERT INTO sync_state (name, value) VALUES ('last_frozen_id', 0), ('next_batch_seq', 0);
+
+  -- Alerts: stored before anything is sent (design: persist an alert before acting on it).
+  CREATE TABLE alerts (
+    alert_id          TEXT PRIMARY KEY,
+    number            INTEGER NOT NULL,
+    kind              TEXT    NOT NULL,
+    severity          TEXT    NOT NULL,
+    state             TEXT    NOT NULL CHECK (state IN ('raised','notifying','notified','acknowledged','escalated','closed')),
+    revision          INTEGER NOT NULL DEFAULT 0,
+    uploaded_revision INTEGER NOT NULL DEFAULT -1,
+    source_key        TEXT,                -- what raised it (bracelet event); repeats within a window are de-duplicated
+    raised_at         INTEGER NOT NULL,
+    updated_at        INTEGER NOT NULL,
+    ack_by            TEXT,
+    ack_via           TEXT,
+    ack_at            INTEGER
+  );
+  CREATE INDEX alerts_upload ON alerts (uploaded_revision, revision);
+  CREATE INDEX alerts_source ON alerts (source_key, raised_at);
+
+  -- One row per SMS to send. States: pending → sending → sent | failed (retried while attempts remain).
+  CREATE TABLE sms_outbox (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id      TEXT    NOT NULL REFERENCES alerts (alert_id),
+    contact_name  TEXT    NOT NULL,
+    phone         TEXT    NOT NULL,
+    body          TEXT    NOT NULL,
+    state         TEXT    NOT NULL CHECK (state IN ('pending','sending','sent','failed')),
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    references_json TEXT,                  -- +CMGS message references, stored with the 'sent' state
+    last_error    TEXT,
+    next_attempt_at INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+  );
+  CREATE INDEX sms_outbox_due ON sms_outbox (state, next_attempt_at);
+  `,
+];
+
+/**
+ * Open (creating if needed) the box's SQLite store and bring its schema up to date.
+ */
+export function openBoxDatabase(path: string, options: { synchronous?: 'NORMAL' | 'FULL' } = {}): BoxDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const db = new Database(path);
+  // WAL: readers (sync, screen) never block the writer (the BLE path); a crash loses nothing committed.
+  db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode is durable against process crashes (the commonest failure) and is what the
+  // telemetry path uses; FULL adds an fsync per commit so a power cut cannot lose the last
+  // transactions, at ~10x the cost per commit: the safety path (alerts, SMS outbox) opens its own
+  // connection with FULL.
+  db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+  db.pragma('foreign_keys = ON');
+  // A second process (CLI, self-test) may hold a read lock briefly: wait rather than fail.
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: BoxDatabase): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw boxErrors.create('BOX_STORE_SCHEMA_NEWER', { details: { found: current, known: MIGRATIONS.length } });
+  }
+  for (let i = current; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i]!);
+      db.pragma(`user_version = ${i + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,147 @@
+import type { Logger, Module } from '@vigie/common';
+import { SCHEMA_VERSION, type Heartbeat } from '@vigie/protocol';
+import { boxErrors } from '../errors.ts';
+import type { Clock } from '../clock.ts';
+import type { AlertStore } from '../store/alert-store.ts';
+import type { ReadingBuffer } from '../store/reading-buffer.ts';
+import type { CloudClient } from './cloud-client.ts';
+
+/** Exponential backoff with full jitter (AWS architecture blog), capped. */
+export function backoffMs(failures: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, failures - 1));
+  return Math.floor(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** What the uplink needs. */
+export interface UplinkDeps {
+  boxId: string;
+  readings: ReadingBuffer;
+  alerts: AlertStore;
+  cloud: CloudClient;
+  clock: Clock;
+  log: Logger;
+  intervalMs: number;
+  heartbeatMs: number;
+  batchSize: number;
+  heartbeat: () => Omit<Heartbeat, 'v' | 'boxId' | 'at' | 'bufferDepth' | 'oldestUnsentAt'>;
+}
+
+/**
+ * Store-and-forward to the cloud. Lanes in priority order: alert changes (also pushed at once by
+ * `kick()`), then readings oldest first in frozen batches, then the heartbeat. The cursor moves only
+ * when the cloud confirms. The SMS path never waits for this module.
+ */
+export class Uplink implements Module {
+  readonly name = 'uplink';
+  readonly #d: UplinkDeps;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = true;
+  #failures = 0;
+  #lastHeartbeat = 0;
+
+  constructor(deps: UplinkDeps) {
+    this.#d = deps;
+  }
+
+  async start(): Promise<void> {
+    this.#stopped = false;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    await this.#running;
+  }
+
+  /** Run a sync cycle now (a new alert, a reconnect). */
+  kick(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    clearTimeout(this.#timer);
+    this.#running = this.#cycle().finally(() => {
+      this.#running = undefined;
+      if (this.#stopped) return;
+      if (this.#again) {
+        this.#again = false;
+        this.kick();
+        return;
+      }
+      const delay = this.#failures > 0 ? backoffMs(this.#failures, 1_000, Math.max(this.#d.intervalMs, 1_000)) : this.#d.intervalMs;
+      this.#timer = setTimeout(() => this.kick(), delay);
+    });
+  }
+
+  /** Resolves when no cycle is running (tests). */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  async #cycle(): Promise<void> {
+    try {
+      await this.#sendAlerts();
+      for (;;) {
+        if (this.#stopped) return;
+        const batch = this.#d.readings.nextBatch(this.#d.batchSize, this.#d.clock.now());
+        if (!batch) break;
+        try {
+          await this.#d.cloud.sendTelemetry({
+            v: SCHEMA_VERSION,
+            boxId: this.#d.boxId,
+            seq: batch.seq,
+            createdAt: this.#d.clock.now(),
+            braceletId: batch.braceletId,
+            readings: batch.readings,
+          });
+          this.#d.readings.confirm(batch.seq);
+        } catch (err) {
+          if (!boxErrors.is(err, 'BOX_CLOUD_REJECTED')) throw err;
+          this.#d.readings.reject(batch.seq);
+          this.#d.log.error({ seq: batch.seq, details: err.details }, 'cloud refused a telemetry batch; set aside');
+        }
+        // Alerts raised meanwhile jump the queue of a long backlog.
+        await this.#sendAlerts();
+      }
+      await this.#sendHeartbeat();
+      if (this.#failures > 0) this.#d.log.info({ after: this.#failures }, 'cloud reachable again');
+      this.#failures = 0;
+    } catch (err) {
+      this.#failures++;
+      const code = boxErrors.is(err) ? err.code : 'BOX_CLOUD_UNREACHABLE';
+      const log = this.#failures === 1 ? this.#d.log.warn.bind(this.#d.log) : this.#d.log.debug.bind(this.#d.log);
+      log({ code, failures: this.#failures }, 'sync to the cloud failed; will retry');
+    }
+  }
+
+  async #sendAlerts(): Promise<void> {
+    for (const event of this.#d.alerts.pendingUploads(this.#d.boxId)) {
+      try {
+        await this.#d.cloud.sendAlert(event);
+      } catch (err) {
+        if (!boxErrors.is(err, 'BOX_CLOUD_REJECTED')) throw err;
+        this.#d.log.error({ alertId: event.alertId, details: err.details }, 'cloud refused an alert event');
+      }
+      this.#d.alerts.markUploaded(event.alertId, event.revision);
+    }
+  }
+
+  async #sendHeartbeat(): Promise<void> {
+    const now = this.#d.clock.now();
+    if (now - this.#lastHeartbeat < this.#d.heartbeatMs) return;
+    const { depth, oldestTs } = this.#d.readings.depth();
+    await this.#d.cloud.sendHeartbeat({
+      v: SCHEMA_VERSION,
+      boxId: this.#d.boxId,
+      at: now,
+      bufferDepth: depth,
+      oldestUnsentAt: oldestTs,
+      ...this.#d.heartbeat(),
+    });
+    this.#lastHeartbeat = now;
+  }
+}

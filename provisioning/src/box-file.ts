@@ -1,0 +1,77 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from '@vigie/common';
+import { provisioningErrors } from './errors.ts';
+
+/**
+ * A contact who receives the box's emergency SMS. Phone numbers are E.164 (`+33612345678`): the
+ * modem needs the international form to text from any network, and it makes matching the sender
+ * of an acknowledgement exact.
+ */
+export const ContactSchema = z.object({
+  name: z.string().trim().min(1, 'a contact needs a name').max(60),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+[1-9][0-9]{6,14}$/, 'phone must be in international format, e.g. +33612345678'),
+  /** Who they are to the patient; decides escalation order in a later issue. */
+  role: z.enum(['nurse', 'relative', 'doctor', 'other']).default('other'),
+});
+export type Contact = z.infer<typeof ContactSchema>;
+
+/**
+ * What a technician writes on a box at installation (`vigie-box provision`, `vigie-box contacts`):
+ * its identity, its cloud credentials, whom it protects and whom it texts. Kept in
+ * `<data dir>/box/box.json`, mode 0600, replaced atomically.
+ */
+export const BoxFileSchema = z.object({
+  version: z.literal(1),
+  boxId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/, 'box id: 3–64 letters, digits, - or _'),
+  cloudUrl: z.url({ protocol: /^https?$/, message: 'cloud URL must be an http(s) URL' }),
+  token: z.string().min(16, 'the box token is at least 16 characters'),
+  patient: z.object({ displayName: z.string().trim().min(1).max(80) }),
+  contacts: z.array(ContactSchema).max(10),
+  braceletId: z.string().regex(/^[A-Za-z0-9:_-]{2,64}$/).optional(),
+});
+export type BoxFile = z.infer<typeof BoxFileSchema>;
+
+/** Read and validate the box file; every problem is reported at once. */
+export function readBoxFile(path: string): BoxFile {
+  if (!existsSync(path)) {
+    throw provisioningErrors.create('PROVISION_NOT_PROVISIONED', { details: { path } });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw provisioningErrors.create('PROVISION_FILE_INVALID', { cause, details: { path, problems: ['not valid JSON'] } });
+  }
+  const parsed = BoxFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw provisioningErrors.create('PROVISION_FILE_INVALID', {
+      message: `Box file ${path} is invalid:\n  - ${problems.join('\n  - ')}`,
+      details: { path, problems },
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * Write the box file atomically: a crash leaves either the old file or the new one, never half of
+ * one (write to a temporary file, fsync, rename over).
+ */
+export function writeBoxFile(path: string, file: BoxFile): void {
+  const valid = BoxFileSchema.parse(file);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(valid, null, 2)}\n`, { mode: 0o600 });
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
+import { tempDir } from '@vigie/common/testing';
+import { VigieError } from '@vigie/common';
+import { addContact, provision, readBoxFile, removeContact } from './index.ts';
+
+const valid = { boxId: 'VB-2026-000123', cloudUrl: 'https://cloud.example', token: 'x'.repeat(32), patientName: 'Jeanne Dupont' };
+
+test('provisions a box, then adds and removes contacts, keeping the file private', () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir.path, 'box', 'box.json');
+    provision(path, valid);
+    addContact(path, { name: 'Sophie Bernard', phone: '+33639980001', role: 'nurse' });
+    addContact(path, { name: 'Paul Dupont', phone: '+33639980002', role: 'relative' });
+    assert.deepEqual(readBoxFile(path).contacts.map((c) => c.name), ['Sophie Bernard', 'Paul Dupont']);
+    removeContact(path, '+33639980001');
+    assert.deepEqual(readBoxFile(path).contacts.map((c) => c.name), ['Paul Dupont']);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    provision(path, { ...valid, token: 'y'.repeat(32) });
+    assert.equal(readBoxFile(path).contacts.length, 1, 're-provisioning keeps contacts');
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('says which option to fix when input is wrong', () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir.path, 'box.json');
+    provision(path, valid);
+    assert.throws(
+      () => addContact(path, { name: 'Paul', phone: '0639980002' }),
+      (err: unknown) => err instanceof VigieError && err.code === 'PROVISION_INPUT_INVALID' && /--phone: .*international/.test(err.message),
+    );
+    assert.throws(() => provision(path, { ...valid, cloudUrl: 'ftp://x' }), /--cloudUrl/);
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('reports a box file that is not JSON or not valid, naming the problems', () => {
+  const dir = tempDir();
+  try {
+    const path = join(dir.path, 'box.json');
+    writeFileSync(path, '{ nope');
+    assert.throws(() => readBoxFile(path), (err: unknown) => err instanceof VigieError && err.code === 'PROVISION_FILE_INVALID');
+    writeFileSync(path, JSON.stringify({ version: 1, boxId: 'VB-1', contacts: [] }));
+    assert.throws(() => readBoxFile(path), /cloudUrl/);
+  } finally {
+    dir.cleanup();
+  }
+});

@@ -1,0 +1,67 @@
+import { z } from '@vigie/common';
+import { BoxFileSchema, ContactSchema, readBoxFile, writeBoxFile, type BoxFile, type Contact } from './box-file.ts';
+import { provisioningErrors } from './errors.ts';
+
+function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `--${String(i.path[0] ?? '?')}: ${i.message}`);
+  throw provisioningErrors.create('PROVISION_INPUT_INVALID', {
+    message: problems.join('\n'),
+    details: { problems },
+    cause: parsed.error,
+  });
+}
+
+const ProvisionInput = BoxFileSchema.pick({ boxId: true, cloudUrl: true, token: true }).extend({
+  patientName: z.string().trim().min(1, 'give the patient name as it should appear in SMS').max(80),
+  braceletId: BoxFileSchema.shape.braceletId,
+});
+
+/**
+ * `vigie-box provision`: write the box identity, cloud credentials and patient name. Contacts
+ * already set are kept, so re-provisioning (new token) does not lose them.
+ */
+export function provision(boxFilePath: string, input: Record<string, unknown>): BoxFile {
+  const p = parseInput(ProvisionInput, input);
+  let contacts: Contact[] = [];
+  try {
+    contacts = readBoxFile(boxFilePath).contacts;
+  } catch (err) {
+    if (!provisioningErrors.is(err, 'PROVISION_NOT_PROVISIONED')) throw err;
+  }
+  const file: BoxFile = {
+    version: 1,
+    boxId: p.boxId,
+    cloudUrl: p.cloudUrl,
+    token: p.token,
+    patient: { displayName: p.patientName },
+    contacts,
+    ...(p.braceletId ? { braceletId: p.braceletId } : {}),
+  };
+  writeBoxFile(boxFilePath, file);
+  return file;
+}
+
+/** `vigie-box contacts add`: add a contact, or replace the one with the same phone number. */
+export function addContact(boxFilePath: string, input: Record<string, unknown>): BoxFile {
+  const contact = parseInput(ContactSchema, input);
+  const file = readBoxFile(boxFilePath);
+  const contacts = file.contacts.filter((c) => c.phone !== contact.phone);
+  contacts.push(contact);
+  const next = { ...file, contacts };
+  writeBoxFile(boxFilePath, parseInput(BoxFileSchema, next));
+  return next;
+}
+
+/** `vigie-box contacts remove`: remove the contact with this phone number. */
+export function removeContact(boxFilePath: string, phone: string): BoxFile {
+  const file = readBoxFile(boxFilePath);
+  const contacts = file.contacts.filter((c) => c.phone !== phone);
+  if (contacts.length === file.contacts.length) {
+    throw provisioningErrors.create('PROVISION_INPUT_INVALID', { message: '--phone: no contact has this number' });
+  }
+  const next = { ...file, contacts };
+  writeBoxFile(boxFilePath, next);
+  return next;
+}

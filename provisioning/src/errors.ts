@@ -1,0 +1,8 @@
+import { defineErrors } from '@vigie/common';
+
+/** Errors of the technician's commands. */
+export const provisioningErrors = defineErrors({
+  PROVISION_NOT_PROVISIONED: { message: 'This box is not provisioned yet (no box file)' },
+  PROVISION_FILE_INVALID: { message: 'The box file is invalid' },
+  PROVISION_INPUT_INVALID: { message: 'Invalid command input' },
+});

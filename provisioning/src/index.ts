@@ -1,0 +1,3 @@
+export * from './box-file.ts';
+export * from './commands.ts';
+export * from './errors.ts';

@@ -1,0 +1,122 @@
+/**
+ * `npm start`: the whole Vigie system on one machine, on embedded defaults — the cloud (ingest +
+ * portal on PGlite, or PostgreSQL when DATABASE_URL is set), the bracelet simulator, and the box
+ * with the built-in modem emulator (or VIGIE_MODEM_DEVICE). Each runs as its own process, as in
+ * production; this script supervises them and restarts one that dies.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { dataPaths } from '@vigie/common';
+import { ROOT, startChild, type Child } from './lib/processes.ts';
+import { DEMO, prepareDemo } from './lib/demo-setup.ts';
+
+const port = process.env.PORT ?? '8080';
+const dataDir = process.env.VIGIE_DATA_DIR ?? './data';
+const paths = dataPaths(dataDir);
+const cloudUrl = `http://127.0.0.1:${port}`;
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir)) {
+    if (entry === 'dist' || entry === 'node_modules') continue;
+    const path = join(dir, entry);
+    const stat = statSync(path);
+    newest = Math.max(newest, stat.isDirectory() ? newestMtime(path) : stat.mtimeMs);
+  }
+  return newest;
+}
+
+/** Build the portal's web front end when it is missing or older than its sources. */
+function ensureWebBuild(): void {
+  const web = join(ROOT, 'cloud-portal', 'web');
+  const index = join(web, 'dist', 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(web)) return;
+  console.log('[start]     building the portal web front end…');
+  const result = spawnSync('npm', ['run', 'build', '-w', 'cloud-portal'], { cwd: ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('web build failed');
+}
+
+const children = new Map<string, Child>();
+let stopping = false;
+
+function supervise(name: string, spawnIt: () => Child, ready: RegExp): Promise<void> {
+  let failures = 0;
+  const launch = async (): Promise<void> => {
+    const child = spawnIt();
+    children.set(name, child);
+    child.process.once('exit', (code, signal) => {
+      if (stopping) return;
+      failures++;
+      const delay = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
+      console.error(`[start]     ${name} exited (${signal ?? code}); restarting in ${delay} ms`);
+      setTimeout(() => void launch().catch((err: unknown) => console.error(`[start]     ${name}: ${String(err)}`)), delay);
+    });
+    await child.waitFor(ready);
+    failures = 0;
+  };
+  return launch();
+}
+
+async function main(): Promise<void> {
+  ensureWebBuild();
+  const demo = prepareDemo(dataDir, cloudUrl);
+  const baseEnv = { ...process.env, VIGIE_DATA_DIR: paths.root, PORT: port };
+
+  await supervise(
+    'cloud',
+    () =>
+      startChild('cloud', 'cloud-portal/src/cli.ts', ['all'], {
+        ...baseEnv,
+        VIGIE_DEMO: '1',
+        VIGIE_DEMO_BOX_ID: demo.boxId,
+        VIGIE_DEMO_BOX_TOKEN: demo.token,
+      }),
+    /vigie-cloud listening/,
+  );
+  await supervise(
+    'bracelet',
+    () =>
+      startChild('bracelet', 'bracelet/src/cli.ts', ['run', '--id', DEMO.braceletId], {
+        ...baseEnv,
+        VIGIE_SIM_SPEED: process.env.VIGIE_SIM_SPEED ?? '60',
+      }),
+    /listening|running/i,
+  );
+  await supervise(
+    'box',
+    () =>
+      startChild('box', 'appliance/src/cli.ts', ['run'], {
+        ...baseEnv,
+        VIGIE_SYNC_INTERVAL_MS: process.env.VIGIE_SYNC_INTERVAL_MS ?? '5000',
+        VIGIE_HEARTBEAT_INTERVAL_MS: process.env.VIGIE_HEARTBEAT_INTERVAL_MS ?? '60000',
+      }),
+    /vigie-box running/,
+  );
+
+  console.log(`
+  Vigie is running.
+    Portal:         http://localhost:${port}   (log in as docteur@vigie.demo / demo-docteur)
+    Demo page:      http://localhost:${port}/demo
+    Trigger a fall: npm run scenario -- fall    (in another terminal)
+    Data:           ${paths.root}
+  Ctrl-C stops everything.
+`);
+}
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[start]     ${signal}: stopping`);
+  for (const name of ['box', 'bracelet', 'cloud']) await children.get(name)?.stop();
+  process.exit(0);
+}
+
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+main().catch(async (err: unknown) => {
+  console.error(`[start]     ${err instanceof Error ? err.message : String(err)}`);
+  await shutdown('error');
+  process.exit(1);
+});
