@@ -9,7 +9,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const skip = new Set(['node_modules', '.git', 'data', 'dist', 'web']);
+const skip = new Set(['node_modules', '.git', 'data', 'dist']);
 
 function collect(dir: string, out: string[]): string[] {
   for (const entry of readdirSync(dir)) {

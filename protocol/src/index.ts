@@ -1,2 +1,5 @@
 export * from './messages/index.ts';
 export * from './validate.ts';
+export * from './errors.ts';
+export * from './gatt/index.ts';
+export * from './ndjson.ts';

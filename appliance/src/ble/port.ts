@@ -1,0 +1,49 @@
+import type { EventEmitter } from 'node:events';
+import type { Module } from '@vigie/common';
+
+/**
+ * The box's Bluetooth LE port. Adapters live beside it: `simulated-ble.ts` (the bracelet
+ * simulator's radio socket) and, later, a noble adapter — the only place noble may be imported.
+ * An adapter finds the bracelet, keeps the link up (reconnecting on its own), subscribes to the
+ * characteristics in `NOTIFIED_CHARACTERISTICS` and reports what happens as typed events. It does
+ * not decode values: that is the bridge's job, the same for every adapter.
+ */
+
+/** One GATT notification, as received. */
+export interface BleNotification {
+  readonly deviceId: string;
+  /** Normalised service UUID (`normalizeUuid`). */
+  readonly service: string;
+  /** Normalised characteristic UUID. */
+  readonly characteristic: string;
+  /** The characteristic value, exactly as sent. */
+  readonly data: Buffer;
+  /** Box clock (epoch ms) at reception: the bracelet has no clock, so this is the reading's time. */
+  readonly receivedAt: number;
+}
+
+/** A bracelet link is up and its services discovered. */
+export interface BleConnected {
+  readonly deviceId: string;
+  readonly name: string;
+}
+
+/** A bracelet link went down; the adapter is already trying to reconnect (unless stopped). */
+export interface BleDisconnected {
+  readonly deviceId: string;
+  /** Short, log-safe explanation (`link closed`, `stopped`…). */
+  readonly reason: string;
+}
+
+/** The events of a {@link BlePort}. */
+export interface BlePortEvents {
+  notification: [BleNotification];
+  connected: [BleConnected];
+  disconnected: [BleDisconnected];
+}
+
+/**
+ * A BLE adapter: a module (`start()` returns once it is trying — a missing bracelet never blocks
+ * the box) with typed events. Listeners are removed by their owner's `stop()`.
+ */
+export interface BlePort extends Module, Pick<EventEmitter<BlePortEvents>, 'on' | 'off' | 'once'> {}

@@ -1,0 +1,7 @@
+export * from './errors.ts';
+export * from './physiology.ts';
+export * from './simulator.ts';
+export * from './control-protocol.ts';
+export * from './control-client.ts';
+export type { GattNotification } from './radio-server.ts';
+export { BraceletEnvSchema, loadBraceletEnv, type BraceletEnv } from './config.ts';

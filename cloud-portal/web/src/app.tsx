@@ -1,0 +1,141 @@
+/**
+ * The application: language, session, then either the sign-in page or the signed-in shell
+ * (header, live feed, pages). Route guards live here and nowhere else.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { fetchDemoSms } from './api/endpoints.ts';
+import type { User } from './api/types.ts';
+import { AppHeader } from './components/app-header.tsx';
+import { ErrorNotice } from './components/error-notice.tsx';
+import { I18nProvider, useI18n } from './i18n/i18n.tsx';
+import { LiveEventsProvider } from './live.tsx';
+import { DemoPage } from './pages/demo-page.tsx';
+import { LoginPage } from './pages/login-page.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
+import { PatientListPage } from './pages/patient-list-page.tsx';
+import { PatientPage } from './pages/patient-page.tsx';
+import { matchRoute, navigate, useLocationPath, type Route } from './router.tsx';
+import { loginPathFromHere, SessionProvider, useSession } from './session.tsx';
+
+export function App() {
+  return (
+    <I18nProvider>
+      <SessionProvider>
+        <Root />
+      </SessionProvider>
+    </I18nProvider>
+  );
+}
+
+function Root() {
+  const { t } = useI18n();
+  const { state, retry } = useSession();
+  const path = useLocationPath();
+  const route = useMemo(() => {
+    const query = path.indexOf('?');
+    return query < 0 ? matchRoute(path, '') : matchRoute(path.slice(0, query), path.slice(query));
+  }, [path]);
+
+  useEffect(() => {
+    if (state.status === 'signed-out' && route.name !== 'login') navigate(loginPathFromHere(), { replace: true });
+    if (state.status === 'signed-in' && route.name === 'login') navigate(route.next ?? '/', { replace: true });
+  }, [state.status, route]);
+
+  switch (state.status) {
+    case 'loading':
+      return <Splash text={t.app.loading} />;
+    case 'unreachable':
+      return (
+        <main id="main" className="splash">
+          <ErrorNotice error={state.error} onRetry={retry} />
+        </main>
+      );
+    case 'signed-out':
+      return route.name === 'login' ? <LoginPage /> : <Splash text={t.app.loading} />;
+    case 'signed-in':
+      if (route.name === 'login') return <Splash text={t.app.loading} />;
+      return (
+        <LiveEventsProvider>
+          <Shell user={state.user} route={route} path={path} />
+        </LiveEventsProvider>
+      );
+    default:
+      return state satisfies never;
+  }
+}
+
+function Splash({ text }: { text: string }) {
+  return (
+    <main id="main" className="splash">
+      <p className="muted">{text}</p>
+    </main>
+  );
+}
+
+function Shell({ user, route, path }: { user: User; route: Exclude<Route, { name: 'login' }>; path: string }) {
+  const { t } = useI18n();
+  const { signOut } = useSession();
+  const main = useRef<HTMLElement>(null);
+  const previousPath = useRef(path);
+  const demoAvailable = useDemoAvailable();
+
+  // After an in-app navigation, move focus to the new page's heading, as a page load would.
+  useEffect(() => {
+    if (previousPath.current === path) return;
+    previousPath.current = path;
+    const heading = main.current?.querySelector<HTMLElement>('h1');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    } else main.current?.focus();
+  }, [path]);
+
+  return (
+    <>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(event) => {
+          // Move focus ourselves: leaves the URL alone and works the same in every browser.
+          event.preventDefault();
+          main.current?.focus();
+        }}
+      >
+        {t.app.skipToContent}
+      </a>
+      <AppHeader user={user} route={route} demoAvailable={demoAvailable} onSignOut={() => void signOut()} />
+      <main id="main" ref={main} className="page" tabIndex={-1}>
+        <Page route={route} />
+      </main>
+    </>
+  );
+}
+
+function Page({ route }: { route: Exclude<Route, { name: 'login' }> }) {
+  switch (route.name) {
+    case 'patients':
+      return <PatientListPage />;
+    case 'patient':
+      return <PatientPage key={route.id} patientId={route.id} />;
+    case 'demo':
+      return <DemoPage />;
+    case 'not-found':
+      return <NotFoundPage />;
+    default:
+      return route satisfies never;
+  }
+}
+
+/** Whether the server runs in demo mode (`/demo/api/*` answers); the link is hidden otherwise. */
+function useDemoAvailable(): boolean {
+  const [available, setAvailable] = useState(false);
+  useEffect(() => {
+    const controller = new AbortController();
+    fetchDemoSms({ signal: controller.signal }).then(
+      () => setAvailable(true),
+      () => setAvailable(false),
+    );
+    return () => controller.abort();
+  }, []);
+  return available;
+}

@@ -1,0 +1,75 @@
+/** The bar on every signed-in page: product, navigation, live status, language, user, sign-out. */
+import type { User } from '../api/types.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { Link, type Route } from '../router.tsx';
+import { ConnectionIndicator } from './connection-indicator.tsx';
+import { LanguageSwitch } from './language-switch.tsx';
+
+export interface AppHeaderProps {
+  user: User;
+  route: Route;
+  demoAvailable: boolean;
+  onSignOut: () => void;
+}
+
+export function AppHeader({ user, route, demoAvailable, onSignOut }: AppHeaderProps) {
+  const { t } = useI18n();
+  const onPatients = route.name === 'patients' || route.name === 'patient';
+  return (
+    <header className="app-header">
+      <div className="app-header__inner">
+        <Link href="/" className="brand" aria-label={`${t.app.name} — ${t.header.patients}`}>
+          <BrandMark />
+          <span className="brand__name">{t.app.name}</span>
+          <span className="brand__tagline">{t.app.tagline}</span>
+        </Link>
+        <nav className="app-nav" aria-label={t.header.mainNav}>
+          <Link href="/" className="app-nav__link" aria-current={onPatients ? 'page' : undefined}>
+            {t.header.patients}
+          </Link>
+          {demoAvailable && (
+            <Link
+              href="/demo"
+              className="app-nav__link"
+              data-testid="nav-demo"
+              aria-current={route.name === 'demo' ? 'page' : undefined}
+            >
+              {t.header.demo}
+            </Link>
+          )}
+        </nav>
+        <ConnectionIndicator />
+        <div className="app-header__language">
+          <LanguageSwitch />
+        </div>
+        <p className="user">
+          <span className="visually-hidden">{t.header.signedInAs} </span>
+          <span className="user__name" data-testid="user-name">
+            {user.displayName}
+          </span>
+          <span className="user__role">{t.roles[user.role] ?? user.role}</span>
+        </p>
+        <button type="button" className="button button--quiet logout" onClick={onSignOut} data-testid="logout">
+          {t.header.logout}
+        </button>
+      </div>
+    </header>
+  );
+}
+
+/** The product mark: a pulse line in a rounded square (same drawing as the favicon). */
+export function BrandMark() {
+  return (
+    <svg className="brand__mark" viewBox="0 0 32 32" width="32" height="32" aria-hidden="true" focusable="false">
+      <rect width="32" height="32" rx="7" fill="currentColor" />
+      <path
+        d="M5 17h6l3-7 4 13 3-6h6"
+        fill="none"
+        stroke="#fff"
+        strokeWidth="2.6"
+        strokeLinecap="round"
+        strokeLinejoin="round"
+      />
+    </svg>
+  );
+}

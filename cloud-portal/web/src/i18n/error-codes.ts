@@ -1,0 +1,18 @@
+/**
+ * The portal API's error codes the web words itself (catalogue: docs/errors.md, « cloud-portal »).
+ * A code missing here falls back to a sentence chosen from the HTTP status.
+ */
+export const KNOWN_ERROR_CODES = [
+  'PORTAL_LOGIN_FAILED',
+  'PORTAL_UNAUTHENTICATED',
+  'PORTAL_CSRF_HEADER_MISSING',
+  'PORTAL_PATIENT_NOT_FOUND',
+  'PORTAL_INVALID_REQUEST',
+  'PORTAL_DEMO_SIMULATOR_UNAVAILABLE',
+  'PORTAL_DEMO_SCENARIO_FAILED',
+] as const;
+export type KnownErrorCode = (typeof KNOWN_ERROR_CODES)[number];
+
+export function isKnownErrorCode(code: string | undefined): code is KnownErrorCode {
+  return code !== undefined && (KNOWN_ERROR_CODES as readonly string[]).includes(code);
+}

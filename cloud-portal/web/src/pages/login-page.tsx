@@ -1,0 +1,96 @@
+/** Sign-in form. Errors are announced (role="alert") and tied to the fields they concern. */
+import { useId, useRef, useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client.ts';
+import { BrandMark } from '../components/app-header.tsx';
+import { LanguageSwitch } from '../components/language-switch.tsx';
+import { errorText } from '../i18n/errors.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { useDocumentTitle } from '../hooks/use-document-title.ts';
+import { useSession } from '../session.tsx';
+
+export function LoginPage() {
+  const { t } = useI18n();
+  const { signIn } = useSession();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const emailRef = useRef<HTMLInputElement>(null);
+  const errorId = useId();
+  useDocumentTitle(t.login.title, t.app.name);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!email.trim() || !password) {
+      setError(t.login.missingFields);
+      emailRef.current?.focus();
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await signIn(email.trim(), password);
+      // The app moves to the page asked for once the session is set.
+    } catch (caught) {
+      const wrongCredentials = caught instanceof ApiError && (caught.kind === 'unauthorized' || caught.kind === 'bad_request');
+      setError(wrongCredentials ? t.login.invalidCredentials : errorText(t, caught));
+      setPassword('');
+      setBusy(false);
+    }
+  };
+
+  const invalid = error !== null;
+  return (
+    <div className="login">
+      <div className="login__lang">
+        <LanguageSwitch />
+      </div>
+      <main id="main" className="login__card" tabIndex={-1}>
+        <p className="login__brand">
+          <BrandMark />
+          <span className="brand__name">{t.app.name}</span>
+        </p>
+        <h1>{t.login.title}</h1>
+        <p className="muted">{t.login.intro}</p>
+        <div id={errorId} className="login__error" role="alert" data-testid="login-error">
+          {error && <p className="notice notice--error">{error}</p>}
+        </div>
+        <form className="form" onSubmit={submit} noValidate data-testid="login-form">
+          <div className="field">
+            <label htmlFor="login-email">{t.login.email}</label>
+            <input
+              ref={emailRef}
+              id="login-email"
+              name="email"
+              type="email"
+              autoComplete="username"
+              inputMode="email"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              aria-invalid={invalid}
+              aria-describedby={invalid ? errorId : undefined}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="login-password">{t.login.password}</label>
+            <input
+              id="login-password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              aria-invalid={invalid}
+              aria-describedby={invalid ? errorId : undefined}
+            />
+          </div>
+          <button type="submit" className="button button--primary button--block" disabled={busy} aria-busy={busy}>
+            {busy ? t.login.submitting : t.login.submit}
+          </button>
+        </form>
+      </main>
+    </div>
+  );
+}
