@@ -26,9 +26,10 @@ const timeFormat = new Intl.DateTimeFormat('fr-FR', {
 /** The alert SMS text for one alert. */
 export function alertSmsText(input: { kind: AlertKind; patientName: string; number: number; raisedAt: number }): string {
   const at = timeFormat.format(new Date(input.raisedAt));
-  const urgent = input.kind === 'cardiac_arrest' ? ' Appelez le 15 immédiatement.' : ' Sans réponse possible de votre part, appelez le 15.';
+  const urgent = input.kind === 'cardiac_arrest' ? ' Appelez le 15 immédiatement.' : ' Si vous ne pouvez pas intervenir, appelez le 15.';
+  // No "n°": the degree sign is not GSM-7 and would triple the number of SMS parts (UCS-2).
   return (
-    `ALERTE Vigie n°${input.number} : ${WHAT[input.kind]} chez ${input.patientName} à ${at}.` +
+    `ALERTE Vigie ${input.number} : ${WHAT[input.kind]} chez ${input.patientName} à ${at}.` +
     ` Répondez OK ${input.number} si vous vous en occupez.${urgent}`
   );
 }

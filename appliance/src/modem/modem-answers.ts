@@ -1,0 +1,116 @@
+/**
+ * Parsers of the information lines of the commands SerialModem uses (3GPP TS 27.007, TS 27.005).
+ * Each takes the lines of an `AtResponse` and tolerates the variants real modems print (quotes,
+ * spaces, extra trailing fields).
+ */
+import type { ModemHealth } from './port.ts';
+import { modemErrors } from './errors.ts';
+
+function fieldsOf(line: string, prefix: string): string[] {
+  return line
+    .slice(prefix.length)
+    .split(',')
+    .map((f) => f.trim());
+}
+
+function unexpected(command: string): Error {
+  return modemErrors.create('BOX_MODEM_UNEXPECTED_ANSWER', { message: `The modem answer to ${command} lacks its information line`, details: { command } });
+}
+
+/** `+CPIN: <code>` (TS 27.007 §8.3): READY, or a PIN/PUK the SIM waits for. */
+export function parseCpin(lines: readonly string[]): ModemHealth['sim'] {
+  const line = lines.find((l) => l.startsWith('+CPIN:'));
+  if (!line) return 'unknown';
+  const code = line.slice('+CPIN:'.length).trim().replace(/"/g, '');
+  if (code === 'READY') return 'ready';
+  if (/PIN|PUK/.test(code)) return 'pin_required';
+  if (/NOT INSERTED|NOT READY/i.test(code)) return 'missing';
+  return 'unknown';
+}
+
+/**
+ * The SIM state a failed AT+CPIN? (or SMS command) reveals: `+CME ERROR: 10` / `+CMS ERROR: 310`
+ * SIM not inserted, 13 / 15 SIM failure / wrong, 11 / 12 / 311 / 312 PIN or PUK required
+ * (TS 27.007 §9.2.1, TS 27.005 §3.2.5), or their verbose texts.
+ */
+export function simStateOfError(err: unknown): ModemHealth['sim'] | undefined {
+  if (!modemErrors.is(err, 'BOX_MODEM_CME_ERROR') && !modemErrors.is(err, 'BOX_MODEM_CMS_ERROR')) return undefined;
+  const code = err.details.cme ?? err.details.cms;
+  if (code === 10 || code === 13 || code === 15 || code === 310 || code === 313 || code === 315) return 'missing';
+  if (code === 11 || code === 12 || code === 311 || code === 312 || code === 316 || code === 317 || code === 318) return 'pin_required';
+  if (typeof code === 'string') {
+    if (/not inserted|failure|wrong/i.test(code)) return 'missing';
+    if (/PIN|PUK/.test(code)) return 'pin_required';
+  }
+  return undefined;
+}
+
+/**
+ * `<stat>` of `+CREG: <n>,<stat>[,<lac>,<ci>[,<AcT>]]` (TS 27.007 §7.2): 1 home, 5 roaming. A
+ * `+CREG: <stat>[,"<lac>",…]` URC slipped into the answer has a quoted second field and is skipped.
+ */
+export function parseCreg(lines: readonly string[]): number {
+  for (const line of lines) {
+    if (!line.startsWith('+CREG:')) continue;
+    const fields = fieldsOf(line, '+CREG:');
+    if (fields.length >= 2 && /^\d+$/.test(fields[1]!)) return Number(fields[1]);
+  }
+  throw unexpected('AT+CREG?');
+}
+
+/** `+CSQ: <rssi>,<ber>` (TS 27.007 §8.5): rssi 0..31, 99 = unknown → null. */
+export function parseCsq(lines: readonly string[]): number | null {
+  const line = lines.find((l) => l.startsWith('+CSQ:'));
+  if (!line) throw unexpected('AT+CSQ');
+  const rssi = Number(fieldsOf(line, '+CSQ:')[0]);
+  return Number.isInteger(rssi) && rssi >= 0 && rssi <= 31 ? rssi : null;
+}
+
+/** The operator of `+COPS: <mode>[,<format>,<oper>[,<AcT>]]` (TS 27.007 §7.3), null when absent. */
+export function parseCops(lines: readonly string[]): string | null {
+  const line = lines.find((l) => l.startsWith('+COPS:'));
+  const match = line ? /^\+COPS:\s*\d+\s*,\s*\d+\s*,\s*"([^"]*)"/.exec(line) : null;
+  return match && match[1] !== '' ? match[1]! : null;
+}
+
+/** `+CMGS: <mr>` (TS 27.005 §3.5.1): the message reference of the part just sent. */
+export function parseCmgs(lines: readonly string[]): number {
+  const line = lines.find((l) => l.startsWith('+CMGS:'));
+  const mr = line ? Number(fieldsOf(line, '+CMGS:')[0]) : NaN;
+  if (!Number.isInteger(mr)) throw unexpected('AT+CMGS');
+  return mr;
+}
+
+/** A message as stored on the SIM: its index (CMGL), its status (0 unread, 1 read…) and its PDU. */
+export interface StoredPdu {
+  readonly index: number;
+  readonly status: number;
+  readonly pdu: string;
+}
+
+/** `+CMGR: <stat>,[<alpha>],<length>` then the PDU line (TS 27.005 §3.4.3, PDU mode). */
+export function parseCmgr(lines: readonly string[], index: number): StoredPdu | undefined {
+  const at = lines.findIndex((l) => l.startsWith('+CMGR:'));
+  const pdu = lines[at + 1];
+  if (at < 0 || pdu === undefined) return undefined;
+  return { index, status: Number(fieldsOf(lines[at]!, '+CMGR:')[0]), pdu };
+}
+
+/** `+CMGL: <index>,<stat>,[<alpha>],<length>` then the PDU line, per message (TS 27.005 §3.4.2). */
+export function parseCmgl(lines: readonly string[]): StoredPdu[] {
+  const out: StoredPdu[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i]!.startsWith('+CMGL:')) continue;
+    const [index, status] = fieldsOf(lines[i]!, '+CMGL:').map(Number);
+    const pdu = lines[i + 1];
+    if (pdu !== undefined && Number.isInteger(index) && Number.isInteger(status)) out.push({ index: index!, status: status!, pdu });
+    i++;
+  }
+  return out;
+}
+
+/** The storage index of a `+CMTI: <mem>,<index>` URC (TS 27.005 §3.4.1). */
+export function parseCmti(line: string): number | undefined {
+  const match = /^\+CMTI:\s*"?[A-Z]*"?\s*,\s*(\d+)/i.exec(line);
+  return match ? Number(match[1]) : undefined;
+}

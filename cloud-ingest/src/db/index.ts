@@ -1,0 +1,16 @@
+export type { Db, Queryable, QueryResult, Unlisten } from './types.ts';
+export { openDb, type DbLocation } from './open.ts';
+export { openPgDb, type PgDbOptions } from './pg-adapter.ts';
+export { openPgliteDb, type PgliteDb, type PgliteDbOptions } from './pglite-adapter.ts';
+export { lockDirectory, type DirLock } from './dir-lock.ts';
+export { migrate, readMigrations, MIGRATIONS_DIR, type MigrateOptions, type MigrationFile } from './migrate.ts';
+export { insertMeasurements, type MeasurementRow } from './measurements.ts';
+export {
+  EVENTS_CHANNEL,
+  notifyEvent,
+  parseDbEvent,
+  type DbEvent,
+  type ReadingsEvent,
+  type AlertChangedEvent,
+} from './events.ts';
+export { sha256Hex } from './tokens.ts';

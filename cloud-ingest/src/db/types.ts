@@ -1,0 +1,42 @@
+/** Rows and the number of rows a statement touched (inserted, updated, deleted or returned). */
+export interface QueryResult<T> {
+  readonly rows: T[];
+  readonly rowCount: number;
+}
+
+/** What a connection and a transaction both offer. */
+export interface Queryable {
+  /** One statement, `$1`-style parameters. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** Several `;`-separated statements without parameters (migration files). */
+  exec(sql: string): Promise<void>;
+}
+
+/** Removes a listener registered with {@link Db.listen}. */
+export type Unlisten = () => Promise<void>;
+
+/**
+ * The cloud's database port. Two adapters pass the same contract suite (`db-contract.test.ts`):
+ * PostgreSQL through a `pg` pool, and PGlite in process.
+ *
+ * Types come back the same from both: `timestamptz` → `Date`, `int8` → `number` (values stay far
+ * below 2^53 here), `jsonb` → parsed JSON. `numeric` differs between drivers: cast it in SQL.
+ */
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /**
+   * Run `fn` in one transaction, committed when it resolves and rolled back when it throws.
+   * Use only `tx` inside `fn`: on PGlite a query on the Db itself waits for the transaction to end.
+   */
+  transaction<R>(fn: (tx: Queryable) => Promise<R>): Promise<R>;
+  /**
+   * Call `handler` with the payload of every notification on `channel` (from any process on
+   * PostgreSQL, from this process on PGlite). Notifications sent while a PostgreSQL listener
+   * connection is being re-established are lost: listeners are for live views, not records.
+   */
+  listen(channel: string, handler: (payload: string) => void): Promise<Unlisten>;
+  /** `pg_notify(channel, payload)` outside any transaction. Inside one, use `notifyEvent(tx, …)`. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** Close every connection (and release the PGlite directory lock). Idempotent. */
+  close(): Promise<void>;
+}

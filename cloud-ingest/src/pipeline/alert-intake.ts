@@ -1,0 +1,66 @@
+import { AlertEvent } from '@vigie/protocol';
+import { silentLogger, type Logger } from '@vigie/common';
+import { notifyEvent } from '../db/events.ts';
+import type { Db } from '../db/types.ts';
+import { cloudErrors } from '../errors.ts';
+import { parseMessage } from './validate.ts';
+
+/** Answer to an alert delivery: the revision the cloud now holds (≥ the one sent). */
+export interface AlertReceipt {
+  readonly ok: true;
+  readonly alertId: string;
+  readonly revision: number;
+}
+
+/**
+ * Mirror an alert's state from its box: validate, then upsert keeping the highest revision
+ * (`(alertId, revision)` is the idempotency key; a late, older revision changes nothing), and
+ * notify listeners when something changed. The patient is the one the box served when the alert
+ * was raised; an alert from an unassigned box is still kept (patient NULL) for support to see.
+ */
+export async function recordAlert(db: Db, raw: unknown, boxId: string, log: Logger = silentLogger()): Promise<AlertReceipt> {
+  const alert = parseMessage(AlertEvent, raw, boxId);
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ patient_id: string | null }>(
+      `INSERT INTO alerts (alert_id, box_id, patient_id, number, kind, severity, state, revision,
+                           raised_at, updated_at, notifications, acknowledgement)
+       VALUES ($1, $2::text,
+               (SELECT patient_id FROM box_assignments
+                 WHERE box_id = $2::text AND valid_from <= $8::timestamptz AND (valid_to IS NULL OR $8::timestamptz < valid_to)
+                 ORDER BY valid_from DESC LIMIT 1),
+               $3, $4, $5, $6, $7, $8::timestamptz, $9, $10::jsonb, $11::jsonb)
+       ON CONFLICT (alert_id) DO UPDATE SET
+         number = EXCLUDED.number, kind = EXCLUDED.kind, severity = EXCLUDED.severity, state = EXCLUDED.state,
+         revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at, received_at = now(),
+         notifications = EXCLUDED.notifications, acknowledgement = EXCLUDED.acknowledgement
+       WHERE alerts.box_id = EXCLUDED.box_id AND alerts.revision < EXCLUDED.revision
+       RETURNING patient_id`,
+      [
+        alert.alertId,
+        alert.boxId,
+        alert.number,
+        alert.kind,
+        alert.severity,
+        alert.state,
+        alert.revision,
+        new Date(alert.raisedAt).toISOString(),
+        new Date(alert.updatedAt).toISOString(),
+        JSON.stringify(alert.notifications),
+        alert.acknowledgement === undefined ? null : JSON.stringify(alert.acknowledgement),
+      ],
+    );
+    const written = rows[0];
+    if (written) {
+      if (written.patient_id) await notifyEvent(tx, { type: 'alert', patientId: written.patient_id, alertId: alert.alertId });
+      else log.warn({ boxId, alertId: alert.alertId, kind: alert.kind }, 'alert from a box with no patient assigned');
+      return { ok: true, alertId: alert.alertId, revision: alert.revision };
+    }
+    // Nothing written: an older or equal revision (answer with the one held), or another box's id.
+    const held = await tx.query<{ revision: number; box_id: string }>('SELECT revision, box_id FROM alerts WHERE alert_id = $1', [alert.alertId]);
+    const current = held.rows[0];
+    if (!current || current.box_id !== alert.boxId) {
+      throw cloudErrors.create('INGEST_ALERT_CONFLICT', { details: { field: '/alertId' } });
+    }
+    return { ok: true, alertId: alert.alertId, revision: current.revision };
+  });
+}

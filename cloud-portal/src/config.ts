@@ -1,0 +1,61 @@
+import { envBoolean, loadConfig, portSchema, z } from '@vigie/common';
+
+/** An unset variable and an empty one (`DATABASE_URL=`) mean the same: absent. */
+const absentIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+
+/**
+ * `VIGIE_TRUST_PROXY`: whose `X-Forwarded-*` headers to believe (Fastify's `trustProxy`):
+ * `false`, `true`, `loopback` (a reverse proxy on this host, the default) or a comma-separated list
+ * of addresses/CIDRs. Decides whether the request came over HTTPS, hence the cookie's `Secure`.
+ */
+const trustProxy = z
+  .string()
+  .default('loopback')
+  .transform((v): boolean | string | string[] => {
+    if (v === 'true' || v === '1') return true;
+    if (v === 'false' || v === '0' || v === '') return false;
+    return v.includes(',') ? v.split(',').map((s) => s.trim()) : v;
+  });
+
+/** Every environment variable `vigie-cloud` reads (documented in cloud-portal/README.md). */
+export const cloudConfigSchema = z
+  .object({
+    DATABASE_URL: z.preprocess(
+      absentIfEmpty,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+    ),
+    PORT: portSchema.default(8080),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    VIGIE_DATA_DIR: z.preprocess(absentIfEmpty, z.string().default('./data')),
+    VIGIE_DEMO: z.preprocess(absentIfEmpty, envBoolean.default(false)),
+    VIGIE_DEMO_BOX_ID: z.preprocess(
+      absentIfEmpty,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/, 'must be a box serial (letters, digits, - and _)')
+        .default('VB-DEMO-0001'),
+    ),
+    VIGIE_DEMO_BOX_TOKEN: z.preprocess(absentIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
+    VIGIE_TRUST_PROXY: trustProxy,
+    LOG_LEVEL: z.preprocess(absentIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  })
+  .superRefine(
+    (c, ctx) => {
+      if (c.VIGIE_DEMO === true && !c.VIGIE_DEMO_BOX_TOKEN) {
+        ctx.addIssue({ code: 'custom', path: ['VIGIE_DEMO_BOX_TOKEN'], message: 'required when VIGIE_DEMO=1' });
+      }
+    },
+    // Run even when another variable is invalid: every problem is reported at once.
+    { when: () => true },
+  );
+
+/** The validated, frozen configuration of `vigie-cloud`. */
+export type CloudConfig = Readonly<z.output<typeof cloudConfigSchema>>;
+
+/** Validate `vigie-cloud`'s environment, reporting every problem at once (CONFIG_INVALID). */
+export function loadCloudConfig(env: Record<string, string | undefined> = process.env): CloudConfig {
+  return loadConfig(cloudConfigSchema, env, 'vigie-cloud configuration');
+}

@@ -1,0 +1,52 @@
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { DataPaths } from '@vigie/common';
+import type { DemoSms } from '../api-types.ts';
+import { portalErrors } from '../errors.ts';
+import { invalidQuery } from '../http/request-input.ts';
+import { sendBraceletCommand } from './bracelet-control.ts';
+
+/** Scenarios the demo page can play, each the simulator command of the same name. */
+export const DEMO_SCENARIOS = ['fall', 'cardiac_arrest', 'help'] as const;
+/** The SMS page shows the latest ones only. */
+const MAX_SMS = 500;
+
+/** Read the modem emulator's SMS log (JSON lines); no file yet means no SMS yet. */
+export async function readSmsLog(path: string): Promise<DemoSms[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  const sms: DemoSms[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      sms.push(JSON.parse(line) as DemoSms);
+    } catch {
+      // A line being written right now, or a torn last line after a crash: skip it.
+    }
+  }
+  return sms.slice(-MAX_SMS);
+}
+
+/**
+ * Demo-only routes (`VIGIE_DEMO=1`), for a logged-in session: the SMS the emulated modem "sent",
+ * and buttons that make the bracelet simulator play an emergency.
+ */
+export function registerDemoRoutes(app: FastifyInstance, deps: { paths: DataPaths; session: preHandlerAsyncHookHandler }): void {
+  app.get('/demo/api/sms', { preHandler: deps.session }, async () => ({ sms: await readSmsLog(deps.paths.emulatorSmsLog) }));
+
+  app.post('/demo/api/scenario/:name', { preHandler: deps.session }, async (request, reply) => {
+    const { name } = request.params as { name: string };
+    if (!(DEMO_SCENARIOS as readonly string[]).includes(name)) throw invalidQuery('name', `must be one of ${DEMO_SCENARIOS.join(', ')}`);
+    const answer = await sendBraceletCommand(deps.paths.braceletControlSocket, { cmd: name });
+    if (!answer.ok) {
+      throw portalErrors.create('PORTAL_DEMO_SCENARIO_FAILED', { message: `The bracelet simulator refused ${name}: ${answer.error.slice(0, 200)}` });
+    }
+    request.log.info({ scenario: name, accountId: request.account?.accountId }, 'demo scenario played');
+    return reply.code(202).send({ ok: true, scenario: name });
+  });
+}

@@ -1,0 +1,94 @@
+import { EVENTS_CHANNEL, parseDbEvent, type Db, type DbEvent, type ReadingsEvent, type Unlisten } from '@vigie/cloud-ingest/db';
+import type { Logger } from '@vigie/common';
+import type { AlertEventData, ReadingEventData } from '../api-types.ts';
+import type { PatientAccess } from '../access/patient-access.ts';
+import { loadAlert } from '../patients/alert-views.ts';
+
+/** What a live subscriber receives. */
+export type LiveMessage = { event: 'reading'; data: ReadingEventData } | { event: 'alert'; data: AlertEventData };
+
+/** One open stream: the account it belongs to and how to reach it. */
+interface Subscriber {
+  readonly accountId: string;
+  readonly send: (message: LiveMessage) => void;
+}
+
+/**
+ * Fans database events out to the portal's open streams. One LISTEN per process whatever the
+ * number of streams; for each event the rows are read once, and only for the accounts that may
+ * see that patient (asked of the authorization layer at each event, so a care link removed
+ * takes effect at once). Events are handled one after the other, so a stream sees them in order.
+ */
+export class LiveEvents {
+  readonly #db: Db;
+  readonly #access: PatientAccess;
+  readonly #log: Logger;
+  readonly #subscribers = new Set<Subscriber>();
+  #unlisten: Unlisten | null = null;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(deps: { db: Db; access: PatientAccess; log: Logger }) {
+    this.#db = deps.db;
+    this.#access = deps.access;
+    this.#log = deps.log.child({ module: 'live-events' });
+  }
+
+  async start(): Promise<void> {
+    this.#unlisten = await this.#db.listen(EVENTS_CHANNEL, (payload) => {
+      const event = parseDbEvent(payload);
+      if (!event) {
+        this.#log.warn('ignored an unknown database event');
+        return;
+      }
+      this.#queue = this.#queue.then(() => this.#dispatch(event)).catch((err: unknown) => this.#log.error({ err }, 'live event failed'));
+    });
+  }
+
+  async stop(): Promise<void> {
+    const unlisten = this.#unlisten;
+    this.#unlisten = null;
+    this.#subscribers.clear();
+    if (unlisten) await unlisten();
+    await this.#queue;
+  }
+
+  /** Deliver the events of `accountId`'s patients to `send` until the returned function is called. */
+  subscribe(accountId: string, send: (message: LiveMessage) => void): () => void {
+    const subscriber: Subscriber = { accountId, send };
+    this.#subscribers.add(subscriber);
+    return () => this.#subscribers.delete(subscriber);
+  }
+
+  /** Number of open streams (tests, metrics). */
+  get size(): number {
+    return this.#subscribers.size;
+  }
+
+  async #dispatch(event: DbEvent): Promise<void> {
+    if (this.#subscribers.size === 0) return;
+    const allowed = await this.#access.accountsSeeing(event.patientId);
+    const targets = [...this.#subscribers].filter((s) => allowed.has(s.accountId));
+    if (targets.length === 0) return;
+    const messages = event.type === 'readings' ? await this.#readings(event) : await this.#alert(event.alertId);
+    for (const target of targets) for (const message of messages) target.send(message);
+  }
+
+  async #readings(event: ReadingsEvent): Promise<LiveMessage[]> {
+    // The batch's rows: its patient and box within its time span, newest `count` of them.
+    const { rows } = await this.#db.query<{ metric: string; ts: Date; value: number }>(
+      `SELECT metric, ts, value FROM (
+         SELECT metric, ts, value FROM measurements
+          WHERE patient_id = $1 AND box_id = $2 AND ts >= $3 AND ts <= $4
+          ORDER BY ts DESC LIMIT $5) AS latest
+        ORDER BY ts`,
+      [event.patientId, event.boxId, new Date(event.firstTs).toISOString(), new Date(event.lastTs).toISOString(), event.count],
+    );
+    return rows.map((r) => ({ event: 'reading', data: { patientId: event.patientId, metric: r.metric, ts: r.ts.getTime(), value: r.value } }));
+  }
+
+  async #alert(alertId: string): Promise<LiveMessage[]> {
+    const found = await loadAlert(this.#db, alertId);
+    if (!found?.patientId) return [];
+    return [{ event: 'alert', data: { patientId: found.patientId, alert: found.alert } }];
+  }
+}
