@@ -4,12 +4,13 @@
  * with the built-in modem emulator (or VIGIE_MODEM_DEVICE). Each runs as its own process, as in
  * production; this script supervises them and restarts one that dies.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { dataPaths } from '@vigie/common';
 import { ROOT, startChild, type Child } from './lib/processes.ts';
 import { DEMO, prepareDemo } from './lib/demo-setup.ts';
+import { maskNumber } from '../appliance/src/modem/index.ts';
 
 const port = process.env.PORT ?? '8080';
 const dataDir = process.env.VIGIE_DATA_DIR ?? './data';
@@ -35,6 +36,28 @@ function ensureWebBuild(): void {
   console.log('[start]     building the portal web front end…');
   const result = spawnSync('npm', ['run', 'build', '-w', 'cloud-portal'], { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('web build failed');
+}
+
+/**
+ * Show each SMS the built-in modem emulator receives (it records them as JSON lines). This is the
+ * simulated phone network talking, not the box: the box itself never logs numbers or texts.
+ */
+function showEmulatorSms(): void {
+  let seen = existsSync(paths.emulatorSmsLog) ? readFileSync(paths.emulatorSmsLog, 'utf8').split('\n').filter(Boolean).length : 0;
+  watchFile(paths.emulatorSmsLog, { interval: 250 }, () => {
+    if (!existsSync(paths.emulatorSmsLog)) return;
+    const lines = readFileSync(paths.emulatorSmsLog, 'utf8').split('\n').filter(Boolean);
+    for (const line of lines.slice(seen)) {
+      try {
+        const sms = JSON.parse(line) as { to: string; text: string; parts: number };
+        console.log(`[modem-emu] SMS to ${maskNumber(sms.to)} (${sms.parts} part${sms.parts > 1 ? 's' : ''}): ${sms.text}`);
+      } catch {
+        // A line being written; it is shown complete on the next change.
+        return;
+      }
+      seen++;
+    }
+  });
 }
 
 const children = new Map<string, Child>();
@@ -94,6 +117,7 @@ async function main(): Promise<void> {
     /vigie-box running/,
   );
 
+  if (!process.env.VIGIE_MODEM_DEVICE) showEmulatorSms();
   console.log(`
   Vigie is running.
     Portal:         http://localhost:${port}   (log in as docteur@vigie.demo / demo-docteur)
@@ -108,6 +132,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`[start]     ${signal}: stopping`);
+  unwatchFile(paths.emulatorSmsLog);
   for (const name of ['box', 'bracelet', 'cloud']) await children.get(name)?.stop();
   process.exit(0);
 }

@@ -109,7 +109,7 @@ test('a fall reaches every contact by SMS over a real serial line and appears li
   const chart = page.locator('[data-testid=heart-rate-chart]');
   await chart.waitFor();
   // A marker on the window: a reload would lose it.
-  await page.evaluate(() => ((window as unknown as { __e2e: boolean }).__e2e = true));
+  await page.evaluate(() => ((globalThis as unknown as { __e2e: boolean }).__e2e = true));
 
   // Heart rate arrives live: the chart gains points without a reload.
   const pointsBefore = Number(await until(() => chart.getAttribute('data-points'), 'chart points'));
@@ -132,5 +132,5 @@ test('a fall reaches every contact by SMS over a real serial line and appears li
   const alert = page.locator('[data-testid=alert-item][data-alert-kind=fall]').first();
   await alert.waitFor({ timeout: 15_000 });
   await until(async () => (await alert.getAttribute('data-alert-state')) === 'notified', 'alert state notified', 15_000);
-  assert.equal(await page.evaluate(() => (window as unknown as { __e2e?: boolean }).__e2e), true, 'the page was not reloaded');
+  assert.equal(await page.evaluate(() => (globalThis as unknown as { __e2e?: boolean }).__e2e), true, 'the page was not reloaded');
 });

@@ -18,7 +18,8 @@ function scriptedLine(answer: (written: string) => string | undefined = () => un
       callback();
     },
   });
-  const channel = new AtChannel(stream, { log: silentLogger(), defaultTimeoutMs: 200 });
+  // Generous: only the cases about timeouts set a short one on their command.
+  const channel = new AtChannel(stream, { log: silentLogger(), defaultTimeoutMs: 5_000 });
   const unsolicited: UnsolicitedCode[] = [];
   channel.on('unsolicited', (code) => unsolicited.push(code));
   channel.start();

@@ -69,15 +69,23 @@ function until(emulator: ModemEmulator, condition: () => boolean, ms = 3_000): P
   });
 }
 
-/**
- * Register the suite for one adapter. `makeHarness` builds a fresh, unstarted modem whose ordinary
- * commands time out in about 250 ms (the fault cases wait for those timeouts).
- */
-export function modemPortSuite(adapter: string, makeHarness: () => Promise<ModemHarness>, options: { skip?: string | false } = {}): void {
+/** What a harness is built with. */
+export interface HarnessOptions {
+  /** Timeout of the modem's ordinary commands: short only in the cases that wait for a timeout. */
+  readonly commandTimeoutMs: number;
+}
+
+/** Timeouts of the cases that do not expect one: generous, so a loaded CI machine does not fail them. */
+const RELAXED = { commandTimeoutMs: 5_000 };
+/** Timeouts of the fault cases, which wait for them: short, yet far above a round trip (under 1 ms). */
+const SHORT = { commandTimeoutMs: 400 };
+
+/** Register the suite for one adapter. `makeHarness` builds a fresh, unstarted modem. */
+export function modemPortSuite(adapter: string, makeHarness: (options: HarnessOptions) => Promise<ModemHarness>, options: { skip?: string | false } = {}): void {
   /** One case on a fresh harness, closed whatever happens. */
-  const it = (name: string, body: (h: ModemHarness) => Promise<void>): void => {
+  const it = (name: string, body: (h: ModemHarness) => Promise<void>, harnessOptions: HarnessOptions = RELAXED): void => {
     test(name, async () => {
-      const harness = await makeHarness();
+      const harness = await makeHarness(harnessOptions);
       try {
         await body(harness);
       } finally {
@@ -176,16 +184,17 @@ export function modemPortSuite(adapter: string, makeHarness: () => Promise<Modem
       assert.equal((await modem.health()).signal, 20);
       await modem.sendSms(NURSE, 'Test');
       assert.equal(emulator.sent.length, 1);
-    });
+    }, SHORT);
 
     it('drops answers that come after their timeout instead of taking them for the next command', async ({ modem, emulator }) => {
       await modem.start();
-      emulator.setDelay(400);
+      // Answers come 100 ms after the timeout: the late one lands inside the next command's window.
+      emulator.setDelay(SHORT.commandTimeoutMs + 100);
       await assert.rejects(modem.health(), isCode('BOX_MODEM_TIMEOUT'));
       emulator.setDelay(0);
       emulator.setSignal(7);
       assert.equal((await modem.health()).signal, 7);
-    });
+    }, SHORT);
 
     it('handles unsolicited codes interleaved with answers, an incoming-message notice included', async ({ modem, emulator }) => {
       await modem.start();

@@ -10,12 +10,12 @@ import { startPtyPair } from './pty-pair.ts';
 // emulator served on the other end: real termios, real kernel buffering, real byte splitting.
 modemPortSuite(
   'a socat pty pair',
-  async () => {
+  async ({ commandTimeoutMs }) => {
     const dir = tempDir('vigie-modem-');
     const pair = await startPtyPair(dir.path);
     const emulator = new ModemEmulator();
     const served = await serveEmulatorOnDevice(emulator, pair.b);
-    const { modem } = createModem({ device: pair.a, log: silentLogger(), commandTimeoutMs: 250, sendTimeoutMs: 1_000 });
+    const { modem } = createModem({ device: pair.a, log: silentLogger(), commandTimeoutMs, sendTimeoutMs: 10_000 });
     return {
       modem,
       emulator,

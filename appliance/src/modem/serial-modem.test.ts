@@ -4,8 +4,8 @@ import { modemPortSuite } from './modem-port-suite.ts';
 
 // SerialModem on a real SerialPortStream over the in-process emulator binding: what the box runs
 // when VIGIE_MODEM_DEVICE is unset, built through the factory.
-modemPortSuite('the in-process emulator binding', async () => {
-  const { modem, emulator } = createModem({ log: silentLogger(), commandTimeoutMs: 250, sendTimeoutMs: 1_000 });
+modemPortSuite('the in-process emulator binding', async ({ commandTimeoutMs }) => {
+  const { modem, emulator } = createModem({ log: silentLogger(), commandTimeoutMs, sendTimeoutMs: 10_000 });
   return {
     modem,
     emulator: emulator!,
