@@ -4,11 +4,10 @@
  * with the built-in modem emulator (or VIGIE_MODEM_DEVICE). Each runs as its own process, as in
  * production; this script supervises them and restarts one that dies.
  */
-import { existsSync, readdirSync, readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
-import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { dataPaths } from '@vigie/common';
-import { ROOT, startChild, type Child } from './lib/processes.ts';
+import { startChild, type Child } from './lib/processes.ts';
+import { ensureWebBuild } from './lib/web-build.ts';
 import { DEMO, prepareDemo } from './lib/demo-setup.ts';
 import { maskNumber } from '../appliance/src/modem/index.ts';
 
@@ -16,27 +15,6 @@ const port = process.env.PORT ?? '8080';
 const dataDir = process.env.VIGIE_DATA_DIR ?? './data';
 const paths = dataPaths(dataDir);
 const cloudUrl = `http://127.0.0.1:${port}`;
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir)) {
-    if (entry === 'dist' || entry === 'node_modules') continue;
-    const path = join(dir, entry);
-    const stat = statSync(path);
-    newest = Math.max(newest, stat.isDirectory() ? newestMtime(path) : stat.mtimeMs);
-  }
-  return newest;
-}
-
-/** Build the portal's web front end when it is missing or older than its sources. */
-function ensureWebBuild(): void {
-  const web = join(ROOT, 'cloud-portal', 'web');
-  const index = join(web, 'dist', 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(web)) return;
-  console.log('[start]     building the portal web front end…');
-  const result = spawnSync('npm', ['run', 'build', '-w', 'cloud-portal'], { cwd: ROOT, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('web build failed');
-}
 
 /**
  * Show each SMS the built-in modem emulator receives (it records them as JSON lines). This is the
@@ -82,7 +60,7 @@ function supervise(name: string, spawnIt: () => Child, ready: RegExp): Promise<v
 }
 
 async function main(): Promise<void> {
-  ensureWebBuild();
+  ensureWebBuild((line) => console.log(`[start]     ${line}`));
   const demo = prepareDemo(dataDir, cloudUrl);
   const baseEnv = { ...process.env, VIGIE_DATA_DIR: paths.root, PORT: port };
 

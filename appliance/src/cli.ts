@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createLogger, dataPaths, VigieError } from '@vigie/common';
+import { createLogger, dataPaths, stopOnSignals, VigieError } from '@vigie/common';
 import { addContact, provision, readBoxFile, removeContact } from '@vigie/provisioning';
 import { loadBoxEnv } from './config.ts';
 import { createBox } from './box.ts';
@@ -78,21 +78,7 @@ async function run(): Promise<number> {
   const env = loadBoxEnv();
   const boxFile = readBoxFile(dataPaths(env.VIGIE_DATA_DIR).boxConfig);
   const box = createBox({ env, boxFile, log });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    box.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(box, log);
   await box.start();
   // One line on stdout that supervisors and tests wait for.
   console.log(`vigie-box running (box ${boxFile.boxId}, mqtt ${box.mqttUrl})`);

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createLogger, dataPaths, VigieError } from '@vigie/common';
+import { createLogger, dataPaths, stopOnSignals, VigieError } from '@vigie/common';
 import { loadBraceletEnv } from './config.ts';
 import type { SimulatorCommand, SimulatorResponse } from './control-protocol.ts';
 import { sendSimulatorCommand } from './control-client.ts';
@@ -73,21 +73,7 @@ async function run(args: string[]): Promise<number> {
     utcOffsetMinutes: -new Date().getTimezoneOffset(),
     log,
   });
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    simulator.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  stopOnSignals(simulator, log);
   await simulator.start();
   // One line on stdout that supervisors (npm start) and people wait for.
   console.log(`vigie-bracelet running (bracelet ${env.VIGIE_BRACELET_ID}, speed ×${env.VIGIE_SIM_SPEED}, radio ${paths.braceletRadioSocket})`);

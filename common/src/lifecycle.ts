@@ -49,3 +49,25 @@ export class ModuleGroup {
     if (errors.length > 0) throw new AggregateError(errors, 'some modules failed to stop');
   }
 }
+
+/**
+ * Stop `target` once on SIGTERM or SIGINT, then exit (0 when it stopped cleanly, 1 otherwise).
+ * For a program's long-running command; a second signal while stopping is ignored.
+ */
+export function stopOnSignals(target: { stop(): Promise<void> }, log: { info(o: object, m: string): void; error(o: object, m: string): void }): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    target.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

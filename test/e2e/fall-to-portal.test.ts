@@ -17,6 +17,7 @@ import { ModemEmulator, serveEmulatorOnDevice } from '../../appliance/src/modem/
 import { startPtyPair } from '../../appliance/src/modem/pty-pair.ts';
 import { startChild, type Child } from '../../scripts/lib/processes.ts';
 import { DEMO, prepareDemo } from '../../scripts/lib/demo-setup.ts';
+import { ensureWebBuild } from '../../scripts/lib/web-build.ts';
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -48,6 +49,7 @@ test('a fall reaches every contact by SMS over a real serial line and appears li
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
   const echo = process.env.VIGIE_E2E_ECHO === '1';
+  ensureWebBuild((line) => t.diagnostic(line));
 
   // The modem: an emulator serving one end of a pty pair; the box opens the other end.
   const pty = await startPtyPair(dir.path);
