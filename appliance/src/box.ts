@@ -9,6 +9,8 @@ import { BusClient } from './bus/bus-client.ts';
 import { openBoxDatabase } from './store/database.ts';
 import { ReadingBuffer } from './store/reading-buffer.ts';
 import { AlertStore } from './store/alert-store.ts';
+import { AlertFollowUpStore } from './store/alert-follow-up.ts';
+import { AlertFollowUp, nextEscalationAt, recipientsForRound } from './safety/alert-follow-up.ts';
 import { EmergencyRules } from './safety/emergency-rules.ts';
 import { SmsDispatcher } from './safety/sms-dispatcher.ts';
 import { HttpCloudClient, type CloudClient } from './sync/cloud-client.ts';
@@ -30,6 +32,7 @@ export interface Box {
   readonly alerts: AlertStore;
   readonly readings: ReadingBuffer;
   readonly dispatcher: SmsDispatcher;
+  readonly followUp: AlertFollowUp;
   readonly uplink: Uplink;
 }
 
@@ -58,6 +61,7 @@ export function createBox(options: BoxOptions): Box {
   const safetyDb = openBoxDatabase(paths.boxDb, { synchronous: 'FULL' });
   const telemetryDb = openBoxDatabase(paths.boxDb, { synchronous: 'NORMAL' });
   const alerts = new AlertStore(safetyDb);
+  const followUpStore = new AlertFollowUpStore(safetyDb);
   const readings = new ReadingBuffer(telemetryDb);
 
   const broker = new LocalBroker({ port: env.VIGIE_MQTT_PORT, log: log.child({ module: 'bus' }) });
@@ -122,13 +126,26 @@ export function createBox(options: BoxOptions): Box {
     store: alerts,
     clock,
     log: log.child({ module: 'rules' }),
-    recipients: () => boxFile.contacts,
+    recipients: () => recipientsForRound(boxFile.contacts, 0),
     patientName: () => boxFile.patient.displayName,
+    escalateAt: (now) => nextEscalationAt(boxFile.alerting, 0, now),
     onRaised: (alertId) => {
       dispatcher.kick();
       alertChanged(alertId);
     },
   });
+  const followUp = new AlertFollowUp({
+    store: followUpStore,
+    contacts: () => boxFile.contacts,
+    patientName: () => boxFile.patient.displayName,
+    policy: () => boxFile.alerting,
+    clock,
+    log: log.child({ module: 'follow-up' }),
+    kick: () => dispatcher.kick(),
+    onAlertChanged: alertChanged,
+  });
+  // Replies from contacts acknowledge alerts (TS 27.005 +CMTI → AT+CMGR, read by the modem adapter).
+  modem.on('sms', (sms) => followUp.onIncomingSms(sms));
   safetyBus.subscribe(topicFilters.events, BraceletEvent, (event) => rules.onBraceletEvent(event));
 
   storeBus.subscribe(topicFilters.readings, BusReading, (msg) => {
@@ -164,12 +181,13 @@ export function createBox(options: BoxOptions): Box {
     .add(safetyBus)
     .add(modemModule)
     .add(dispatcher)
+    .add(followUp)
     .add(storeBus)
     .add(bleBus)
     .add(bridge)
     .add(ble)
     .add(uplink);
-  const essential = new Set<string>([broker.name, safetyBus.name, dispatcher.name, storeBus.name]);
+  const essential = new Set<string>([broker.name, safetyBus.name, dispatcher.name, followUp.name, storeBus.name]);
 
   return {
     get mqttUrl() {
@@ -179,6 +197,7 @@ export function createBox(options: BoxOptions): Box {
     alerts,
     readings,
     dispatcher,
+    followUp,
     uplink,
     async start() {
       await group.start((module, err) => {

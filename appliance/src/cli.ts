@@ -10,7 +10,7 @@ Usage:
   vigie-box run                                   run the box (safety core, bus, store, sync)
   vigie-box provision --box-id ID --cloud-url URL --token TOKEN --patient-name NAME [--bracelet-id ID]
   vigie-box contacts list
-  vigie-box contacts add --name NAME --phone +33612345678 [--role nurse|relative|doctor|other]
+  vigie-box contacts add --name NAME --phone +33612345678 [--role nurse|relative|doctor|other] [--tier 1-5]
   vigie-box contacts remove --phone +33612345678
 
 Environment: VIGIE_DATA_DIR (default ./data), VIGIE_MODEM_DEVICE, VIGIE_MQTT_PORT, VIGIE_SYNC_INTERVAL_MS…
@@ -46,16 +46,17 @@ async function main(argv: string[]): Promise<number> {
     case 'contacts': {
       const { values } = parseArgs({
         args: argv.slice(2),
-        options: { name: { type: 'string' }, phone: { type: 'string' }, role: { type: 'string' } },
+        options: { name: { type: 'string' }, phone: { type: 'string' }, role: { type: 'string' }, tier: { type: 'string' } },
       });
       if (sub === 'add') {
-        const file = addContact(paths.boxConfig, { name: values.name, phone: values.phone, role: values.role });
+        const tier = values.tier === undefined ? undefined : Number(values.tier);
+        const file = addContact(paths.boxConfig, { name: values.name, phone: values.phone, role: values.role, tier });
         console.log(`Contact added; ${file.contacts.length} contact(s) will be texted on an alert.`);
       } else if (sub === 'remove') {
         removeContact(paths.boxConfig, values.phone ?? '');
         console.log('Contact removed.');
       } else if (sub === 'list' || sub === undefined) {
-        for (const c of readBoxFile(paths.boxConfig).contacts) console.log(`${c.name}\t${c.role}\t${c.phone}`);
+        for (const c of readBoxFile(paths.boxConfig).contacts) console.log(`${c.name}\t${c.role}\ttier ${c.tier}\t${c.phone}`);
       } else {
         console.error(USAGE);
         return 2;

@@ -14,8 +14,13 @@ export const ContactSchema = z.object({
     .string()
     .trim()
     .regex(/^\+[1-9][0-9]{6,14}$/, 'phone must be in international format, e.g. +33612345678'),
-  /** Who they are to the patient; decides escalation order in a later issue. */
+  /** Who they are to the patient (shown to the care team). */
   role: z.enum(['nurse', 'relative', 'doctor', 'other']).default('other'),
+  /**
+   * Escalation tier: tier 1 is texted at once; each round without acknowledgement adds the next
+   * tier (tier 2 after the first delay, tier 3 after the second…).
+   */
+  tier: z.number().int().min(1).max(5).default(1),
 });
 export type Contact = z.infer<typeof ContactSchema>;
 
@@ -31,6 +36,15 @@ export const BoxFileSchema = z.object({
   token: z.string().min(16, 'the box token is at least 16 characters'),
   patient: z.object({ displayName: z.string().trim().min(1).max(80) }),
   contacts: z.array(ContactSchema).max(10),
+  /** Acknowledgement and escalation of alerts. */
+  alerting: z
+    .object({
+      /** Minutes without acknowledgement before the next round of SMS. */
+      ackTimeoutMinutes: z.number().min(0.05).max(120).default(5),
+      /** Rounds in all, the first included; after the last the alert stays escalated. */
+      maxRounds: z.number().int().min(1).max(10).default(3),
+    })
+    .prefault({}),
   braceletId: z.string().regex(/^[A-Za-z0-9:_-]{2,64}$/).optional(),
 });
 export type BoxFile = z.infer<typeof BoxFileSchema>;

@@ -25,8 +25,10 @@ const ProvisionInput = BoxFileSchema.pick({ boxId: true, cloudUrl: true, token: 
 export function provision(boxFilePath: string, input: Record<string, unknown>): BoxFile {
   const p = parseInput(ProvisionInput, input);
   let contacts: Contact[] = [];
+  let previous: BoxFile | undefined;
   try {
-    contacts = readBoxFile(boxFilePath).contacts;
+    previous = readBoxFile(boxFilePath);
+    contacts = previous.contacts;
   } catch (err) {
     if (!provisioningErrors.is(err, 'PROVISION_NOT_PROVISIONED')) throw err;
   }
@@ -37,6 +39,7 @@ export function provision(boxFilePath: string, input: Record<string, unknown>): 
     token: p.token,
     patient: { displayName: p.patientName },
     contacts,
+    alerting: previous?.alerting ?? { ackTimeoutMinutes: 5, maxRounds: 3 },
     ...(p.braceletId ? { braceletId: p.braceletId } : {}),
   };
   writeBoxFile(boxFilePath, file);

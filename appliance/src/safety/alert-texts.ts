@@ -33,3 +33,22 @@ export function alertSmsText(input: { kind: AlertKind; patientName: string; numb
     ` Répondez OK ${input.number} si vous vous en occupez.${urgent}`
   );
 }
+
+/** A further round of an alert nobody has acknowledged yet. */
+export function escalationSmsText(input: { kind: AlertKind; patientName: string; number: number; raisedAt: number }): string {
+  const at = timeFormat.format(new Date(input.raisedAt));
+  return (
+    `RAPPEL ALERTE Vigie ${input.number} : ${WHAT[input.kind]} chez ${input.patientName} à ${at}, toujours sans réponse.` +
+    ` Répondez OK ${input.number} si vous vous en occupez. Sinon appelez le 15.`
+  );
+}
+
+/** To the contact whose reply acknowledged the alert. */
+export function ackConfirmText(input: { number: number }): string {
+  return `Vigie ${input.number} : merci, votre prise en charge est enregistrée. Les autres contacts sont prévenus.`;
+}
+
+/** To the other contacts who were texted: someone is on it. */
+export function ackNoticeText(input: { kind: AlertKind; patientName: string; number: number; by: string }): string {
+  return `Vigie ${input.number} : ${input.by} s'occupe de l'alerte (${WHAT[input.kind]} chez ${input.patientName}).`;
+}

@@ -22,6 +22,7 @@ export class EmergencyRules {
   readonly #recipients: () => readonly AlertRecipient[];
   readonly #patientName: () => string;
   readonly #onRaised: (alertId: string) => void;
+  readonly #escalateAt: (now: number) => number | null;
 
   constructor(deps: {
     store: AlertStore;
@@ -30,6 +31,8 @@ export class EmergencyRules {
     recipients: () => readonly AlertRecipient[];
     patientName: () => string;
     onRaised: (alertId: string) => void;
+    /** When to escalate an alert raised at `now` if nobody acknowledges it (null: never). */
+    escalateAt?: (now: number) => number | null;
   }) {
     this.#store = deps.store;
     this.#clock = deps.clock;
@@ -37,6 +40,7 @@ export class EmergencyRules {
     this.#recipients = deps.recipients;
     this.#patientName = deps.patientName;
     this.#onRaised = deps.onRaised;
+    this.#escalateAt = deps.escalateAt ?? (() => null);
   }
 
   /** Handle one emergency event from the bracelet. Never throws. */
@@ -45,11 +49,13 @@ export class EmergencyRules {
       const spec = EVENT_ALERTS[event.kind];
       const recipients = this.#recipients();
       const patientName = this.#patientName();
+      const now = this.#clock.now();
       const result = this.#store.raise({
         kind: spec.kind,
         severity: spec.severity,
         sourceKey: `${event.braceletId}:${event.kind}:${event.eventSeq}`,
-        now: this.#clock.now(),
+        now,
+        escalateAt: this.#escalateAt(now),
         recipients,
         text: ({ number, raisedAt }) => alertSmsText({ kind: spec.kind, patientName, number, raisedAt }),
       });

@@ -10,9 +10,13 @@ export interface AlertRecipient {
 }
 
 /** An SMS due for sending. */
+/** Why an SMS is sent: the alert itself, or news about it once someone acknowledged. */
+export type SmsPurpose = 'alert' | 'ack_confirm' | 'ack_notice';
+
 export interface DueSms {
   readonly id: number;
   readonly alertId: string;
+  readonly purpose: SmsPurpose;
   readonly contactName: string;
   readonly phone: string;
   readonly body: string;
@@ -67,26 +71,28 @@ export class AlertStore {
     );
     this.#count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM alerts');
     this.#insertAlert = db.prepare(
-      `INSERT INTO alerts (alert_id, number, kind, severity, state, revision, source_key, raised_at, updated_at)
-       VALUES (?, ?, ?, ?, 'raised', 0, ?, ?, ?)`,
+      `INSERT INTO alerts (alert_id, number, kind, severity, state, revision, source_key, raised_at, updated_at, next_escalation_at)
+       VALUES (?, ?, ?, ?, 'raised', 0, ?, ?, ?, ?)`,
     );
     this.#insertSms = db.prepare(
-      `INSERT INTO sms_outbox (alert_id, contact_name, phone, body, state, next_attempt_at, updated_at)
-       VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
+      `INSERT INTO sms_outbox (alert_id, round, purpose, contact_name, phone, body, state, next_attempt_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
     );
     this.#setState = db.prepare(
       'UPDATE alerts SET state = ?, revision = revision + 1, updated_at = ? WHERE alert_id = ? AND state <> ?',
     );
-    this.#due = db.prepare<[number, number], { id: number; alert_id: string; contact_name: string; phone: string; body: string; attempts: number }>(
-      `SELECT id, alert_id, contact_name, phone, body, attempts FROM sms_outbox
+    this.#due = db.prepare<[number, number], { id: number; alert_id: string; purpose: SmsPurpose; contact_name: string; phone: string; body: string; attempts: number }>(
+      `SELECT id, alert_id, purpose, contact_name, phone, body, attempts FROM sms_outbox
        WHERE state IN ('pending', 'failed') AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
     );
     this.#sending = db.prepare("UPDATE sms_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?");
     this.#sent = db.prepare("UPDATE sms_outbox SET state = 'sent', references_json = ?, last_error = NULL, updated_at = ? WHERE id = ?");
     this.#failed = db.prepare("UPDATE sms_outbox SET state = 'failed', last_error = ?, next_attempt_at = ?, updated_at = ? WHERE id = ?");
-    this.#unsentCount = db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM sms_outbox WHERE alert_id = ? AND state <> 'sent'");
+    this.#unsentCount = db.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM sms_outbox WHERE alert_id = ? AND purpose = 'alert' AND state NOT IN ('sent', 'cancelled')",
+    );
     this.#smsOf = db.prepare<[string], { contact_name: string; state: string; updated_at: number }>(
-      'SELECT contact_name, state, updated_at FROM sms_outbox WHERE alert_id = ? ORDER BY id',
+      "SELECT contact_name, state, updated_at FROM sms_outbox WHERE alert_id = ? AND purpose = 'alert' AND state <> 'cancelled' ORDER BY id",
     );
     this.#uploads = db.prepare<[number], AlertRow>(
       'SELECT * FROM alerts WHERE uploaded_revision < revision ORDER BY raised_at LIMIT ?',
@@ -106,6 +112,8 @@ export class AlertStore {
     now: number;
     recipients: readonly AlertRecipient[];
     text: (alert: { number: number; raisedAt: number }) => string;
+    /** When to escalate if nobody acknowledges (null: never). */
+    escalateAt?: number | null;
   }): { alertId: string; number: number; created: boolean } {
     return this.#db.transaction(() => {
       const existing = this.#recentBySource.get(input.sourceKey, input.now - DUPLICATE_EVENT_WINDOW_MS);
@@ -114,9 +122,9 @@ export class AlertStore {
       // Short numbers recipients quote in their reply; 1..999 then wraps (an old alert with the same
       // number is long closed by then).
       const number = (this.#count.get()!.n % 999) + 1;
-      this.#insertAlert.run(alertId, number, input.kind, input.severity, input.sourceKey, input.now, input.now);
+      this.#insertAlert.run(alertId, number, input.kind, input.severity, input.sourceKey, input.now, input.now, input.escalateAt ?? null);
       const body = input.text({ number, raisedAt: input.now });
-      for (const r of input.recipients) this.#insertSms.run(alertId, r.name, r.phone, body, input.now, input.now);
+      for (const r of input.recipients) this.#insertSms.run(alertId, 0, 'alert', r.name, r.phone, body, input.now, input.now);
       return { alertId, number, created: true };
     })();
   }
@@ -126,6 +134,7 @@ export class AlertStore {
     return this.#due.all(now, limit).map((r) => ({
       id: r.id,
       alertId: r.alert_id,
+      purpose: r.purpose,
       contactName: r.contact_name,
       phone: r.phone,
       body: r.body,
@@ -138,7 +147,7 @@ export class AlertStore {
     this.#db.transaction(() => {
       this.#sending.run(now, sms.id);
       const alert = this.#byId.get(sms.alertId);
-      if (alert?.state === 'raised') this.#setState.run('notifying', now, sms.alertId, 'notifying');
+      if (sms.purpose === 'alert' && alert?.state === 'raised') this.#setState.run('notifying', now, sms.alertId, 'notifying');
     })();
   }
 
@@ -147,7 +156,7 @@ export class AlertStore {
     this.#db.transaction(() => {
       this.#sent.run(JSON.stringify(references), now, sms.id);
       const alert = this.#byId.get(sms.alertId);
-      if (alert && (alert.state === 'raised' || alert.state === 'notifying') && this.#unsentCount.get(sms.alertId)!.n === 0) {
+      if (sms.purpose === 'alert' && alert && (alert.state === 'raised' || alert.state === 'notifying') && this.#unsentCount.get(sms.alertId)!.n === 0) {
         this.#setState.run('notified', now, sms.alertId, 'notified');
       }
     })();

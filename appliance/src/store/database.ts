@@ -71,6 +71,46 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX sms_outbox_due ON sms_outbox (state, next_attempt_at);
   `,
+  `
+  -- Acknowledgement and escalation. An alert is notified in rounds: round 0 texts the first tier of
+  -- contacts; each round without acknowledgement texts the next tiers too, up to a limit.
+  ALTER TABLE alerts ADD COLUMN escalation_round INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE alerts ADD COLUMN next_escalation_at INTEGER;
+  CREATE INDEX alerts_escalation ON alerts (state, next_escalation_at);
+
+  -- purpose: 'alert' (the alert itself), 'ack_confirm' (to the contact who acknowledged),
+  -- 'ack_notice' (to the others: someone is on it). 'cancelled' rows are never sent.
+  CREATE TABLE sms_outbox_v2 (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id        TEXT    NOT NULL REFERENCES alerts (alert_id),
+    round           INTEGER NOT NULL DEFAULT 0,
+    purpose         TEXT    NOT NULL DEFAULT 'alert' CHECK (purpose IN ('alert','ack_confirm','ack_notice')),
+    contact_name    TEXT    NOT NULL,
+    phone           TEXT    NOT NULL,
+    body            TEXT    NOT NULL,
+    state           TEXT    NOT NULL CHECK (state IN ('pending','sending','sent','failed','cancelled')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    references_json TEXT,
+    last_error      TEXT,
+    next_attempt_at INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+  );
+  INSERT INTO sms_outbox_v2 (id, alert_id, contact_name, phone, body, state, attempts, references_json, last_error, next_attempt_at, updated_at)
+    SELECT id, alert_id, contact_name, phone, body, state, attempts, references_json, last_error, next_attempt_at, updated_at FROM sms_outbox;
+  DROP TABLE sms_outbox;
+  ALTER TABLE sms_outbox_v2 RENAME TO sms_outbox;
+  CREATE INDEX sms_outbox_due ON sms_outbox (state, next_attempt_at);
+  CREATE INDEX sms_outbox_alert ON sms_outbox (alert_id);
+
+  -- Replies received from contacts, kept for the audit of who acknowledged what.
+  CREATE TABLE incoming_sms (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    sender      TEXT    NOT NULL,
+    received_at INTEGER NOT NULL,
+    outcome     TEXT    NOT NULL,          -- acknowledged | already_acknowledged | no_open_alert | unknown_sender | not_an_ack | ambiguous
+    alert_id    TEXT
+  );
+  `,
 ];
 
 /**

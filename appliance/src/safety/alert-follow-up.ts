@@ -1,0 +1,155 @@
+import type { Logger, Module } from '@vigie/common';
+import type { Contact } from '@vigie/provisioning';
+import type { Clock } from '../clock.ts';
+import type { IncomingSms } from '../modem/port.ts';
+import type { AlertFollowUpStore, OpenAlert, ReplyOutcome } from '../store/alert-follow-up.ts';
+import type { AlertRecipient } from '../store/alert-store.ts';
+import { ackConfirmText, ackNoticeText, escalationSmsText } from './alert-texts.ts';
+import { normalizeSender, parseReply } from './reply-parser.ts';
+
+/** Acknowledgement delay and number of rounds (from the box file). */
+export interface AlertingPolicy {
+  readonly ackTimeoutMinutes: number;
+  readonly maxRounds: number;
+}
+
+/**
+ * Contacts texted in round `round` (0 = the first): tiers up to the round's, cumulatively, so a
+ * contact already texted is reminded; past the last tier, everyone. With no tier-1 contact the
+ * lowest tier present starts.
+ */
+export function recipientsForRound(contacts: readonly Contact[], round: number): AlertRecipient[] {
+  if (contacts.length === 0) return [];
+  const tiers = [...new Set(contacts.map((c) => c.tier))].sort((a, b) => a - b);
+  const upTo = tiers[Math.min(round, tiers.length - 1)]!;
+  return contacts.filter((c) => c.tier <= upTo).map((c) => ({ name: c.name, phone: c.phone }));
+}
+
+/** When the round after `round` is due, or null when `round` is the last. */
+export function nextEscalationAt(policy: AlertingPolicy, round: number, now: number): number | null {
+  return round + 1 < policy.maxRounds ? now + policy.ackTimeoutMinutes * 60_000 : null;
+}
+
+/** What the follow-up needs. */
+export interface AlertFollowUpDeps {
+  store: AlertFollowUpStore;
+  contacts: () => readonly Contact[];
+  patientName: () => string;
+  policy: () => AlertingPolicy;
+  clock: Clock;
+  log: Logger;
+  /** Something was queued for the modem. */
+  kick: () => void;
+  onAlertChanged: (alertId: string) => void;
+  sweepMs?: number;
+}
+
+/**
+ * After an alert's first SMS: reads contacts' replies ("OK 12") and acknowledges the matching
+ * alert, never on doubt (unknown sender, no open alert, several open alerts and no number: logged
+ * and recorded, nothing acknowledged); and escalates alerts nobody acknowledged in time.
+ */
+export class AlertFollowUp implements Module {
+  readonly name = 'alert-follow-up';
+  readonly #d: AlertFollowUpDeps;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(deps: AlertFollowUpDeps) {
+    this.#d = deps;
+  }
+
+  async start(): Promise<void> {
+    this.#timer = setInterval(() => this.sweep(), this.#d.sweepMs ?? 5_000);
+    this.sweep();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+  }
+
+  /** Handle one incoming SMS. Never throws. */
+  onIncomingSms(sms: IncomingSms): ReplyOutcome {
+    const now = this.#d.clock.now();
+    const sender = normalizeSender(sms.from);
+    let outcome: ReplyOutcome;
+    let alertId: string | null = null;
+    try {
+      const contact = this.#d.contacts().find((c) => c.phone === sender);
+      const reply = parseReply(sms.text);
+      if (!contact) outcome = 'unknown_sender';
+      else if (reply.kind !== 'ack') outcome = 'not_an_ack';
+      else {
+        let alert: OpenAlert | undefined;
+        if (reply.number !== null) {
+          alert = this.#d.store.openAlertByNumber(reply.number);
+          outcome = alert ? 'acknowledged' : 'no_open_alert';
+        } else {
+          const open = this.#d.store.openAlertsNotifiedTo(sender);
+          if (open.length === 1) alert = open[0];
+          outcome = open.length === 0 ? 'no_open_alert' : open.length === 1 ? 'acknowledged' : 'ambiguous';
+        }
+        if (alert) {
+          alertId = alert.alertId;
+          if (!this.#acknowledge(alert, contact, now)) outcome = 'already_acknowledged';
+        }
+      }
+      this.#d.store.recordReply(sender, now, outcome, alertId);
+    } catch (err) {
+      this.#d.log.error({ err }, 'could not handle a reply SMS');
+      return 'not_an_ack';
+    }
+    // The outcome only: never the number or the text.
+    const level = outcome === 'acknowledged' ? 'info' : 'warn';
+    this.#d.log[level]({ outcome, alertId }, 'reply SMS handled');
+    return outcome;
+  }
+
+  #acknowledge(alert: OpenAlert, by: Contact, now: number): boolean {
+    const patientName = this.#d.patientName();
+    const others = this.#d.store.notifiedContacts(alert.alertId).filter((c) => c.phone !== by.phone);
+    const done = this.#d.store.acknowledge({
+      alertId: alert.alertId,
+      by: by.name,
+      via: 'sms',
+      now,
+      news: [
+        { recipient: { name: by.name, phone: by.phone }, purpose: 'ack_confirm', body: ackConfirmText(alert) },
+        ...others.map((o) => ({
+          recipient: o,
+          purpose: 'ack_notice' as const,
+          body: ackNoticeText({ kind: alert.kind, patientName, number: alert.number, by: by.name }),
+        })),
+      ],
+    });
+    if (done) {
+      this.#d.onAlertChanged(alert.alertId);
+      this.#d.kick();
+    }
+    return done;
+  }
+
+  /** Escalate every alert whose acknowledgement delay ran out. Never throws. */
+  sweep(): void {
+    try {
+      const now = this.#d.clock.now();
+      const policy = this.#d.policy();
+      for (const alert of this.#d.store.dueEscalations(now)) {
+        const round = alert.round + 1;
+        const escalated = this.#d.store.escalate({
+          alertId: alert.alertId,
+          fromRound: alert.round,
+          recipients: recipientsForRound(this.#d.contacts(), round),
+          body: escalationSmsText({ kind: alert.kind, patientName: this.#d.patientName(), number: alert.number, raisedAt: alert.raisedAt }),
+          now,
+          nextAt: nextEscalationAt(policy, round, now),
+        });
+        if (!escalated) continue;
+        this.#d.log.warn({ alertId: alert.alertId, round }, 'alert not acknowledged: escalated');
+        this.#d.onAlertChanged(alert.alertId);
+        this.#d.kick();
+      }
+    } catch (err) {
+      this.#d.log.error({ err }, 'escalation sweep failed');
+    }
+  }
+}

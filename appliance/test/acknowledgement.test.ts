@@ -1,0 +1,132 @@
+/**
+ * Acknowledgement and escalation, with the box's modem on a real serial line: the modem emulator
+ * serves one end of a socat pty pair, the box opens the other. No cloud is reachable.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { silentLogger, dataPaths } from '@vigie/common';
+import { skipUnlessTool, tempDir } from '@vigie/common/testing';
+import { BraceletSimulator } from '@vigie/bracelet';
+import { addContact, provision, readBoxFile, writeBoxFile } from '@vigie/provisioning';
+import { loadBoxEnv } from '../src/config.ts';
+import { createBox, type Box } from '../src/box.ts';
+import { ModemEmulator, serveEmulatorOnDevice } from '../src/modem/index.ts';
+import { startPtyPair } from '../src/modem/pty-pair.ts';
+
+const NURSE = { name: 'Sophie Bernard', phone: '+33639980001', role: 'nurse', tier: 1 } as const;
+const SON = { name: 'Paul Dupont', phone: '+33639980002', role: 'relative', tier: 1 } as const;
+const DOCTOR = { name: 'Dr Martin', phone: '+33639980003', role: 'doctor', tier: 2 } as const;
+
+async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+interface Ctx {
+  box: Box;
+  bracelet: BraceletSimulator;
+  emulator: ModemEmulator;
+  clock: { t: number; now(): number };
+  /** Run the fall until its first SMS are accepted; returns the alert number. */
+  fall(): Promise<number>;
+}
+
+async function withBoxOnPty(run: (ctx: Ctx) => Promise<void>): Promise<void> {
+  const dir = tempDir('vigie-ack-');
+  const paths = dataPaths(dir.path);
+  provision(paths.boxConfig, { boxId: 'VB-TEST-0002', cloudUrl: 'http://127.0.0.1:9', token: 't'.repeat(32), patientName: 'Jeanne Dupont' });
+  for (const c of [NURSE, SON, DOCTOR]) addContact(paths.boxConfig, c);
+  writeBoxFile(paths.boxConfig, { ...readBoxFile(paths.boxConfig), alerting: { ackTimeoutMinutes: 5, maxRounds: 3 } });
+  const pty = await startPtyPair(dir.path);
+  const emulator = new ModemEmulator({});
+  const served = await serveEmulatorOnDevice(emulator, pty.b);
+  const clock = { t: Date.UTC(2026, 10, 25, 13, 0), now() { return this.t; } };
+  const bracelet = new BraceletSimulator({ deviceId: 'BR-TEST-0002', speed: 600, radioSocketPath: paths.braceletRadioSocket });
+  const env = loadBoxEnv({ VIGIE_DATA_DIR: dir.path, VIGIE_MQTT_PORT: '0', VIGIE_MODEM_DEVICE: pty.a });
+  const box = createBox({ env, boxFile: readBoxFile(paths.boxConfig), log: silentLogger(), clock });
+  await bracelet.start();
+  await box.start();
+  const fall = async () => {
+    const linked = Date.now() + 10_000;
+    while (box.readings.depth().depth === 0 && Date.now() < linked) await new Promise((r) => setTimeout(r, 10));
+    const before = emulator.sent.length;
+    bracelet.injectFall();
+    await until(() => emulator.sent.length >= before + 2, 'the first round of SMS');
+    await box.dispatcher.idle();
+    return Number(/ALERTE Vigie (\d+)/.exec(emulator.sent.at(-1)!.text)![1]);
+  };
+  try {
+    await run({ box, bracelet, emulator, clock, fall });
+  } finally {
+    await box.stop();
+    await bracelet.stop();
+    await served.close();
+    await pty.close();
+    dir.cleanup();
+  }
+}
+
+const skip = skipUnlessTool('socat');
+
+test('texts tier 1 at once, then escalates to tier 2 when nobody answers, then stops after the last round', { skip }, async () => {
+  await withBoxOnPty(async ({ box, emulator, clock, fall }) => {
+    const number = await fall();
+    assert.deepEqual(emulator.sent.map((s) => s.to).sort(), [NURSE.phone, SON.phone]);
+    clock.t += 4 * 60_000;
+    box.followUp.sweep();
+    await box.dispatcher.idle();
+    assert.equal(emulator.sent.length, 2, 'no escalation before the delay');
+    clock.t += 61_000;
+    box.followUp.sweep();
+    await until(() => emulator.sent.length === 5, 'round 2: tiers 1 and 2');
+    const round2 = emulator.sent.slice(2);
+    assert.deepEqual(round2.map((s) => s.to).sort(), [NURSE.phone, SON.phone, DOCTOR.phone]);
+    assert.match(round2[0]!.text, new RegExp(`^RAPPEL ALERTE Vigie ${number} : chute détectée chez Jeanne Dupont`));
+    clock.t += 5 * 60_000 + 1;
+    box.followUp.sweep();
+    await until(() => emulator.sent.length === 8, 'round 3');
+    clock.t += 60 * 60_000;
+    box.followUp.sweep();
+    await box.dispatcher.idle();
+    assert.equal(emulator.sent.length, 8, 'three rounds in all');
+  });
+});
+
+test('an OK reply from a contact acknowledges the alert, stops the escalation and tells the others', { skip }, async () => {
+  await withBoxOnPty(async ({ box, emulator, clock, fall }) => {
+    const number = await fall();
+    emulator.deliver(SON.phone, `OK ${number}`);
+    await until(() => emulator.sent.length === 4, 'confirmation and notice');
+    const [confirm, notice] = [emulator.sent.find((s) => s.to === SON.phone && /merci/.test(s.text)), emulator.sent.find((s) => s.to === NURSE.phone && /s'occupe/.test(s.text))];
+    assert.ok(confirm, 'the son is thanked');
+    assert.match(notice!.text, new RegExp(`^Vigie ${number} : Paul Dupont s'occupe de l'alerte \\(chute détectée chez Jeanne Dupont\\)\\.$`));
+    const alertId = box.alerts.pendingUploads('VB-TEST-0002').at(-1)!.alertId;
+    const event = box.alerts.event(alertId, 'VB-TEST-0002')!;
+    assert.equal(event.state, 'acknowledged');
+    assert.deepEqual(event.acknowledgement && { by: event.acknowledgement.by, via: event.acknowledgement.via }, { by: 'Paul Dupont', via: 'sms' });
+    clock.t += 60 * 60_000;
+    box.followUp.sweep();
+    await box.dispatcher.idle();
+    assert.equal(emulator.sent.length, 4, 'no escalation after the acknowledgement');
+  });
+});
+
+test('never acknowledges on a reply from an unknown number, an OK with no open alert, or another word', { skip }, async () => {
+  await withBoxOnPty(async ({ box, emulator, clock, fall }) => {
+    emulator.deliver(NURSE.phone, 'OK');
+    await new Promise((r) => setTimeout(r, 200));
+    const number = await fall();
+    emulator.deliver('+33700000000', `OK ${number}`);
+    emulator.deliver(NURSE.phone, 'Qui est-ce ?');
+    emulator.deliver(SON.phone, `OK ${number + 1}`);
+    await new Promise((r) => setTimeout(r, 300));
+    await box.dispatcher.idle();
+    assert.equal(emulator.sent.length, 2, 'nothing sent in answer');
+    clock.t += 5 * 60_000 + 1;
+    box.followUp.sweep();
+    await until(() => emulator.sent.length === 5, 'the escalation still happens');
+  });
+});
