@@ -10,7 +10,9 @@ import { openBoxDatabase } from './store/database.ts';
 import { ReadingBuffer } from './store/reading-buffer.ts';
 import { AlertStore } from './store/alert-store.ts';
 import { AlertFollowUpStore } from './store/alert-follow-up.ts';
-import { AlertFollowUp, nextEscalationAt, recipientsForRound } from './safety/alert-follow-up.ts';
+import { AlertFollowUp } from './safety/alert-follow-up.ts';
+import { AlertRaiser } from './safety/alert-raiser.ts';
+import { VitalRules } from './safety/vital-rules.ts';
 import { EmergencyRules } from './safety/emergency-rules.ts';
 import { SmsDispatcher } from './safety/sms-dispatcher.ts';
 import { HttpCloudClient, type CloudClient } from './sync/cloud-client.ts';
@@ -122,18 +124,22 @@ export function createBox(options: BoxOptions): Box {
     log: log.child({ module: 'sms' }),
     onAlertChanged: alertChanged,
   });
-  const rules = new EmergencyRules({
+  const raiser = new AlertRaiser({
     store: alerts,
     clock,
     log: log.child({ module: 'rules' }),
-    recipients: () => recipientsForRound(boxFile.contacts, 0),
+    contacts: () => boxFile.contacts,
     patientName: () => boxFile.patient.displayName,
-    escalateAt: (now) => nextEscalationAt(boxFile.alerting, 0, now),
+    policy: () => boxFile.alerting,
     onRaised: (alertId) => {
       dispatcher.kick();
       alertChanged(alertId);
     },
   });
+  const rules = new EmergencyRules(raiser);
+  const vitals = new VitalRules({ raiser, clock, log: log.child({ module: 'vital-rules' }), thresholds: () => boxFile.thresholds });
+  safetyBus.subscribe(topicFilters.readings, BusReading, (msg) => vitals.onReading(msg));
+  safetyBus.subscribe(topicFilters.statuses, BraceletStatus, (status) => vitals.onStatus(status));
   const followUp = new AlertFollowUp({
     store: followUpStore,
     contacts: () => boxFile.contacts,
@@ -182,6 +188,7 @@ export function createBox(options: BoxOptions): Box {
     .add(modemModule)
     .add(dispatcher)
     .add(followUp)
+    .add(vitals)
     .add(storeBus)
     .add(bleBus)
     .add(bridge)

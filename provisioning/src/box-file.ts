@@ -46,6 +46,18 @@ export const BoxFileSchema = z.object({
     })
     .prefault({}),
   braceletId: z.string().regex(/^[A-Za-z0-9:_-]{2,64}$/).optional(),
+  /** Per-patient alert thresholds (defaults suit most patients; the doctor tailors them). */
+  thresholds: z
+    .object({
+      spo2Min: z.number().min(70).max(99).default(90),
+      heartRateLow: z.number().min(20).max(80).default(40),
+      heartRateHigh: z.number().min(90).max(220).default(130),
+      sustainedReadings: z.number().int().min(1).max(30).default(2),
+      notWornMinutes: z.number().min(1).max(24 * 60).default(30),
+      noDataMinutes: z.number().min(1).max(24 * 60).default(30),
+      batteryLowPercent: z.number().min(1).max(50).default(15),
+    })
+    .prefault({}),
 });
 export type BoxFile = z.infer<typeof BoxFileSchema>;
 

@@ -39,7 +39,8 @@ export function provision(boxFilePath: string, input: Record<string, unknown>): 
     token: p.token,
     patient: { displayName: p.patientName },
     contacts,
-    alerting: previous?.alerting ?? { ackTimeoutMinutes: 5, maxRounds: 3 },
+    alerting: previous?.alerting ?? BoxFileSchema.shape.alerting.parse(undefined),
+    thresholds: previous?.thresholds ?? BoxFileSchema.shape.thresholds.parse(undefined),
     ...(p.braceletId ? { braceletId: p.braceletId } : {}),
   };
   writeBoxFile(boxFilePath, file);
