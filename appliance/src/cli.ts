@@ -2,12 +2,17 @@ import { parseArgs } from 'node:util';
 import { createLogger, dataPaths, stopOnSignals, VigieError } from '@vigie/common';
 import { addContact, provision, readBoxFile, removeContact } from '@vigie/provisioning';
 import { loadBoxEnv } from './config.ts';
-import { createBox } from './box.ts';
+import { fileURLToPath } from 'node:url';
+import { createSafetyCore } from './safety-core.ts';
+import { createTelemetryService } from './telemetry-service.ts';
+import { BoxSupervisor } from './supervisor.ts';
 
 const USAGE = `vigie-box — the Vigie home box
 
 Usage:
-  vigie-box run                                   run the box (safety core, bus, store, sync)
+  vigie-box run                                   run the box: the safety core and the telemetry service, supervised
+  vigie-box safety                                run the safety core alone (BLE, bus, rules, SMS)
+  vigie-box telemetry                             run the telemetry service alone (store and forward)
   vigie-box provision --box-id ID --cloud-url URL --token TOKEN --patient-name NAME [--bracelet-id ID]
   vigie-box contacts list
   vigie-box contacts add --name NAME --phone +33612345678 [--role nurse|relative|doctor|other] [--tier 1-5]
@@ -22,6 +27,10 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'run':
       return run();
+    case 'safety':
+      return runSafety();
+    case 'telemetry':
+      return runTelemetry();
     case 'provision': {
       const { values } = parseArgs({
         args: argv.slice(1),
@@ -74,15 +83,43 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** `vigie-box run`: both parts as supervised child processes of this one. */
 async function run(): Promise<number> {
   const log = createLogger('vigie-box');
   const env = loadBoxEnv();
   const boxFile = readBoxFile(dataPaths(env.VIGIE_DATA_DIR).boxConfig);
-  const box = createBox({ env, boxFile, log });
-  stopOnSignals(box, log);
-  await box.start();
+  const cli = fileURLToPath(import.meta.url);
+  const supervisor = new BoxSupervisor({
+    log,
+    command: (part) => ({ file: process.execPath, args: ['--import', 'tsx', cli, part] }),
+  });
+  stopOnSignals(supervisor, log);
+  await supervisor.start();
   // One line on stdout that supervisors and tests wait for.
-  console.log(`vigie-box running (box ${boxFile.boxId}, mqtt ${box.mqttUrl})`);
+  console.log(`vigie-box running (box ${boxFile.boxId}, mqtt ${supervisor.mqttUrl}, safety pid ${supervisor.pids().safety}, telemetry pid ${supervisor.pids().telemetry})`);
+  return new Promise<number>(() => {});
+}
+
+async function runSafety(): Promise<number> {
+  const log = createLogger('vigie-box-safety');
+  const env = loadBoxEnv();
+  const boxFile = readBoxFile(dataPaths(env.VIGIE_DATA_DIR).boxConfig);
+  const core = createSafetyCore({ env, boxFile, log });
+  stopOnSignals(core, log);
+  await core.start();
+  console.log(`vigie-box safety running (mqtt ${core.mqttUrl})`);
+  return new Promise<number>(() => {});
+}
+
+async function runTelemetry(): Promise<number> {
+  const log = createLogger('vigie-box-telemetry');
+  const env = loadBoxEnv();
+  const boxFile = readBoxFile(dataPaths(env.VIGIE_DATA_DIR).boxConfig);
+  const url = env.VIGIE_MQTT_URL ?? `mqtt://127.0.0.1:${env.VIGIE_MQTT_PORT}`;
+  const telemetry = createTelemetryService({ env, boxFile, log, mqttUrl: () => url });
+  stopOnSignals(telemetry, log);
+  await telemetry.start();
+  console.log('vigie-box telemetry running');
   return new Promise<number>(() => {});
 }
 

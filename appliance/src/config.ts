@@ -12,6 +12,11 @@ export const BoxEnvSchema = z.object({
   VIGIE_MODEM_BAUD: z.coerce.number().int().positive().default(115_200),
   /** Local MQTT port (loopback only). 1884 so a system Mosquitto on 1883 does not collide. 0 = any free port. */
   VIGIE_MQTT_PORT: portSchema.default(1884),
+  /**
+   * Where a component that does not host the broker finds it (the telemetry process). Unset: the
+   * loopback address on VIGIE_MQTT_PORT. The supervisor sets it for its children.
+   */
+  VIGIE_MQTT_URL: z.string().regex(/^mqtt:\/\/[^/]+:\d+$/, 'expected mqtt://host:port').optional(),
   /** BLE adapter: `simulated` (the bracelet simulator's radio socket). The noble adapter joins later. */
   VIGIE_BLE: z.enum(['simulated']).default('simulated'),
   /** How often readings are forwarded to the cloud (design: 10 minutes). Alerts go at once regardless. */

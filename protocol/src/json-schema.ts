@@ -7,6 +7,7 @@ import {
   BraceletStatus,
   BusReading,
   Heartbeat,
+  ModemStatus,
   Reading,
   SCHEMA_VERSION,
   TelemetryBatch,
@@ -35,6 +36,7 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   BraceletEvent,
   BraceletStatus,
   Reading,
+  ModemStatus,
 };
 
 /** File name of a message's schema at the current protocol version. */

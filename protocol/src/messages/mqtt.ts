@@ -20,6 +20,8 @@ export const topics = {
   alert: (alertId: string) => `${TOPIC_ROOT}/alert/${alertId}`,
   /** Box health summary for the screen and local tools. Payload: Heartbeat. QoS 0, retained. */
   health: () => `${TOPIC_ROOT}/box/health`,
+  /** The GSM modem's state, from the safety core. Payload: ModemStatus. QoS 1, retained. */
+  modemStatus: () => `${TOPIC_ROOT}/modem/status`,
 } as const;
 
 /** Subscription filters matching the topics above. */
@@ -69,3 +71,18 @@ export const BraceletStatus = Type.Object(
   { additionalProperties: false, $id: 'BraceletStatus' },
 );
 export type BraceletStatus = Static<typeof BraceletStatus>;
+
+/** The GSM modem's state as the safety core last saw it (for the heartbeat and the screen). */
+export const ModemStatus = Type.Object(
+  {
+    v: SchemaVersion,
+    ts: EpochMs,
+    /** False when the modem does not answer at all. */
+    responding: Type.Boolean(),
+    sim: Type.Union([Type.Literal('ready'), Type.Literal('missing'), Type.Literal('pin_required'), Type.Literal('unknown')]),
+    registered: Type.Boolean(),
+    signal: Type.Union([Type.Integer({ minimum: 0, maximum: 31, description: 'AT+CSQ RSSI index' }), Type.Null()]),
+  },
+  { additionalProperties: false, $id: 'ModemStatus' },
+);
+export type ModemStatus = Static<typeof ModemStatus>;

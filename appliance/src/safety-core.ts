@@ -1,0 +1,169 @@
+import type { Logger, Module } from '@vigie/common';
+import { dataPaths, ModuleGroup } from '@vigie/common';
+import type { BoxFile } from '@vigie/provisioning';
+import { BraceletEvent, BraceletStatus, BusReading, SCHEMA_VERSION, topicFilters, topics } from '@vigie/protocol';
+import type { BoxEnv } from './config.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { LocalBroker } from './bus/local-broker.ts';
+import { BusClient } from './bus/bus-client.ts';
+import { openBoxDatabase } from './store/database.ts';
+import { AlertStore } from './store/alert-store.ts';
+import { AlertFollowUpStore } from './store/alert-follow-up.ts';
+import { AlertFollowUp } from './safety/alert-follow-up.ts';
+import { AlertRaiser } from './safety/alert-raiser.ts';
+import { VitalRules } from './safety/vital-rules.ts';
+import { EmergencyRules } from './safety/emergency-rules.ts';
+import { SmsDispatcher } from './safety/sms-dispatcher.ts';
+import { createModem, type ModemEmulator } from './modem/index.ts';
+import { SimulatedBle } from './ble/simulated-ble.ts';
+import { BleBridge } from './ble/bridge.ts';
+
+/** The running safety core. */
+export interface SafetyCore {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The local broker other components connect to (valid once started). */
+  readonly mqttUrl: string;
+  readonly emulator: ModemEmulator | undefined;
+  readonly alerts: AlertStore;
+  readonly dispatcher: SmsDispatcher;
+  readonly followUp: AlertFollowUp;
+}
+
+/** How often the modem's health is read and published. */
+const MODEM_HEALTH_MS = 60_000;
+
+/**
+ * The safety core: BLE → rules → SMS, and nothing else. It owns the local broker (so the bus lives
+ * as long as the safety path does), the BLE adapter, the rules, the alert store and the modem. It
+ * does not depend on the cloud, the telemetry store, the screen or OTA: those run as other
+ * processes (or other modules) that only subscribe to what it publishes.
+ */
+export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: Logger; clock?: Clock }): SafetyCore {
+  const { env, boxFile, log } = options;
+  const clock = options.clock ?? systemClock;
+  const paths = dataPaths(env.VIGIE_DATA_DIR);
+
+  // synchronous=FULL: an alert committed here survives a power cut, not only a crash.
+  const db = openBoxDatabase(paths.boxDb, { synchronous: 'FULL' });
+  const alerts = new AlertStore(db);
+  const followUpStore = new AlertFollowUpStore(db);
+
+  const broker = new LocalBroker({ port: env.VIGIE_MQTT_PORT, log: log.child({ module: 'bus' }) });
+  const mqttUrl = () => broker.url;
+  const bus = new BusClient({ name: 'safety', url: mqttUrl, log: log.child({ module: 'safety-bus' }) });
+  const bleBus = new BusClient({ name: 'ble', url: mqttUrl, log: log.child({ module: 'ble-bus' }) });
+
+  const { modem, emulator } = createModem({
+    device: env.VIGIE_MODEM_DEVICE,
+    baudRate: env.VIGIE_MODEM_BAUD,
+    log: log.child({ module: 'modem' }),
+    emulator: { recordFile: paths.emulatorSmsLog },
+  });
+
+  /** Tell the bus (telemetry, screen) that an alert changed. */
+  const alertChanged = (alertId: string) => {
+    const event = alerts.event(alertId, boxFile.boxId);
+    if (!event) return;
+    bus.publish(topics.alert(alertId), event, { qos: 1, retain: true }).catch((err: unknown) => {
+      log.warn({ err, alertId }, 'could not publish alert state on the bus');
+    });
+  };
+
+  const dispatcher = new SmsDispatcher({ store: alerts, modem, clock, log: log.child({ module: 'sms' }), onAlertChanged: alertChanged });
+  const raiser = new AlertRaiser({
+    store: alerts,
+    clock,
+    log: log.child({ module: 'rules' }),
+    contacts: () => boxFile.contacts,
+    patientName: () => boxFile.patient.displayName,
+    policy: () => boxFile.alerting,
+    onRaised: (alertId) => {
+      dispatcher.kick();
+      alertChanged(alertId);
+    },
+  });
+  const rules = new EmergencyRules(raiser);
+  const vitals = new VitalRules({ raiser, clock, log: log.child({ module: 'vital-rules' }), thresholds: () => boxFile.thresholds });
+  const followUp = new AlertFollowUp({
+    store: followUpStore,
+    contacts: () => boxFile.contacts,
+    patientName: () => boxFile.patient.displayName,
+    policy: () => boxFile.alerting,
+    clock,
+    log: log.child({ module: 'follow-up' }),
+    kick: () => dispatcher.kick(),
+    onAlertChanged: alertChanged,
+  });
+  // Replies from contacts acknowledge alerts (TS 27.005 +CMTI → AT+CMGR, read by the modem adapter).
+  modem.on('sms', (sms) => followUp.onIncomingSms(sms));
+
+  bus.subscribe(topicFilters.events, BraceletEvent, (event) => rules.onBraceletEvent(event));
+  bus.subscribe(topicFilters.readings, BusReading, (msg) => vitals.onReading(msg));
+  bus.subscribe(topicFilters.statuses, BraceletStatus, (status) => vitals.onStatus(status));
+
+  const ble = new SimulatedBle({ socketPath: paths.braceletRadioSocket, clock: () => clock.now(), log: log.child({ module: 'ble' }) });
+  const bridge = new BleBridge({ ble, publish: bleBus.publish, clock: () => clock.now(), log: log.child({ module: 'ble-bridge' }) });
+
+  let healthTimer: NodeJS.Timeout | undefined;
+  const publishModemHealth = async () => {
+    let status;
+    try {
+      const h = await modem.health();
+      status = { v: SCHEMA_VERSION, ts: clock.now(), responding: true, sim: h.sim, registered: h.registered, signal: h.signal };
+    } catch {
+      status = { v: SCHEMA_VERSION, ts: clock.now(), responding: false, sim: 'unknown' as const, registered: false, signal: null };
+    }
+    await bus.publish(topics.modemStatus(), status, { qos: 1, retain: true });
+    return status;
+  };
+  const modemModule: Module = {
+    name: 'modem',
+    start: async () => {
+      // A modem that fails to start is retried by every send and health check: the core runs on.
+      await modem.start().catch((err: unknown) => log.error({ err }, 'modem not ready; will retry'));
+      const status = await publishModemHealth();
+      log.info({ responding: status.responding, sim: status.sim, registered: status.registered, signal: status.signal }, 'modem status');
+      healthTimer = setInterval(() => void publishModemHealth().catch(() => {}), MODEM_HEALTH_MS);
+    },
+    stop: async () => {
+      clearInterval(healthTimer);
+      await modem.stop();
+    },
+  };
+
+  const group = new ModuleGroup()
+    .add(broker)
+    .add(bus)
+    .add(modemModule)
+    .add(dispatcher)
+    .add(followUp)
+    .add(vitals)
+    .add(bleBus)
+    .add(bridge)
+    .add(ble);
+
+  return {
+    get mqttUrl() {
+      return broker.url;
+    },
+    emulator,
+    alerts,
+    dispatcher,
+    followUp,
+    async start() {
+      await group.start((module, err) => {
+        log.error({ err, module: module.name }, 'module failed to start');
+        // Without BLE the core still raises alerts from the box's button and texts contacts.
+        return module.name === ble.name || module.name === bridge.name ? 'continue' : 'abort';
+      });
+    },
+    async stop() {
+      try {
+        await group.stop();
+      } finally {
+        db.close();
+      }
+    },
+  };
+}

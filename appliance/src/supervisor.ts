@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Logger } from '@vigie/common';
+
+/** One supervised process of the box. */
+interface Part {
+  readonly name: 'safety' | 'telemetry';
+  child: ChildProcess | undefined;
+  restarts: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const READY = {
+  safety: /^vigie-box safety running \(mqtt (mqtt:\/\/\S+)\)/,
+  telemetry: /^vigie-box telemetry running/,
+} as const;
+
+/** Delay before restarting a part that died: the safety core at once, then quickly; others back off. */
+export function restartDelayMs(name: Part['name'], restarts: number): number {
+  if (name === 'safety') return Math.min(2_000, 100 * 2 ** Math.min(restarts, 5));
+  return Math.min(30_000, 1_000 * 2 ** Math.min(restarts, 5));
+}
+
+/**
+ * `vigie-box run`: the safety core and the telemetry service as two processes, so a crash or a
+ * hang of the telemetry side (or anything else that joins later: screen, OTA) cannot stop an alert.
+ * A part that exits is restarted; the safety core first and fastest. On a Pi, systemd does the same
+ * with one unit per part (image-build/systemd); this supervisor is for development and tests and
+ * for images without systemd.
+ */
+export class BoxSupervisor {
+  readonly #log: Logger;
+  readonly #command: (part: Part['name']) => { file: string; args: string[] };
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #parts: Record<Part['name'], Part> = {
+    safety: { name: 'safety', child: undefined, restarts: 0, timer: undefined },
+    telemetry: { name: 'telemetry', child: undefined, restarts: 0, timer: undefined },
+  };
+  #mqttUrl: string | undefined;
+  #stopping = false;
+
+  constructor(options: { log: Logger; command: (part: Part['name']) => { file: string; args: string[] }; env?: NodeJS.ProcessEnv }) {
+    this.#log = options.log;
+    this.#command = options.command;
+    this.#env = options.env ?? process.env;
+  }
+
+  /** The broker URL the safety core announced. */
+  get mqttUrl(): string | undefined {
+    return this.#mqttUrl;
+  }
+
+  /** Process ids of the parts (tests kill them). */
+  pids(): Record<Part['name'], number | undefined> {
+    return { safety: this.#parts.safety.child?.pid, telemetry: this.#parts.telemetry.child?.pid };
+  }
+
+  /** Start the safety core, then the telemetry service; resolves when both are running. */
+  async start(): Promise<void> {
+    await this.#launch(this.#parts.safety);
+    await this.#launch(this.#parts.telemetry);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    for (const part of [this.#parts.telemetry, this.#parts.safety]) {
+      clearTimeout(part.timer);
+      await terminate(part.child);
+    }
+  }
+
+  #launch(part: Part): Promise<void> {
+    const { file, args } = this.#command(part.name);
+    const env = { ...this.#env, ...(part.name === 'telemetry' && this.#mqttUrl ? { VIGIE_MQTT_URL: this.#mqttUrl } : {}) };
+    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    part.child = child;
+    this.#log.info({ part: part.name, pid: child.pid }, 'part started');
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const match = READY[part.name].exec(line);
+        if (!ready && match) {
+          ready = true;
+          if (part.name === 'safety') this.#mqttUrl = match[1];
+          resolve();
+          return;
+        }
+        process.stdout.write(`${line}\n`);
+      });
+      child.once('exit', (code, signal) => {
+        if (part.child === child) part.child = undefined;
+        if (!ready) reject(new Error(`${part.name} exited (${signal ?? code}) before it was running`));
+        if (this.#stopping) return;
+        const delay = restartDelayMs(part.name, part.restarts++);
+        this.#log.error({ part: part.name, code, signal, restartInMs: delay }, 'part exited; restarting');
+        part.timer = setTimeout(() => void this.#relaunch(part), delay);
+      });
+    });
+  }
+
+  async #relaunch(part: Part): Promise<void> {
+    if (this.#stopping) return;
+    const previousUrl = this.#mqttUrl;
+    try {
+      await this.#launch(part);
+      part.restarts = 0;
+      // A safety core that came back on another port (port 0 in tests) needs a telemetry that follows.
+      if (part.name === 'safety' && this.#mqttUrl !== previousUrl) await terminate(this.#parts.telemetry.child);
+    } catch (err) {
+      this.#log.error({ part: part.name, err }, 'restart failed');
+    }
+  }
+}
+
+async function terminate(child: ChildProcess | undefined, graceMs = 5_000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
