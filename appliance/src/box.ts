@@ -5,6 +5,9 @@ import type { Clock } from './clock.ts';
 import type { CloudClient } from './sync/cloud-client.ts';
 import { createSafetyCore, type SafetyCore } from './safety-core.ts';
 import { createTelemetryService, type TelemetryService } from './telemetry-service.ts';
+import { ScreenService } from './screen/screen-service.ts';
+import type { Display } from './display/port.ts';
+import { systemClock } from './clock.ts';
 
 export { BOX_SOFTWARE_VERSION } from './telemetry-service.ts';
 
@@ -19,6 +22,7 @@ export interface Box {
   readonly followUp: SafetyCore['followUp'];
   readonly readings: TelemetryService['readings'];
   readonly uplink: TelemetryService['uplink'];
+  readonly screen: ScreenService | undefined;
 }
 
 /** What the box is built from; tests replace the clock or the cloud client. */
@@ -28,6 +32,8 @@ export interface BoxOptions {
   readonly log: Logger;
   readonly clock?: Clock;
   readonly cloud?: CloudClient;
+  /** A display for the status screen; none: no screen. */
+  readonly display?: Display;
 }
 
 /**
@@ -38,6 +44,15 @@ export interface BoxOptions {
 export function createBox(options: BoxOptions): Box {
   const core = createSafetyCore(options);
   const telemetry = createTelemetryService({ ...options, mqttUrl: () => core.mqttUrl });
+  const screen = options.display
+    ? new ScreenService({
+        mqttUrl: () => core.mqttUrl,
+        display: options.display,
+        clock: options.clock ?? systemClock,
+        log: options.log.child({ module: 'screen' }),
+        batteryLowPercent: () => options.boxFile.thresholds.batteryLowPercent,
+      })
+    : undefined;
   return {
     get mqttUrl() {
       return core.mqttUrl;
@@ -48,17 +63,16 @@ export function createBox(options: BoxOptions): Box {
     followUp: core.followUp,
     readings: telemetry.readings,
     uplink: telemetry.uplink,
+    screen,
     async start() {
       await core.start();
-      try {
-        await telemetry.start();
-      } catch (err) {
-        // Telemetry failing to start must not stop the safety core.
-        options.log.error({ err }, 'telemetry service failed to start; safety core runs on');
+      for (const part of [telemetry, screen]) {
+        // The other parts failing to start must not stop the safety core.
+        await part?.start().catch((err: unknown) => options.log.error({ err }, 'a box part failed to start; the safety core runs on'));
       }
     },
     async stop() {
-      await telemetry.stop().catch((err: unknown) => options.log.error({ err }, 'telemetry stop failed'));
+      for (const part of [screen, telemetry]) await part?.stop().catch((err: unknown) => options.log.error({ err }, 'stop failed'));
       await core.stop();
     },
   };

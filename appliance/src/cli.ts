@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { createSafetyCore } from './safety-core.ts';
 import { createTelemetryService } from './telemetry-service.ts';
 import { BoxSupervisor } from './supervisor.ts';
+import { ScreenService } from './screen/screen-service.ts';
+import { createDisplay } from './display/factory.ts';
+import { systemClock } from './clock.ts';
 
 const USAGE = `vigie-box — the Vigie home box
 
@@ -13,6 +16,7 @@ Usage:
   vigie-box run                                   run the box: the safety core and the telemetry service, supervised
   vigie-box safety                                run the safety core alone (BLE, bus, rules, SMS)
   vigie-box telemetry                             run the telemetry service alone (store and forward)
+  vigie-box screen                                run the status screen alone
   vigie-box provision --box-id ID --cloud-url URL --token TOKEN --patient-name NAME [--bracelet-id ID]
   vigie-box contacts list
   vigie-box contacts add --name NAME --phone +33612345678 [--role nurse|relative|doctor|other] [--tier 1-5]
@@ -31,6 +35,8 @@ async function main(argv: string[]): Promise<number> {
       return runSafety();
     case 'telemetry':
       return runTelemetry();
+    case 'screen':
+      return runScreen();
     case 'provision': {
       const { values } = parseArgs({
         args: argv.slice(1),
@@ -96,7 +102,8 @@ async function run(): Promise<number> {
   stopOnSignals(supervisor, log);
   await supervisor.start();
   // One line on stdout that supervisors and tests wait for.
-  console.log(`vigie-box running (box ${boxFile.boxId}, mqtt ${supervisor.mqttUrl}, safety pid ${supervisor.pids().safety}, telemetry pid ${supervisor.pids().telemetry})`);
+  const pids = supervisor.pids();
+  console.log(`vigie-box running (box ${boxFile.boxId}, mqtt ${supervisor.mqttUrl}, safety pid ${pids.safety}, telemetry pid ${pids.telemetry}, screen pid ${pids.screen})`);
   return new Promise<number>(() => {});
 }
 
@@ -120,6 +127,20 @@ async function runTelemetry(): Promise<number> {
   stopOnSignals(telemetry, log);
   await telemetry.start();
   console.log('vigie-box telemetry running');
+  return new Promise<number>(() => {});
+}
+
+async function runScreen(): Promise<number> {
+  const log = createLogger('vigie-box-screen');
+  const env = loadBoxEnv();
+  const paths = dataPaths(env.VIGIE_DATA_DIR);
+  const boxFile = readBoxFile(paths.boxConfig);
+  const url = env.VIGIE_MQTT_URL ?? `mqtt://127.0.0.1:${env.VIGIE_MQTT_PORT}`;
+  const display = createDisplay(env.VIGIE_DISPLAY === 'png' ? { kind: 'png', path: paths.boxScreen } : { kind: 'epaper-2in13' }, log.child({ module: 'display' }));
+  const screen = new ScreenService({ mqttUrl: () => url, display, clock: systemClock, log, batteryLowPercent: () => boxFile.thresholds.batteryLowPercent });
+  stopOnSignals(screen, log);
+  await screen.start();
+  console.log('vigie-box screen running');
   return new Promise<number>(() => {});
 }
 

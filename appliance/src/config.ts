@@ -17,8 +17,14 @@ export const BoxEnvSchema = z.object({
    * loopback address on VIGIE_MQTT_PORT. The supervisor sets it for its children.
    */
   VIGIE_MQTT_URL: z.string().regex(/^mqtt:\/\/[^/]+:\d+$/, 'expected mqtt://host:port').optional(),
-  /** BLE adapter: `simulated` (the bracelet simulator's radio socket). The noble adapter joins later. */
-  VIGIE_BLE: z.enum(['simulated']).default('simulated'),
+  /** BLE adapter: `simulated` (the bracelet simulator's radio socket) or `noble` (a real controller). */
+  VIGIE_BLE: z.enum(['simulated', 'noble']).default('simulated'),
+  /** HCI controller number for noble (`hci1` → 1); unset: noble's default. */
+  VIGIE_BLE_HCI: z.coerce.number().int().min(0).max(15).optional(),
+  /** The status screen: `png` (a file, `<data dir>/box/screen.png`) or `epaper-2in13` (the SPI panel). */
+  VIGIE_DISPLAY: z.enum(['png', 'epaper-2in13']).default('png'),
+  /** GPIO for the box's buttons: `onoff` (a Pi), `simulated`, or `none` (no buttons). */
+  VIGIE_GPIO: z.enum(['none', 'simulated', 'onoff']).default('none'),
   /** How often readings are forwarded to the cloud (design: 10 minutes). Alerts go at once regardless. */
   VIGIE_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).default(600_000),
   VIGIE_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(1_000).default(300_000),

@@ -15,7 +15,9 @@ import { VitalRules } from './safety/vital-rules.ts';
 import { EmergencyRules } from './safety/emergency-rules.ts';
 import { SmsDispatcher } from './safety/sms-dispatcher.ts';
 import { createModem, type ModemEmulator } from './modem/index.ts';
-import { SimulatedBle } from './ble/simulated-ble.ts';
+import { createBle } from './ble/factory.ts';
+import { createGpio } from './gpio/factory.ts';
+import { BoxButtons } from './gpio/buttons.ts';
 import { BleBridge } from './ble/bridge.ts';
 
 /** The running safety core. */
@@ -102,7 +104,11 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
   bus.subscribe(topicFilters.readings, BusReading, (msg) => vitals.onReading(msg));
   bus.subscribe(topicFilters.statuses, BraceletStatus, (status) => vitals.onStatus(status));
 
-  const ble = new SimulatedBle({ socketPath: paths.braceletRadioSocket, clock: () => clock.now(), log: log.child({ module: 'ble' }) });
+  const bleLog = log.child({ module: 'ble' });
+  const ble =
+    env.VIGIE_BLE === 'noble'
+      ? createBle({ kind: 'noble', braceletAddress: boxFile.braceletId, hciDeviceId: env.VIGIE_BLE_HCI, clock: () => clock.now(), log: bleLog })
+      : createBle({ kind: 'simulated', socketPath: paths.braceletRadioSocket, clock: () => clock.now(), log: bleLog });
   const bridge = new BleBridge({ ble, publish: bleBus.publish, clock: () => clock.now(), log: log.child({ module: 'ble-bridge' }) });
 
   let healthTimer: NodeJS.Timeout | undefined;
@@ -132,6 +138,23 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     },
   };
 
+  // The box's button: a long press is a call for help (raised while still held, never delayed).
+  // (A short press cancels a fall during its cancel window, with the screen, in a later change.)
+  let buttons: BoxButtons | undefined;
+  const buttonsModule: Module = {
+    name: 'buttons',
+    start: async () => {
+      if (env.VIGIE_GPIO === 'none') return;
+      const { gpio } = await createGpio({ adapter: env.VIGIE_GPIO, log: log.child({ module: 'gpio' }) });
+      buttons = new BoxButtons({ gpio, log: log.child({ module: 'buttons' }) });
+      buttons.on('long-press', ({ at }) => raiser.raise('manual_help', `box-button:${at}`));
+      await buttons.start();
+    },
+    stop: async () => {
+      await buttons?.stop();
+    },
+  };
+
   const group = new ModuleGroup()
     .add(broker)
     .add(bus)
@@ -139,6 +162,7 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     .add(dispatcher)
     .add(followUp)
     .add(vitals)
+    .add(buttonsModule)
     .add(bleBus)
     .add(bridge)
     .add(ble);
@@ -154,8 +178,9 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     async start() {
       await group.start((module, err) => {
         log.error({ err, module: module.name }, 'module failed to start');
-        // Without BLE the core still raises alerts from the box's button and texts contacts.
-        return module.name === ble.name || module.name === bridge.name ? 'continue' : 'abort';
+        // Without BLE the core still raises alerts from the box's button and texts contacts; without
+        // buttons it still texts for the bracelet.
+        return [bridge.name, buttonsModule.name, ble.name].includes(module.name) ? 'continue' : 'abort';
       });
     },
     async stop() {

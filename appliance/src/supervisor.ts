@@ -4,7 +4,7 @@ import type { Logger } from '@vigie/common';
 
 /** One supervised process of the box. */
 interface Part {
-  readonly name: 'safety' | 'telemetry';
+  readonly name: 'safety' | 'telemetry' | 'screen';
   child: ChildProcess | undefined;
   restarts: number;
   timer: NodeJS.Timeout | undefined;
@@ -13,6 +13,7 @@ interface Part {
 const READY = {
   safety: /^vigie-box safety running \(mqtt (mqtt:\/\/\S+)\)/,
   telemetry: /^vigie-box telemetry running/,
+  screen: /^vigie-box screen running/,
 } as const;
 
 /** Delay before restarting a part that died: the safety core at once, then quickly; others back off. */
@@ -22,8 +23,8 @@ export function restartDelayMs(name: Part['name'], restarts: number): number {
 }
 
 /**
- * `vigie-box run`: the safety core and the telemetry service as two processes, so a crash or a
- * hang of the telemetry side (or anything else that joins later: screen, OTA) cannot stop an alert.
+ * `vigie-box run`: the safety core, the telemetry service and the screen as three processes, so a
+ * crash or a hang of the others (or anything that joins later, like OTA) cannot stop an alert.
  * A part that exits is restarted; the safety core first and fastest. On a Pi, systemd does the same
  * with one unit per part (image-build/systemd); this supervisor is for development and tests and
  * for images without systemd.
@@ -35,6 +36,7 @@ export class BoxSupervisor {
   readonly #parts: Record<Part['name'], Part> = {
     safety: { name: 'safety', child: undefined, restarts: 0, timer: undefined },
     telemetry: { name: 'telemetry', child: undefined, restarts: 0, timer: undefined },
+    screen: { name: 'screen', child: undefined, restarts: 0, timer: undefined },
   };
   #mqttUrl: string | undefined;
   #stopping = false;
@@ -52,18 +54,21 @@ export class BoxSupervisor {
 
   /** Process ids of the parts (tests kill them). */
   pids(): Record<Part['name'], number | undefined> {
-    return { safety: this.#parts.safety.child?.pid, telemetry: this.#parts.telemetry.child?.pid };
+    return { safety: this.#parts.safety.child?.pid, telemetry: this.#parts.telemetry.child?.pid, screen: this.#parts.screen.child?.pid };
   }
 
-  /** Start the safety core, then the telemetry service; resolves when both are running. */
+  /** Start the safety core, then the others; resolves when all run. Only the core is required. */
   async start(): Promise<void> {
     await this.#launch(this.#parts.safety);
-    await this.#launch(this.#parts.telemetry);
+    for (const part of [this.#parts.telemetry, this.#parts.screen]) {
+      // A part that cannot start is restarted by its exit handler; the core is already protecting.
+      await this.#launch(part).catch((err: unknown) => this.#log.error({ part: part.name, err }, 'part failed to start'));
+    }
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    for (const part of [this.#parts.telemetry, this.#parts.safety]) {
+    for (const part of [this.#parts.screen, this.#parts.telemetry, this.#parts.safety]) {
       clearTimeout(part.timer);
       await terminate(part.child);
     }
@@ -71,7 +76,7 @@ export class BoxSupervisor {
 
   #launch(part: Part): Promise<void> {
     const { file, args } = this.#command(part.name);
-    const env = { ...this.#env, ...(part.name === 'telemetry' && this.#mqttUrl ? { VIGIE_MQTT_URL: this.#mqttUrl } : {}) };
+    const env = { ...this.#env, ...(part.name !== 'safety' && this.#mqttUrl ? { VIGIE_MQTT_URL: this.#mqttUrl } : {}) };
     const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
     part.child = child;
     this.#log.info({ part: part.name, pid: child.pid }, 'part started');
@@ -105,7 +110,10 @@ export class BoxSupervisor {
       await this.#launch(part);
       part.restarts = 0;
       // A safety core that came back on another port (port 0 in tests) needs a telemetry that follows.
-      if (part.name === 'safety' && this.#mqttUrl !== previousUrl) await terminate(this.#parts.telemetry.child);
+      if (part.name === 'safety' && this.#mqttUrl !== previousUrl) {
+        await terminate(this.#parts.telemetry.child);
+        await terminate(this.#parts.screen.child);
+      }
     } catch (err) {
       this.#log.error({ part: part.name, err }, 'restart failed');
     }

@@ -1,7 +1,7 @@
 import type { Logger } from '@vigie/common';
 import { dataPaths, ModuleGroup } from '@vigie/common';
 import type { BoxFile } from '@vigie/provisioning';
-import { AlertEvent, BraceletStatus, BusReading, ModemStatus, topicFilters, topics } from '@vigie/protocol';
+import { AlertEvent, BraceletStatus, BusReading, ModemStatus, SCHEMA_VERSION, topicFilters, topics } from '@vigie/protocol';
 import type { BoxEnv } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { BusClient } from './bus/bus-client.ts';
@@ -52,6 +52,9 @@ export function createTelemetryService(options: {
     modem: { registered: false, signal: null as number | null },
   };
 
+  let lastOnline: boolean | undefined;
+  let lastPublished = 0;
+  let lastSuccessAt: number | null = null;
   const uplink = new Uplink({
     boxId: boxFile.boxId,
     readings,
@@ -69,6 +72,16 @@ export function createTelemetryService(options: {
       modem: { ...seen.modem },
       diskFreeBytes: null,
     }),
+    onCycle: (online) => {
+      const now = clock.now();
+      if (online) lastSuccessAt = now;
+      if (online === lastOnline && now - lastPublished < 60_000) return;
+      lastOnline = online;
+      lastPublished = now;
+      bus.publish(topics.uplinkStatus(), { v: SCHEMA_VERSION, ts: now, online, lastSuccessAt }, { qos: 1, retain: true }).catch((err: unknown) => {
+        log.warn({ err }, 'could not publish the uplink status');
+      });
+    },
   });
 
   bus.subscribe(topicFilters.readings, BusReading, (msg) => {

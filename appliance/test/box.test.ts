@@ -9,6 +9,8 @@ import { loadBoxEnv } from '../src/config.ts';
 import { createBox, type Box } from '../src/box.ts';
 import type { CloudClient } from '../src/sync/cloud-client.ts';
 import { boxErrors } from '../src/errors.ts';
+import { PngDisplay } from '../src/display/png-display.ts';
+import { join } from 'node:path';
 
 /** A cloud that records what it receives, and can be switched off. */
 class RecordingCloud implements CloudClient {
@@ -55,7 +57,8 @@ async function withBox(cloud: CloudClient, run: (ctx: { box: Box; bracelet: Brac
   addContact(paths.boxConfig, { name: 'Paul Dupont', phone: '+33639980002', role: 'relative' });
   const bracelet = new BraceletSimulator({ deviceId: 'BR-TEST-0001', speed: 600, radioSocketPath: paths.braceletRadioSocket });
   const env = loadBoxEnv({ VIGIE_DATA_DIR: dir.path, VIGIE_MQTT_PORT: '0', VIGIE_SYNC_INTERVAL_MS: '100' });
-  const box = createBox({ env, boxFile: readBoxFile(paths.boxConfig), log: silentLogger(), cloud });
+  const display = new PngDisplay({ path: join(dir.path, 'screen.png'), log: silentLogger() });
+  const box = createBox({ env, boxFile: readBoxFile(paths.boxConfig), log: silentLogger(), cloud, display });
   await bracelet.start();
   await box.start();
   try {
@@ -79,6 +82,8 @@ test('sends the fall SMS to every contact when the cloud is unreachable', async 
     for (const sms of sent) assert.match(sms.text, /^ALERTE Vigie \d+ : chute détectée chez Jeanne Dupont à \d\d:\d\d\. Répondez OK \d+/);
     assert.ok(box.readings.depth().depth > 0, 'readings are kept while the cloud is away');
     assert.equal(cloud.alerts.length, 0);
+    await until(() => box.screen!.state().kind === 'alert', 'the screen shows the alert');
+    assert.deepEqual(box.screen!.state(), { kind: 'alert', alertKind: 'fall', cancelSecondsLeft: null });
   });
 });
 

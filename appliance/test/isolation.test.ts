@@ -4,7 +4,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
 import { dataPaths } from '@vigie/common';
 import { skipUnlessTool, tempDir } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';

@@ -15,6 +15,8 @@ export function dataPaths(dataDir: string = process.env.VIGIE_DATA_DIR ?? './dat
     box: join(root, 'box'),
     boxDb: join(root, 'box', 'box.db'),
     boxConfig: join(root, 'box', 'box.json'),
+    /** What the box's screen shows, as a 1-bit PNG, when no e-paper panel is configured. */
+    boxScreen: join(root, 'box', 'screen.png'),
     /** The built-in modem emulator's record of every SMS it was asked to send (JSON lines). */
     emulatorSmsLog: join(root, 'box', 'modem-emulator', 'sms.jsonl'),
     /** Simulated BLE radio: the bracelet simulator listens, the box's simulated BLE adapter connects. */

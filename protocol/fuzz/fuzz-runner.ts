@@ -1,6 +1,8 @@
 /**
  * Runs fast-check properties as a fuzz campaign outside the test runner: `--runs` cases per property
  * (default 100,000), one `--seed` for every property, and per property its runs, duration and seed.
+ * (`npm run fuzz -- --seed S` passes options to the last script of the chain only: run a script with
+ * `npx tsx` to give it options.)
  * A failure prints fast-check's report (counterexample, seed, path) and the command that replays it;
  * the script then exits non-zero.
  *
@@ -90,7 +92,8 @@ export async function runFuzzCampaign(title: string, script: string, properties:
       console.log(`      ${details.numRuns.toLocaleString('en')} runs in ${(ms / 1000).toFixed(2)} s, seed ${details.seed}`);
       if (details.failed) {
         console.log(fc.defaultReportMessage(details));
-        console.log(`      replay: npx tsx ${script} --only '${name}' --seed ${details.seed} --path '${details.counterexamplePath}'`);
+        console.log('      error:', details.errorInstance);
+        console.log(`      replay: npx tsx ${script} --only ${shellQuoted(name)} --seed ${details.seed} --path ${shellQuoted(String(details.counterexamplePath))}`);
       }
       for (const err of escaped) console.log('      escaped the property (uncaught exception or unhandled rejection):', err);
     }
@@ -103,4 +106,9 @@ export async function runFuzzCampaign(title: string, script: string, properties:
   const totalS = outcomes.reduce((sum, o) => sum + o.ms, 0) / 1000;
   console.log(`${title}: ${failed === 0 ? 'all passed' : `${failed} FAILED`}, ${totalRuns.toLocaleString('en')} runs in ${totalS.toFixed(1)} s`);
   return outcomes;
+}
+
+/** `text` as one POSIX shell word. */
+function shellQuoted(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
 }

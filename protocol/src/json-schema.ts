@@ -11,6 +11,7 @@ import {
   Reading,
   SCHEMA_VERSION,
   TelemetryBatch,
+  UplinkStatus,
 } from './messages/index.ts';
 
 /**
@@ -37,6 +38,7 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   BraceletStatus,
   Reading,
   ModemStatus,
+  UplinkStatus,
 };
 
 /** File name of a message's schema at the current protocol version. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
+import { appendFileSync } from 'node:fs';
 
 /** Repository root. */
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -54,6 +55,8 @@ export function startChild(
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       if (echo) console.log(`${prefix} ${formatLogLine(line)}`);
+      // Debugging aid for tests, whose stdout the test runner keeps: VIGIE_CHILD_LOG=/tmp/children.log
+      if (process.env.VIGIE_CHILD_LOG) appendFileSync(process.env.VIGIE_CHILD_LOG, `${prefix} ${formatLogLine(line)}\n`);
       for (const w of [...waiters]) {
         if (w.pattern.test(line)) {
           waiters.splice(waiters.indexOf(w), 1);

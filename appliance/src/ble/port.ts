@@ -1,9 +1,10 @@
 import type { EventEmitter } from 'node:events';
-import type { Module } from '@vigie/common';
+import type { Module, VigieError } from '@vigie/common';
 
 /**
  * The box's Bluetooth LE port. Adapters live beside it: `simulated-ble.ts` (the bracelet
- * simulator's radio socket) and, later, a noble adapter — the only place noble may be imported.
+ * simulator's radio socket) and `noble-ble.ts` (a real controller through noble, the only place
+ * noble may be imported).
  * An adapter finds the bracelet, keeps the link up (reconnecting on its own), subscribes to the
  * characteristics in `NOTIFIED_CHARACTERISTICS` and reports what happens as typed events. It does
  * not decode values: that is the bridge's job, the same for every adapter.
@@ -35,11 +36,26 @@ export interface BleDisconnected {
   readonly reason: string;
 }
 
+/**
+ * States of the box's Bluetooth controller: noble's adapter states, plus `unavailable` when the BLE
+ * library itself could not be loaded.
+ */
+export type BleAdapterState = 'unknown' | 'resetting' | 'poweredOn' | 'poweredOff' | 'unsupported' | 'unauthorized' | 'unavailable';
+
+/** The Bluetooth controller changed state. */
+export interface BleAdapterStatus {
+  readonly state: BleAdapterState;
+  /** Why no bracelet can be reached in this state (a catalogued `BOX_BLE_*` error); null when it can, or may soon. */
+  readonly error: VigieError | null;
+}
+
 /** The events of a {@link BlePort}. */
 export interface BlePortEvents {
   notification: [BleNotification];
   connected: [BleConnected];
   disconnected: [BleDisconnected];
+  /** Emitted only by adapters with a real radio controller (the simulated adapter has none). */
+  adapter: [BleAdapterStatus];
 }
 
 /**

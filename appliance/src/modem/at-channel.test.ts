@@ -113,14 +113,27 @@ test('times out with BOX_MODEM_TIMEOUT, then drops the late answer before runnin
 test('cancels a message still waiting after a prompt with ESC when the send timed out', async () => {
   const { channel, written } = scriptedLine((w) => {
     if (w === 'AT+CMGS=23\r') return '\r\n> ';
-    if (w === '\x1b') return '\r\nOK\r\n';
+    if (w === '\x1b\r') return '\r\nOK\r\n';
     if (w === 'AT+CMEE?\r') return '\r\n+CMEE: 1\r\n\r\nOK\r\n';
     if (w === 'AT\r') return '\r\nOK\r\n';
     return undefined; // the PDU gets no +CMGS
   });
   await assert.rejects(channel.send('AT+CMGS=23', { body: '0011', timeoutMs: 30 }), hasCode('BOX_MODEM_TIMEOUT'));
   await channel.send('AT');
-  assert.deepEqual(written, ['AT+CMGS=23\r', '0011\x1a', '\x1b', 'AT+CMEE?\r', 'AT\r']);
+  assert.deepEqual(written, ['AT+CMGS=23\r', '0011\x1a', '\x1b\r', 'AT+CMEE?\r', 'AT\r']);
+});
+
+test('realigns past the ERROR a modem gives for a command line a killed process left half-typed', async () => {
+  const { channel } = scriptedLine((w) => {
+    if (w === 'AT+CMGS=23\r') return '\r\n> ';
+    // The CR after ESC ends whatever was pending on the line: the modem refuses it.
+    if (w === '\x1b\r') return '\r\nERROR\r\n';
+    if (w === 'AT+CMEE?\r') return '\r\n+CMEE: 1\r\n\r\nOK\r\n';
+    if (w === 'AT\r') return '\r\nOK\r\n';
+    return undefined;
+  });
+  await assert.rejects(channel.send('AT+CMGS=23', { body: '0011', timeoutMs: 30 }), hasCode('BOX_MODEM_TIMEOUT'));
+  assert.deepEqual((await channel.send('AT')).lines, []);
 });
 
 test('ignores an OK that comes before a required information line', async () => {

@@ -168,7 +168,10 @@ export class AtChannel extends EventEmitter<AtChannelEvents> {
   async #resync(timeoutMs: number): Promise<void> {
     if (this.#cancelInput) {
       this.#cancelInput = false;
-      this.#write(ESC); // TS 27.005 §3.5.1: ESC aborts the message being entered after the prompt
+      // TS 27.005 §3.5.1: ESC aborts a message being entered after the prompt; the CR then ends a
+      // command line a killed process left half-typed (the modem answers it with ERROR, dropped
+      // below with everything else before our query's answer).
+      this.#write(`${ESC}\r`);
     }
     await this.#execute('AT+CMEE?', { expect: '+CMEE:', required: true, timeoutMs }, true);
     this.#outOfSync = false;

@@ -18,6 +18,7 @@ export const modemErrors = defineErrors({
   BOX_MODEM_TEXT_TOO_LONG: { message: 'The SMS text needs more than 255 parts' },
   BOX_MODEM_PDU_INVALID: { message: 'An SMS PDU could not be decoded' },
   BOX_MODEM_UNEXPECTED_ANSWER: { message: 'The modem answer lacks the expected information' },
+  BOX_MODEM_MEMORY_FULL: { message: 'The modem message memory is full (+CMS ERROR: 322)' },
 });
 
 /** A code of the modem catalogue. */

@@ -20,7 +20,7 @@ export interface CreateModemOptions {
   /** The modem module's child logger. */
   readonly log: Logger;
   /** Settings of the built-in emulator (ignored with a device). */
-  readonly emulator?: { readonly recordFile?: string; readonly delayMs?: number };
+  readonly emulator?: { readonly recordFile?: string; readonly delayMs?: number; readonly capacity?: number };
   /** Timeout of ordinary AT commands (default 5 s). */
   readonly commandTimeoutMs?: number;
   /** Timeout of each AT+CMGS (default 60 s). */
@@ -35,7 +35,7 @@ export function createModem(options: CreateModemOptions): { modem: Modem; emulat
   if (device !== undefined) {
     return { modem: new SerialModem({ createPort: () => serialDevice(device, baudRate), log: options.log, ...timeouts }) };
   }
-  const emulator = new ModemEmulator({ recordFile: options.emulator?.recordFile, delayMs: options.emulator?.delayMs });
+  const emulator = new ModemEmulator({ recordFile: options.emulator?.recordFile, delayMs: options.emulator?.delayMs, capacity: options.emulator?.capacity });
   const binding = emulatorBinding(emulator);
   const createPort = async () => new SerialPortStream({ binding, path: EMULATOR_PATH, baudRate, autoOpen: false });
   options.log.info('no modem device configured: using the built-in modem emulator');

@@ -81,7 +81,34 @@ export function parseCmgs(lines: readonly string[]): number {
   return mr;
 }
 
-/** A message as stored on the SIM: its index (CMGL), its status (0 unread, 1 read…) and its PDU. */
+/** `+CMGW: <index>` (TS 27.005 §3.5.3): where the message just written is stored. */
+export function parseCmgw(lines: readonly string[]): number {
+  const line = lines.find((l) => l.startsWith('+CMGW:'));
+  const index = line ? Number(fieldsOf(line, '+CMGW:')[0]) : NaN;
+  if (!Number.isInteger(index) || index < 0) throw unexpected('AT+CMGW');
+  return index;
+}
+
+/** `+CMSS: <mr>[,<scts>|<ackpdu>]` (TS 27.005 §3.5.2): the message reference of the stored part just sent. */
+export function parseCmss(lines: readonly string[]): number {
+  const line = lines.find((l) => l.startsWith('+CMSS:'));
+  const mr = line ? Number(fieldsOf(line, '+CMSS:')[0]) : NaN;
+  if (!Number.isInteger(mr)) throw unexpected('AT+CMSS');
+  return mr;
+}
+
+/** PDU-mode message status (TS 27.005 §3.1 <stat>). */
+export const MESSAGE_STATUS = { receivedUnread: 0, receivedRead: 1, storedUnsent: 2, storedSent: 3 } as const;
+
+/** Whether a stored message is one the modem received (an SMS-DELIVER), not one written with AT+CMGW. */
+export function isReceived(status: number): boolean {
+  return status === MESSAGE_STATUS.receivedUnread || status === MESSAGE_STATUS.receivedRead;
+}
+
+/**
+ * A message as stored on the SIM: its index (CMGL), its status (TS 27.005 §3.1 <stat>: 0 received
+ * unread, 1 received read, 2 stored unsent, 3 stored sent) and its PDU.
+ */
 export interface StoredPdu {
   readonly index: number;
   readonly status: number;

@@ -243,5 +243,143 @@ export function modemPortSuite(adapter: string, makeHarness: (options: HarnessOp
       await modem.sendSms(NURSE, 'Test');
       assert.equal(emulator.sent.length, 1);
     });
+
+    storedSmsCases(it);
+  });
+}
+
+type Case = (name: string, body: (h: ModemHarness) => Promise<void>, harnessOptions?: HarnessOptions) => void;
+
+/** Store-then-send (TS 27.005 §3.5.3 AT+CMGW, §3.5.2 AT+CMSS): what survives a crash of the box. */
+function storedSmsCases(it: Case): void {
+  const statuses = (modem: Modem, indexes: readonly number[]) => Promise.all(indexes.map((i) => modem.storedStatus(i)));
+
+  it('stores an alert in the modem memory, one index per part, without sending it, even off the network', async ({ modem, emulator }) => {
+    await modem.start();
+    emulator.setRegistration('searching');
+    const { indexes } = await modem.storeSms(NURSE, ALERT);
+    assert.equal(indexes.length, 2);
+    assert.deepEqual(emulator.storedIndexes, [...indexes].sort((a, b) => a - b));
+    assert.deepEqual(await statuses(modem, indexes), ['unsent', 'unsent']);
+    await assert.rejects(modem.sendStored(indexes[0]!), isCode('BOX_MODEM_NOT_REGISTERED'));
+    assert.deepEqual(await statuses(modem, indexes), ['unsent', 'unsent']);
+    assert.deepEqual(emulator.sentParts, []);
+  });
+
+  it('sends stored parts one by one: each goes from unsent to sent, and the exact text arrives once the last is out', async ({ modem, emulator }) => {
+    await modem.start();
+    const { indexes } = await modem.storeSms(NURSE, ALERT);
+    const first = await modem.sendStored(indexes[0]!);
+    assert.deepEqual(await statuses(modem, indexes), ['sent', 'unsent']);
+    assert.equal(emulator.sent.length, 0);
+    const second = await modem.sendStored(indexes[1]!);
+    assert.deepEqual(await statuses(modem, indexes), ['sent', 'sent']);
+    assert.deepEqual({ ...emulator.sent[0], at: 0 }, { to: NURSE, text: ALERT, parts: 2, references: [first.reference, second.reference], at: 0 });
+    assert.equal(emulator.sent.length, 1);
+  });
+
+  it('stores a three-part French alert in UCS-2 and, sent part by part, it arrives whole', async ({ modem, emulator }) => {
+    await modem.start();
+    const { indexes } = await modem.storeSms(RELATIVE, ALERT_UCS2);
+    assert.equal(indexes.length, 3);
+    const references: number[] = [];
+    for (const index of indexes) references.push((await modem.sendStored(index)).reference);
+    assert.deepEqual(emulator.sent.map((s) => [s.to, s.text, s.parts, s.references]), [[RELATIVE, ALERT_UCS2, 3, references]]);
+    assert.deepEqual(emulator.sentParts.map((p) => p.storageIndex), indexes);
+  });
+
+  it('sends a stored part again when asked again, as a real modem does: the caller must check storedStatus first', async ({ modem, emulator }) => {
+    await modem.start();
+    const { indexes } = await modem.storeSms(NURSE, 'ALERTE Vigie no 12 : chute détectée.');
+    await modem.sendStored(indexes[0]!);
+    await modem.sendStored(indexes[0]!);
+    assert.deepEqual(emulator.sent.map((s) => s.text), ['ALERTE Vigie no 12 : chute détectée.', 'ALERTE Vigie no 12 : chute détectée.']);
+  });
+
+  it('fails a stored send refused with +CMS ERROR: 500 with BOX_MODEM_CMS_ERROR, leaves the part unsent, and sends it on retry', async ({ modem, emulator }) => {
+    await modem.start();
+    const { indexes } = await modem.storeSms(NURSE, 'Test');
+    emulator.failNextStoredSend(500);
+    await assert.rejects(modem.sendStored(indexes[0]!), isCode('BOX_MODEM_CMS_ERROR', { cms: 500, storageIndex: indexes[0] }));
+    assert.equal(await modem.storedStatus(indexes[0]!), 'unsent');
+    await modem.sendStored(indexes[0]!);
+    assert.equal(await modem.storedStatus(indexes[0]!), 'sent');
+    assert.deepEqual(emulator.sent.map((s) => s.text), ['Test']);
+  });
+
+  it('frees a stored part with deleteStored, reports a freed or never used index as missing, and deletes a missing one without error', async ({ modem, emulator }) => {
+    await modem.start();
+    const { indexes } = await modem.storeSms(NURSE, 'Test');
+    await modem.sendStored(indexes[0]!);
+    await modem.deleteStored(indexes[0]!);
+    assert.deepEqual(emulator.storedIndexes, []);
+    assert.equal(await modem.storedStatus(indexes[0]!), 'missing');
+    assert.equal(await modem.storedStatus(17), 'missing');
+    await modem.deleteStored(indexes[0]!);
+    await modem.deleteStored(17);
+  });
+
+  it('never deletes a received SMS that took the index of a freed stored part', async ({ modem, emulator }) => {
+    await modem.start();
+    const { indexes } = await modem.storeSms(NURSE, 'Test');
+    await modem.deleteStored(indexes[0]!);
+    const [received] = emulator.deliver(RELATIVE, 'OK 12', { notify: false });
+    assert.equal(received, indexes[0]);
+    await modem.deleteStored(indexes[0]!); // repeated, as after a crash between the delete and its record
+    assert.equal(await modem.storedStatus(indexes[0]!), 'missing');
+    assert.deepEqual(emulator.storedIndexes, [received]);
+  });
+
+  it('fails with BOX_MODEM_MEMORY_FULL when the memory is full, frees the parts it had written, and stores again once memory is freed', async ({ modem, emulator }) => {
+    await modem.start();
+    const capacity = 30; // the emulator's default
+    const filled: number[] = [];
+    for (let i = 0; i < capacity - 1; i++) filled.push(...(await modem.storeSms(NURSE, `Test ${i}`)).indexes);
+    // The first part fits in the last slot, the second does not.
+    await assert.rejects(modem.storeSms(NURSE, ALERT), isCode('BOX_MODEM_MEMORY_FULL', { part: 2, parts: 2 }));
+    assert.deepEqual(emulator.storedIndexes, filled);
+    await modem.deleteStored(filled[0]!);
+    await modem.deleteStored(filled[1]!);
+    const { indexes } = await modem.storeSms(NURSE, ALERT);
+    assert.equal(indexes.length, 2);
+    assert.equal(emulator.storedIndexes.length, capacity - 1);
+  });
+
+  it('leaves stored parts alone when reading the SIM at start and on +CMTI, and still takes the received SMS among them', async ({ modem, emulator }) => {
+    await modem.start();
+    const unsent = (await modem.storeSms(NURSE, ALERT)).indexes;
+    const [sent] = (await modem.storeSms(RELATIVE, 'Test')).indexes;
+    await modem.sendStored(sent!);
+    const stored = emulator.storedMessages;
+    await modem.stop();
+    emulator.deliver(RELATIVE, 'OK 12');
+    const received: string[] = [];
+    modem.on('sms', (sms) => received.push(sms.text));
+    await modem.start();
+    assert.deepEqual(received, ['OK 12']);
+    assert.deepEqual(emulator.storedMessages, stored);
+    // A notice that points at a stored part (a confused modem), then a real one: the inbox handles
+    // them in order, so once the second is emitted the first was dealt with.
+    const next = nextSms(modem);
+    emulator.emitRaw(`\r\n+CMTI: "SM",${unsent[0]}\r\n`);
+    emulator.deliver(NURSE, 'OK 13');
+    assert.equal((await next).text, 'OK 13');
+    assert.deepEqual(received, ['OK 12', 'OK 13']);
+    await until(emulator, () => emulator.storedMessages.length === stored.length);
+    assert.deepEqual(emulator.storedMessages, stored);
+    assert.equal(emulator.sent.length, 1);
+  });
+
+  it('recovers a modem left after the > prompt with half a message by a killed process: nothing stored or sent, and it works', async ({ modem, emulator }) => {
+    // What a box process killed with SIGKILL in the middle of an AT+CMGW leaves behind.
+    emulator.write('AT+CMGW=40,2\r');
+    emulator.write('0011000B913336');
+    assert.equal(emulator.awaitingPdu, true);
+    await modem.start();
+    assert.equal(emulator.awaitingPdu, false);
+    const { indexes } = await modem.storeSms(NURSE, 'Test');
+    assert.deepEqual(emulator.storedIndexes, indexes);
+    await modem.sendStored(indexes[0]!);
+    assert.deepEqual(emulator.sent.map((s) => s.text), ['Test']);
   });
 }

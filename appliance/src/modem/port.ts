@@ -10,6 +10,25 @@ export interface SmsSendResult {
   readonly references: readonly number[];
 }
 
+/** Where `storeSms` wrote a message: one modem storage index per PDU part, in part order. */
+export interface SmsStoreResult {
+  /** `+CMGW` indexes (TS 27.005 §3.5.3), valid until `deleteStored`; a freed index is reused. */
+  readonly indexes: readonly number[];
+}
+
+/** What the modem returns once the network accepted one stored part. */
+export interface StoredSendResult {
+  /** The `+CMSS` message reference (TP-MR, 0..255, TS 27.005 §3.5.2). */
+  readonly reference: number;
+}
+
+/**
+ * What the modem's memory says of a stored part (TS 27.005 §3.1 <stat>): `unsent` (2 "STO UNSENT"),
+ * `sent` (3 "STO SENT": the network accepted it), `missing` (an empty index, or one that now holds
+ * a received SMS).
+ */
+export type StoredSmsStatus = 'unsent' | 'sent' | 'missing';
+
 /** An SMS received by the modem, reassembled when it came in several parts. */
 export interface IncomingSms {
   /** Sender: E.164 (`+33639980001`), a national number, or an alphanumeric sender name. */
@@ -40,14 +59,30 @@ export type SmsListener = (sms: IncomingSms) => void;
 export interface Modem {
   /**
    * Open the line and initialise the modem: echo off (ATE0), numeric errors (AT+CMEE=1), PDU mode
-   * (AT+CMGF=0), new-message indications (AT+CNMI), SIM check; then read the messages already
-   * stored on the SIM. Rejects with a catalogued `BOX_MODEM_*` error.
+   * (AT+CMGF=0), new-message indications (AT+CNMI), SIM check; then take the received SMS already
+   * on the SIM (messages written by `storeSms` are left alone). Rejects with a catalogued
+   * `BOX_MODEM_*` error.
    */
   start(): Promise<void>;
   /** Close the line. Pending commands reject with `BOX_MODEM_CLOSED`. */
   stop(): Promise<void>;
-  /** Send `text` to `to` (E.164, e.g. `+33639980001`), in as many parts as needed. */
+  /**
+   * Send `text` to `to` (E.164, e.g. `+33639980001`), in as many parts as needed. A crash during the
+   * call cannot tell afterwards whether a part went out: for alerts, prefer `storeSms` + `sendStored`.
+   */
   sendSms(to: string, text: string): Promise<SmsSendResult>;
+  /**
+   * Write an SMS to the modem's memory (AT+CMGW in PDU mode, one stored message per part), nothing
+   * sent; storage indexes in part order. Needs a SIM, not the network. All or nothing: when a part
+   * fails the parts already written are deleted again. Memory full: `BOX_MODEM_MEMORY_FULL`.
+   */
+  storeSms(to: string, text: string): Promise<SmsStoreResult>;
+  /** Send one stored part (AT+CMSS=<index>) once registered; its TP-MR message reference. */
+  sendStored(index: number): Promise<StoredSendResult>;
+  /** Whether a stored part went out (AT+CMGR=<index>): 'sent' (stat 3), 'unsent' (stat 2), 'missing'. */
+  storedStatus(index: number): Promise<StoredSmsStatus>;
+  /** Free a stored part (AT+CMGD=<index>); a missing index, or one holding a received SMS, is left alone. */
+  deleteStored(index: number): Promise<void>;
   /** Query SIM, registration, signal and operator. Works even when `start()` failed for want of a SIM. */
   health(): Promise<ModemHealth>;
   /** Incoming SMS (read with AT+CMGR, then deleted with AT+CMGD). */

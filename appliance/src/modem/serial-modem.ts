@@ -10,6 +10,12 @@
  * Incoming SMS are emitted, then deleted from the SIM (AT+CMGD): at-least-once — a crash between the
  * two emits the message again at the next start. Parts of a concatenated message are held in memory
  * until complete and lost if the box restarts meanwhile.
+ *
+ * Store-then-send (TS 27.005 §3.5.3, §3.5.2): `storeSms` writes the parts to the modem's memory
+ * (AT+CMGW, stat 2 "STO UNSENT"), `sendStored` sends one (AT+CMSS), after which the modem marks it
+ * stat 3 "STO SENT" — so after a crash `storedStatus` (AT+CMGR) tells whether a part went out. The
+ * incoming-SMS code only ever takes received messages (stat 0/1) and deletes them one index at a
+ * time, so stored parts stay until `deleteStored`.
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
@@ -18,11 +24,12 @@ import type { SerialPortStream } from '@serialport/stream';
 import type { Logger } from '@vigie/common';
 import { AtChannel, type AtCommandOptions, type AtResponse, type UnsolicitedCode } from './at-channel.ts';
 import { ConcatAssembler } from './concat-assembler.ts';
-import { modemErrors, type ModemErrorCode } from './errors.ts';
-import { parseCmgl, parseCmgr, parseCmgs, parseCmti, parseCops, parseCpin, parseCreg, parseCsq, simStateOfError } from './modem-answers.ts';
-import { decodeDeliver, encodeSubmit } from './pdu.ts';
-import type { IncomingSms, Modem, ModemHealth, SmsSendResult } from './port.ts';
+import { modemErrors } from './errors.ts';
+import { isReceived, parseCmgl, parseCmgs, parseCmss, parseCmti, parseCops, parseCpin, parseCreg, parseCsq, simStateOfError } from './modem-answers.ts';
+import { decodeDeliver, encodeSubmit, type PduPart } from './pdu.ts';
+import type { IncomingSms, Modem, ModemHealth, SmsSendResult, SmsStoreResult, StoredSendResult, StoredSmsStatus } from './port.ts';
 import { closeSerial, openSerial } from './serial-device.ts';
+import { checkIndex, deleteIfStored, readIndex, storedStatusOf, withDetails, writeParts } from './sms-memory.ts';
 
 /** Options of {@link SerialModem}. */
 export interface SerialModemOptions {
@@ -31,7 +38,7 @@ export interface SerialModemOptions {
   readonly log: Logger;
   /** Timeout of ordinary commands. Default 5 s. */
   readonly commandTimeoutMs?: number;
-  /** Timeout of each AT+CMGS: the network may take tens of seconds to accept a part. Default 60 s. */
+  /** Timeout of each AT+CMGS / AT+CMSS: the network may take tens of seconds to accept a part. Default 60 s. */
   readonly sendTimeoutMs?: number;
   /** TP-VP relative code of sent SMS (TS 23.040 §9.2.3.12.1). Default 0xA7 = 24 h. */
   readonly relativeValidity?: number;
@@ -61,6 +68,8 @@ export class SerialModem extends EventEmitter<SerialModemEvents> implements Mode
   /** SIM ready and SMS settings done. */
   #ready: Promise<void> | undefined;
   #inbox: Promise<void> = Promise.resolve();
+  /** deleteStored calls, one after the other. */
+  #memory: Promise<unknown> = Promise.resolve();
   #concatReference = randomInt(256);
 
   constructor(options: SerialModemOptions) {
@@ -91,24 +100,65 @@ export class SerialModem extends EventEmitter<SerialModemEvents> implements Mode
   }
 
   async sendSms(to: string, text: string): Promise<SmsSendResult> {
-    if (!E164.test(to)) throw modemErrors.create('BOX_MODEM_BAD_NUMBER');
-    const parts = encodeSubmit(to, text, { reference: this.#nextConcatReference(), relativeValidity: this.#options.relativeValidity });
+    const parts = this.#encode(to, text);
     await this.#ensureReady();
     await this.#requireRegistration();
     const started = performance.now();
     const references: number[] = [];
     for (const [i, part] of parts.entries()) {
       try {
-        const answer = await this.#command(`AT+CMGS=${part.length}`, { body: part.pdu, expect: '+CMGS:', required: true, timeoutMs: this.#options.sendTimeoutMs ?? 60_000 });
+        const answer = await this.#command(`AT+CMGS=${part.length}`, { body: part.pdu, expect: '+CMGS:', required: true, timeoutMs: this.#sendTimeoutMs });
         references.push(parseCmgs(answer.lines));
       } catch (err) {
-        if (!modemErrors.is(err)) throw err;
-        // Same code, with where the message stopped: the parts before were sent.
-        throw modemErrors.create(err.code as ModemErrorCode, { cause: err, message: err.message, details: { ...err.details, part: i + 1, parts: parts.length } });
+        // The parts before were sent.
+        throw withDetails(err, { part: i + 1, parts: parts.length });
       }
     }
     this.#log.info({ parts: parts.length, references, ms: Math.round(performance.now() - started) }, 'SMS accepted by the network');
     return { references };
+  }
+
+  async storeSms(to: string, text: string): Promise<SmsStoreResult> {
+    const parts = this.#encode(to, text);
+    // Writing needs the SIM (the memory is on it), not the network: no AT+CREG? check here.
+    await this.#ensureReady();
+    const indexes = await writeParts(this.#run, parts, this.#log);
+    this.#log.info({ parts: parts.length, storageIndexes: indexes }, 'SMS written to the modem memory, not sent');
+    return { indexes };
+  }
+
+  async sendStored(index: number): Promise<StoredSendResult> {
+    checkIndex(index);
+    await this.#ensureReady();
+    await this.#requireRegistration();
+    const started = performance.now();
+    try {
+      // TS 27.005 §3.5.2: the modem sends the part from <mem2> and marks it stat 3 "STO SENT".
+      const answer = await this.#command(`AT+CMSS=${index}`, { expect: '+CMSS:', required: true, timeoutMs: this.#sendTimeoutMs });
+      const reference = parseCmss(answer.lines);
+      this.#log.info({ storageIndex: index, reference, ms: Math.round(performance.now() - started) }, 'stored SMS part accepted by the network');
+      return { reference };
+    } catch (err) {
+      throw withDetails(err, { storageIndex: index });
+    }
+  }
+
+  async storedStatus(index: number): Promise<StoredSmsStatus> {
+    checkIndex(index);
+    await this.#ensureReady();
+    return storedStatusOf(await readIndex(this.#run, index));
+  }
+
+  async deleteStored(index: number): Promise<void> {
+    checkIndex(index);
+    // One at a time: a second delete of the same index must not slip between the check and the
+    // delete of the first, and take the SMS that arrived in the freed index meanwhile.
+    const run = this.#memory.then(async () => {
+      await this.#ensureReady();
+      await deleteIfStored(this.#run, index);
+    });
+    this.#memory = run.catch(() => {});
+    await run;
   }
 
   async health(): Promise<ModemHealth> {
@@ -200,6 +250,8 @@ export class SerialModem extends EventEmitter<SerialModemEvents> implements Mode
     }
   }
 
+  readonly #run = (command: string, options?: AtCommandOptions): Promise<AtResponse> => this.#command(command, options);
+
   async #command(command: string, options: AtCommandOptions = {}): Promise<AtResponse> {
     try {
       return await this.#channel!.send(command, options);
@@ -211,6 +263,16 @@ export class SerialModem extends EventEmitter<SerialModemEvents> implements Mode
       }
       throw err;
     }
+  }
+
+  get #sendTimeoutMs(): number {
+    return this.#options.sendTimeoutMs ?? 60_000;
+  }
+
+  /** SMS-SUBMIT parts for `to`, one concatenation reference shared by all (the phone joins them by it). */
+  #encode(to: string, text: string): PduPart[] {
+    if (!E164.test(to)) throw modemErrors.create('BOX_MODEM_BAD_NUMBER');
+    return encodeSubmit(to, text, { reference: this.#nextConcatReference(), relativeValidity: this.#options.relativeValidity });
   }
 
   #nextConcatReference(): number {
@@ -238,24 +300,22 @@ export class SerialModem extends EventEmitter<SerialModemEvents> implements Mode
     else this.#log.trace({ urc: code.line }, 'unsolicited result code');
   };
 
-  /** Messages already on the SIM (received while the box was off): AT+CMGL=4, all (TS 27.005 §3.4.2). */
+  /**
+   * Messages already on the SIM (received while the box was off): AT+CMGL=4, all (TS 27.005 §3.4.2).
+   * Only received ones (stat 0/1) are taken, each deleted by its own index: messages written by
+   * storeSms (stat 2/3) wait for their owner, so no delete-by-flag (AT+CMGD=1,<delflag>) here.
+   */
   async #sweepStored(): Promise<void> {
     const { lines } = await this.#command('AT+CMGL=4', { expect: '+CMGL:', dataLines: true });
     for (const stored of parseCmgl(lines)) {
-      if (stored.status <= 1) await this.#take(stored.index, stored.pdu); // 0/1: received unread/read
+      if (isReceived(stored.status)) await this.#take(stored.index, stored.pdu);
     }
   }
 
+  /** A `+CMTI` index: taken when it holds a received SMS; empty (already taken) or a stored part, left. */
   async #readStored(index: number): Promise<void> {
-    let answer: AtResponse;
-    try {
-      answer = await this.#command(`AT+CMGR=${index}`, { expect: '+CMGR:', dataLines: true });
-    } catch (err) {
-      if (modemErrors.is(err, 'BOX_MODEM_CMS_ERROR') && err.details.cms === 321) return; // already taken and deleted
-      throw err;
-    }
-    const stored = parseCmgr(answer.lines, index);
-    if (stored && stored.status <= 1) await this.#take(index, stored.pdu);
+    const stored = await readIndex(this.#run, index);
+    if (stored && isReceived(stored.status)) await this.#take(index, stored.pdu);
   }
 
   async #take(index: number, pdu: string): Promise<void> {

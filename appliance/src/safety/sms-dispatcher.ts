@@ -3,6 +3,10 @@ import { VigieError } from '@vigie/common';
 import type { AlertStore, DueSms } from '../store/alert-store.ts';
 import type { Clock } from '../clock.ts';
 import type { Modem } from '../modem/port.ts';
+import { modemErrors } from '../modem/errors.ts';
+
+/** What the dispatcher needs of the modem: store-then-send, and plain send as the fallback. */
+export type DispatchModem = Pick<Modem, 'sendSms' | 'storeSms' | 'sendStored' | 'storedStatus' | 'deleteStored'>;
 
 /** Delay before the n-th retry of an SMS (n = attempts so far), capped: an emergency SMS never gives up. */
 export function retryDelayMs(attempts: number): number {
@@ -18,7 +22,7 @@ export function retryDelayMs(attempts: number): number {
 export class SmsDispatcher implements Module {
   readonly name = 'sms-dispatcher';
   readonly #store: AlertStore;
-  readonly #modem: Pick<Modem, 'sendSms'>;
+  readonly #modem: DispatchModem;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #onAlertChanged: (alertId: string) => void;
@@ -30,7 +34,7 @@ export class SmsDispatcher implements Module {
 
   constructor(deps: {
     store: AlertStore;
-    modem: Pick<Modem, 'sendSms'>;
+    modem: DispatchModem;
     clock: Clock;
     log: Logger;
     onAlertChanged: (alertId: string) => void;
@@ -95,15 +99,64 @@ export class SmsDispatcher implements Module {
     this.#store.markSending(sms, this.#clock.now());
     this.#onAlertChanged(sms.alertId);
     try {
-      const { references } = await this.#modem.sendSms(sms.phone, sms.body);
+      const references = await this.#deliver(sms);
       this.#store.markSent(sms, references, this.#clock.now());
-      this.#log.info({ alertId: sms.alertId, smsId: sms.id, contact: sms.contactName, parts: references.length }, 'alert SMS accepted by the modem');
+      this.#log.info({ alertId: sms.alertId, smsId: sms.id, purpose: sms.purpose, contact: sms.contactName, parts: references.length }, 'SMS accepted by the modem');
     } catch (err) {
       const code = err instanceof VigieError ? err.code : 'BOX_SMS_SEND_FAILED';
       const retryAt = this.#clock.now() + retryDelayMs(sms.attempts + 1);
       this.#store.markFailed(sms, code, retryAt, this.#clock.now());
-      this.#log.error({ alertId: sms.alertId, smsId: sms.id, code, err: err instanceof Error ? err.message : String(err), retryAt }, 'alert SMS failed, will retry');
+      this.#log.error({ alertId: sms.alertId, smsId: sms.id, code, err: err instanceof Error ? err.message : String(err), retryAt }, 'SMS failed, will retry');
     }
     this.#onAlertChanged(sms.alertId);
+  }
+
+  /**
+   * Store-then-send (TS 27.005 §3.5.3 AT+CMGW, §3.5.2 AT+CMSS): the SMS is written to the modem's
+   * memory and its indexes recorded before anything is sent; each part's reference is recorded as
+   * it goes. A later attempt (after a crash, a timeout, a reset) asks the modem whether a part not
+   * known to be sent went out (stat STO SENT) before sending it, so an SMS the modem accepted is
+   * never sent twice. When the modem cannot store (memory full, no support) it falls back to a
+   * plain AT+CMGS: an alert that arrives twice beats an alert that never leaves.
+   */
+  async #deliver(sms: DueSms): Promise<number[]> {
+    let indexes = sms.storedIndexes;
+    let refs: (number | null)[] = sms.partRefs ? [...sms.partRefs] : [];
+    let uncertain = sms.attempts > 0;
+    if (indexes === null) {
+      try {
+        indexes = (await this.#modem.storeSms(sms.phone, sms.body)).indexes;
+      } catch (err) {
+        if (!modemErrors.is(err, 'BOX_MODEM_MEMORY_FULL') && !modemErrors.is(err, 'BOX_MODEM_ERROR')) throw err;
+        this.#log.warn({ smsId: sms.id, code: err.code }, 'modem cannot store the SMS; sending it directly');
+        return [...(await this.#modem.sendSms(sms.phone, sms.body)).references];
+      }
+      refs = indexes.map(() => null);
+      this.#store.markStored(sms, indexes, this.#clock.now());
+      uncertain = false;
+    }
+    for (const [i, index] of indexes.entries()) {
+      if (refs[i] !== null && refs[i] !== undefined) continue;
+      if (uncertain) {
+        const status = await this.#modem.storedStatus(index);
+        if (status === 'sent') {
+          // Went out before the crash; its reference was lost with the process (-1: unknown).
+          refs[i] = -1;
+          this.#store.markPartsSent(sms, refs, this.#clock.now());
+          continue;
+        }
+        if (status === 'missing') {
+          // The modem lost its memory (reset): start again from a fresh copy.
+          this.#store.markStored(sms, null, this.#clock.now());
+          throw modemErrors.create('BOX_MODEM_UNEXPECTED_ANSWER', { message: 'A stored SMS part vanished from the modem memory', details: { index } });
+        }
+      }
+      refs[i] = (await this.#modem.sendStored(index)).reference;
+      this.#store.markPartsSent(sms, refs, this.#clock.now());
+    }
+    for (const index of indexes) {
+      await this.#modem.deleteStored(index).catch((err: unknown) => this.#log.warn({ err, index }, 'could not free a stored SMS'));
+    }
+    return refs.map((r) => r ?? -1);
   }
 }

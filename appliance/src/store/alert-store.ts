@@ -21,6 +21,10 @@ export interface DueSms {
   readonly phone: string;
   readonly body: string;
   readonly attempts: number;
+  /** Modem storage indexes of the parts, once written to the modem's memory. */
+  readonly storedIndexes: readonly number[] | null;
+  /** Message reference of each part once sent; null for a part not (known to be) sent. */
+  readonly partRefs: readonly (number | null)[] | null;
 }
 
 interface AlertRow {
@@ -62,6 +66,8 @@ export class AlertStore {
   readonly #uploads;
   readonly #uploaded;
   readonly #recover;
+  readonly #stored;
+  readonly #partRefs;
 
   constructor(db: BoxDatabase) {
     this.#db = db;
@@ -81,8 +87,11 @@ export class AlertStore {
     this.#setState = db.prepare(
       'UPDATE alerts SET state = ?, revision = revision + 1, updated_at = ? WHERE alert_id = ? AND state <> ?',
     );
-    this.#due = db.prepare<[number, number], { id: number; alert_id: string; purpose: SmsPurpose; contact_name: string; phone: string; body: string; attempts: number }>(
-      `SELECT id, alert_id, purpose, contact_name, phone, body, attempts FROM sms_outbox
+    this.#due = db.prepare<
+      [number, number],
+      { id: number; alert_id: string; purpose: SmsPurpose; contact_name: string; phone: string; body: string; attempts: number; stored_indexes_json: string | null; part_refs_json: string | null }
+    >(
+      `SELECT id, alert_id, purpose, contact_name, phone, body, attempts, stored_indexes_json, part_refs_json FROM sms_outbox
        WHERE state IN ('pending', 'failed') AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
     );
     this.#sending = db.prepare("UPDATE sms_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?");
@@ -99,6 +108,8 @@ export class AlertStore {
     );
     this.#uploaded = db.prepare('UPDATE alerts SET uploaded_revision = max(uploaded_revision, ?) WHERE alert_id = ?');
     this.#recover = db.prepare("UPDATE sms_outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'");
+    this.#stored = db.prepare('UPDATE sms_outbox SET stored_indexes_json = ?, part_refs_json = ?, updated_at = ? WHERE id = ?');
+    this.#partRefs = db.prepare('UPDATE sms_outbox SET part_refs_json = ?, updated_at = ? WHERE id = ?');
   }
 
   /**
@@ -139,6 +150,8 @@ export class AlertStore {
       phone: r.phone,
       body: r.body,
       attempts: r.attempts,
+      storedIndexes: r.stored_indexes_json === null ? null : (JSON.parse(r.stored_indexes_json) as number[]),
+      partRefs: r.part_refs_json === null ? null : (JSON.parse(r.part_refs_json) as (number | null)[]),
     }));
   }
 
@@ -162,15 +175,24 @@ export class AlertStore {
     })();
   }
 
+  /** The SMS is in the modem's memory at these indexes (nothing sent yet), or no longer (null). */
+  markStored(sms: DueSms, indexes: readonly number[] | null, now: number): void {
+    this.#stored.run(indexes === null ? null : JSON.stringify(indexes), indexes === null ? null : JSON.stringify(indexes.map(() => null)), now, sms.id);
+  }
+
+  /** Progress of a stored SMS: the reference of each part sent so far. */
+  markPartsSent(sms: DueSms, refs: readonly (number | null)[], now: number): void {
+    this.#partRefs.run(JSON.stringify(refs), now, sms.id);
+  }
+
   /** The send failed; try again at `retryAt`. `reason` is an error code, never the number or text. */
   markFailed(sms: DueSms, reason: string, retryAt: number, now: number): void {
     this.#failed.run(reason, retryAt, now, sms.id);
   }
 
   /**
-   * At start: SMS left in `sending` by a crash go back to `pending`. The modem may have accepted
-   * some of them; sending again is preferred to losing one (a later issue narrows this window with
-   * the modem's references).
+   * At start: SMS left in `sending` by a crash go back to `pending`, keeping their progress (stored
+   * indexes, part references): the dispatcher then asks the modem which stored parts went out.
    */
   recover(now: number): number {
     return this.#recover.run(now).changes;

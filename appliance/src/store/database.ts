@@ -91,6 +91,11 @@ const MIGRATIONS: readonly string[] = [
     state           TEXT    NOT NULL CHECK (state IN ('pending','sending','sent','failed','cancelled')),
     attempts        INTEGER NOT NULL DEFAULT 0,
     references_json TEXT,
+    -- Store-then-send (TS 27.005 AT+CMGW / AT+CMSS): the modem storage index of each part, and the
+    -- message reference of each part once sent (null until then). A restart asks the modem whether
+    -- an unconfirmed part went out (stat STO SENT) instead of sending it again.
+    stored_indexes_json TEXT,
+    part_refs_json      TEXT,
     last_error      TEXT,
     next_attempt_at INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL

@@ -24,6 +24,8 @@ export interface UplinkDeps {
   heartbeatMs: number;
   batchSize: number;
   heartbeat: () => Omit<Heartbeat, 'v' | 'boxId' | 'at' | 'bufferDepth' | 'oldestUnsentAt'>;
+  /** Told after every cycle whether the cloud answered (for the screen). */
+  onCycle?: (online: boolean) => void;
 }
 
 /**
@@ -110,11 +112,13 @@ export class Uplink implements Module {
       await this.#sendHeartbeat();
       if (this.#failures > 0) this.#d.log.info({ after: this.#failures }, 'cloud reachable again');
       this.#failures = 0;
+      this.#d.onCycle?.(true);
     } catch (err) {
       this.#failures++;
       const code = boxErrors.is(err) ? err.code : 'BOX_CLOUD_UNREACHABLE';
       const log = this.#failures === 1 ? this.#d.log.warn.bind(this.#d.log) : this.#d.log.debug.bind(this.#d.log);
       log({ code, failures: this.#failures }, 'sync to the cloud failed; will retry');
+      this.#d.onCycle?.(false);
     }
   }
 

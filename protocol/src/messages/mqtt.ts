@@ -22,6 +22,8 @@ export const topics = {
   health: () => `${TOPIC_ROOT}/box/health`,
   /** The GSM modem's state, from the safety core. Payload: ModemStatus. QoS 1, retained. */
   modemStatus: () => `${TOPIC_ROOT}/modem/status`,
+  /** Whether the cloud answers, from the telemetry service. Payload: UplinkStatus. QoS 1, retained. */
+  uplinkStatus: () => `${TOPIC_ROOT}/uplink/status`,
 } as const;
 
 /** Subscription filters matching the topics above. */
@@ -86,3 +88,15 @@ export const ModemStatus = Type.Object(
   { additionalProperties: false, $id: 'ModemStatus' },
 );
 export type ModemStatus = Static<typeof ModemStatus>;
+
+/** Whether the box reaches the cloud (for the screen; alerts go out by SMS either way). */
+export const UplinkStatus = Type.Object(
+  {
+    v: SchemaVersion,
+    ts: EpochMs,
+    online: Type.Boolean(),
+    lastSuccessAt: Type.Union([EpochMs, Type.Null()]),
+  },
+  { additionalProperties: false, $id: 'UplinkStatus' },
+);
+export type UplinkStatus = Static<typeof UplinkStatus>;

@@ -2,7 +2,7 @@
  * The emulated modem's AT command interpreter: the settings and SIM/network state a command reads
  * or changes, and the answer it gets. Commands per ITU-T V.250, 3GPP TS 27.007 (CPIN §8.3, CREG
  * §7.2, CSQ §8.5, COPS §7.3, CMEE §9.1) and TS 27.005 in PDU mode (CMGF §3.2.3, CNMI §3.4.1, CPMS
- * §3.2.2, CMGS §3.5.1, CMGR §3.4.3, CMGL §3.4.2, CMGD §3.5.4).
+ * §3.2.2, CMGS §3.5.1, CMGW §3.5.3, CMSS §3.5.2, CMGR §3.4.3, CMGL §3.4.2, CMGD §3.5.4).
  */
 import type { SimStorage } from './sim-storage.ts';
 
@@ -30,8 +30,15 @@ export interface ModemState {
   readonly storage: SimStorage;
 }
 
-/** An answer: information lines and a final result code, or the `> ` prompt of AT+CMGS. */
-export type Answer = { readonly lines?: readonly string[]; readonly final: string } | { readonly prompt: number };
+/**
+ * An answer: information lines and a final result code; or the `> ` prompt of AT+CMGS, or of AT+CMGW
+ * when `write` holds the <stat> to store the PDU with; or a stored message to send (AT+CMSS), which
+ * the emulator answers since sending is its business (the network, the record of sent SMS).
+ */
+export type Answer =
+  | { readonly lines?: readonly string[]; readonly final: string }
+  | { readonly prompt: number; readonly write?: 2 | 3 }
+  | { readonly sendStored: number; readonly to?: string };
 
 /** Longest TPDU of an SMS-SUBMIT (TS 23.040 §9.2.2.2: 7 + 12 address + 7 validity + 140 user data). */
 export const MAX_TPDU = 164;
@@ -45,6 +52,7 @@ const VERBOSE: Readonly<Record<number, string>> = {
   310: 'SIM not inserted',
   311: 'SIM PIN required',
   321: 'invalid memory index',
+  322: 'memory full',
   331: 'no network service',
   500: 'unknown error',
 };
@@ -115,7 +123,7 @@ export function runCommand(state: ModemState, command: string): Answer {
     return OK;
   }
   if (upper === 'AT+CNMI?') return info(`+CNMI: 2,${state.newMessageIndication},0,0,0`);
-  if (/^AT\+(CPMS|CMGS|CMGR|CMGD|CMGL|CSCA)/.test(upper) && state.sim !== 'ready') {
+  if (/^AT\+(CPMS|CMGS|CMGW|CMSS|CMGR|CMGD|CMGL|CSCA)/.test(upper) && state.sim !== 'ready') {
     return cmsError(state, state.sim === 'missing' ? 310 : 311);
   }
   return runSmsCommand(state, upper) ?? { final: 'ERROR' };
@@ -134,6 +142,18 @@ function runSmsCommand(state: ModemState, upper: string): Answer | undefined {
     if (state.cmgf !== 0) return cmsError(state, 302);
     if (length < 1 || length > MAX_TPDU) return cmsError(state, 304);
     return { prompt: length };
+  }
+  if ((m = /^AT\+CMGW=(\d+)(?:,(\d))?$/.exec(upper))) {
+    // PDU mode, <stat> default 2 (TS 27.005 §3.5.3). Only SMS-SUBMITs are emulated: stat 2 or 3.
+    const length = Number(m[1]);
+    const stat = Number(m[2] ?? 2);
+    if (state.cmgf !== 0) return cmsError(state, 302);
+    if (length < 1 || length > MAX_TPDU || (stat !== 2 && stat !== 3)) return cmsError(state, 304);
+    return { prompt: length, write: stat === 3 ? 3 : 2 };
+  }
+  if ((m = /^AT\+CMSS=(\d+)(?:,"?(\+?\d+)"?(?:,\d+)?)?$/.exec(upper))) {
+    // <da> (and <toda>) given: sent there instead of the stored destination (TS 27.005 §3.5.2).
+    return m[2] === undefined ? { sendStored: Number(m[1]) } : { sendStored: Number(m[1]), to: m[2] };
   }
   if ((m = /^AT\+CMGR=(\d+)$/.exec(upper))) {
     const sms = storage.read(Number(m[1]));

@@ -188,3 +188,157 @@ test('keeps echoing after ATE0 when told to behave like a faulty modem', () => {
   m.type('ATE0\r');
   assert.equal(m.type('AT\r'), 'AT\r\r\nOK\r\n');
 });
+
+test('writes an SMS-SUBMIT with AT+CMGW (stat 2, nothing sent), sends it with AT+CMSS, then reads stat 3 with AT+CMGR', () => {
+  const m = modem();
+  m.type('ATE0\r');
+  const [part] = encodeSubmit('+33639980001', 'Chute détectée');
+  assert.equal(m.type(`AT+CMGW=${part!.length},2\r`), '\r\n> ');
+  assert.equal(m.type(`${part!.pdu}\x1a`), '\r\n+CMGW: 1\r\n\r\nOK\r\n');
+  assert.equal(m.type('AT+CMGR=1\r'), `\r\n+CMGR: 2,,${part!.length}\r\n\r\n${part!.pdu}\r\n\r\nOK\r\n`);
+  assert.equal(m.emulator.sent.length, 0);
+  assert.equal(m.type('AT+CMSS=1\r'), '\r\n+CMSS: 0\r\n\r\nOK\r\n');
+  assert.match(m.type('AT+CMGR=1\r'), /^\r\n\+CMGR: 3,,/);
+  // Sent again when asked again, as a real modem does.
+  assert.equal(m.type('AT+CMSS=1\r'), '\r\n+CMSS: 1\r\n\r\nOK\r\n');
+  assert.deepEqual(m.emulator.sent.map((s) => [s.to, s.text, s.references]), [
+    ['+33639980001', 'Chute détectée', [0]],
+    ['+33639980001', 'Chute détectée', [1]],
+  ]);
+  assert.deepEqual(m.emulator.sentParts.map((p) => [p.sequence, p.total, p.reference, p.storageIndex]), [
+    [1, 1, 0, 1],
+    [1, 1, 1, 1],
+  ]);
+});
+
+test('records a concatenated message sent from storage once, when its last part goes out, in whatever order', () => {
+  const dir = tempDir();
+  try {
+    const recordFile = join(dir.path, 'sms.jsonl');
+    const m = modem({ recordFile });
+    m.type('ATE0\r');
+    const text = `ALERTE Vigie : ${'chute détectée, '.repeat(12)}`;
+    const indexes = encodeSubmit('+33639980001', text, { reference: 4 }).map((part) => {
+      m.type(`AT+CMGW=${part.length}\r`); // <stat> defaults to 2
+      return Number(/\+CMGW: (\d+)/.exec(m.type(`${part.pdu}\x1a`))![1]);
+    });
+    assert.deepEqual(indexes, [1, 2]);
+    m.type('AT+CMSS=2\r');
+    assert.equal(m.emulator.sent.length, 0);
+    m.type('AT+CMSS=1\r');
+    assert.deepEqual(m.emulator.sent.map((s) => [s.text, s.parts, s.references]), [[text, 2, [1, 0]]]);
+    assert.equal(readFileSync(recordFile, 'utf8').trim().split('\n').length, 1);
+  } finally {
+    dir.cleanup();
+  }
+});
+
+test('sends a stored part to the <da> AT+CMSS names instead of its own recipient', () => {
+  const m = modem();
+  m.type('ATE0\r');
+  const [part] = encodeSubmit('+33639980001', 'Test');
+  m.type(`AT+CMGW=${part!.length},2\r`);
+  m.type(`${part!.pdu}\x1a`);
+  assert.equal(m.type('AT+CMSS=1,"+33639980002",145\r'), '\r\n+CMSS: 0\r\n\r\nOK\r\n');
+  assert.equal(m.emulator.sent[0]?.to, '+33639980002');
+});
+
+test('answers +CMS ERROR: 322 when the memory is full, 321 for an empty index, 302 to AT+CMSS of a received SMS, 304 to a bad PDU', () => {
+  const m = modem({ capacity: 2 });
+  m.type('ATE0\r');
+  m.emulator.deliver('+33639980002', 'OK 12');
+  const [part] = encodeSubmit('+33639980001', 'Test');
+  m.type(`AT+CMGW=${part!.length},2\r`);
+  assert.equal(m.type('0011ZZ\x1a'), '\r\n+CMS ERROR: 304\r\n');
+  m.type(`AT+CMGW=${part!.length + 1},2\r`);
+  assert.equal(m.type(`${part!.pdu}\x1a`), '\r\n+CMS ERROR: 304\r\n');
+  m.type(`AT+CMGW=${part!.length},2\r`);
+  assert.equal(m.type(`${part!.pdu}\x1a`), '\r\n+CMGW: 2\r\n\r\nOK\r\n');
+  m.type(`AT+CMGW=${part!.length},2\r`);
+  assert.equal(m.type(`${part!.pdu}\x1a`), '\r\n+CMS ERROR: 322\r\n');
+  assert.equal(m.type('AT+CMSS=1\r'), '\r\n+CMS ERROR: 302\r\n');
+  assert.equal(m.type('AT+CMSS=9\r'), '\r\n+CMS ERROR: 321\r\n');
+  assert.equal(m.type('AT+CMGR=9\r'), '\r\n+CMS ERROR: 321\r\n');
+  assert.equal(m.type(`AT+CMGW=${part!.length},1\r`), '\r\n+CMS ERROR: 304\r\n'); // only SMS-SUBMITs are written
+  m.type('AT+CMEE=2\r');
+  m.type(`AT+CMGW=${part!.length},2\r`);
+  assert.equal(m.type(`${part!.pdu}\x1a`), '\r\n+CMS ERROR: memory full\r\n');
+  assert.deepEqual(m.emulator.sent, []);
+});
+
+test('fails the next AT+CMSS with the injected +CMS ERROR and leaves the part unsent', () => {
+  const m = modem();
+  m.type('ATE0\r');
+  const [part] = encodeSubmit('+33639980001', 'Test');
+  m.type(`AT+CMGW=${part!.length},2\r`);
+  m.type(`${part!.pdu}\x1a`);
+  m.emulator.failNextStoredSend(331);
+  assert.equal(m.type('AT+CMSS=1\r'), '\r\n+CMS ERROR: 331\r\n');
+  assert.deepEqual(m.emulator.storedMessages, [{ index: 1, status: 2 }]);
+  m.emulator.setRegistration('searching');
+  assert.equal(m.type('AT+CMSS=1\r'), '\r\n+CMS ERROR: 331\r\n');
+  m.emulator.setRegistration('home');
+  assert.equal(m.type('AT+CMSS=1\r'), '\r\n+CMSS: 0\r\n\r\nOK\r\n');
+  assert.deepEqual(m.emulator.storedMessages, [{ index: 1, status: 3 }]);
+});
+
+test('lists by <stat> with AT+CMGL, marks only received messages read, and deletes by <delflag> as TS 27.005 §3.5.4 says', () => {
+  const m = modem();
+  m.type('ATE0\r');
+  const [part] = encodeSubmit('+33639980001', 'Test');
+  const write = () => {
+    m.type(`AT+CMGW=${part!.length},2\r`);
+    m.type(`${part!.pdu}\x1a`);
+  };
+  write(); // 1: stays unsent
+  write(); // 2: sent below
+  m.type('AT+CMSS=2\r');
+  m.emulator.deliver('+33639980002', 'read'); // 3: read below
+  m.emulator.deliver('+33639980002', 'unread'); // 4
+  m.type('AT+CMGR=3\r');
+  m.type('AT+CMGR=1\r'); // reading a stored part leaves its stat alone
+  const listed = (stat: number) => [...m.type(`AT+CMGL=${stat}\r`).matchAll(/\+CMGL: (\d+),(\d)/g)].map((x) => [Number(x[1]), Number(x[2])]);
+  assert.deepEqual(listed(2), [[1, 2]]);
+  assert.deepEqual(listed(3), [[2, 3]]);
+  assert.deepEqual(listed(4), [
+    [1, 2],
+    [2, 3],
+    [3, 1],
+    [4, 0],
+  ]);
+  assert.deepEqual(m.emulator.storedMessages.map((s) => s.status), [2, 3, 1, 1]); // the listed unread one is now read
+  m.emulator.deliver('+33639980002', 'unread'); // 5
+  m.type('AT+CMGD=1,1\r'); // received read ones
+  assert.deepEqual(m.emulator.storedIndexes, [1, 2, 5]);
+  m.type('AT+CMGD=1,2\r'); // … and stored sent ones
+  assert.deepEqual(m.emulator.storedIndexes, [1, 5]);
+  m.type('AT+CMGD=1,3\r'); // … and stored unsent ones
+  assert.deepEqual(m.emulator.storedIndexes, [5]);
+  m.type('AT+CMGD=1,4\r'); // everything
+  assert.deepEqual(m.emulator.storedIndexes, []);
+});
+
+test('cancels the message on ESC after the AT+CMGW or AT+CMGS prompt, half typed or not: nothing stored or sent, and the next command is answered', () => {
+  const m = modem();
+  m.type('ATE0\r');
+  const [part] = encodeSubmit('+33639980001', 'Test');
+  for (const command of [`AT+CMGW=${part!.length},2`, `AT+CMGS=${part!.length}`]) {
+    m.type(`${command}\r`);
+    m.type(part!.pdu.slice(0, 11)); // a box killed in the middle of the PDU
+    assert.equal(m.emulator.awaitingPdu, true);
+    assert.equal(m.type('\x1b'), '\r\nOK\r\n');
+    assert.equal(m.emulator.awaitingPdu, false);
+    assert.equal(m.type('AT+CMEE?\r'), '\r\n+CMEE: 0\r\n\r\nOK\r\n');
+  }
+  assert.deepEqual(m.emulator.storedIndexes, []);
+  assert.deepEqual(m.emulator.sent, []);
+});
+
+test('answers a new AT line after garbage on the line', () => {
+  const m = modem();
+  m.type('ATE0\r');
+  m.type('\x00\xff\x7fnoise without a line end');
+  assert.equal(m.type('\r'), '');
+  assert.equal(m.type('AT\r'), '\r\nOK\r\n');
+  assert.equal(m.type('\x1b\x1a\xfe~~AT+CSQ\r'), '\r\n+CSQ: 20,99\r\n\r\nOK\r\n'); // V.250 §5.2.1: what precedes "AT" is ignored
+});

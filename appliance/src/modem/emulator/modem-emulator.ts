@@ -2,8 +2,11 @@
  * A software GSM modem, for development and tests: it consumes the bytes the box writes and answers
  * as a modem does (ITU-T V.250 framing, TS 27.007 / TS 27.005 commands in PDU mode). It decodes every
  * SMS-SUBMIT, reassembles concatenated parts and records each message sent; `deliver()` stores an
- * incoming SMS-DELIVER and raises `+CMTI`. Faults can be injected: slow answers, no SIM, no network,
- * `+CMS ERROR` on the next send, silence, URCs inside answers, echo that ATE0 does not turn off.
+ * incoming SMS-DELIVER and raises `+CMTI`. SMS-SUBMITs can also be written to the SIM (AT+CMGW,
+ * stat 2) and sent from there (AT+CMSS, then stat 3), part by part, as many times as asked: a part
+ * sent twice is sent twice, as by a real modem. Faults can be injected: slow answers, no SIM, no
+ * network, `+CMS ERROR` on the next send (AT+CMGS or AT+CMSS), silence, URCs inside answers, echo
+ * that ATE0 does not turn off. ESC after a `> ` prompt cancels the message (TS 27.005 §3.5.1).
  *
  * Transport-free: the emulator binding (in process) or `serveEmulatorOnDevice` (a pty) carry bytes.
  */
@@ -12,7 +15,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConcatAssembler } from '../concat-assembler.ts';
 import { decodeSubmit, encodeDeliver, tpduLength, type SubmitMessage } from '../pdu.ts';
-import { SimStorage } from './sim-storage.ts';
+import { SimStorage, type StoredStatus } from './sim-storage.ts';
 import { TimedOutput } from './timed-output.ts';
 import { cmsError, isRegistered, REGISTRATION, runCommand, type Answer, type EmulatedSim, type ModemState, MAX_TPDU } from './at-commands.ts';
 
@@ -26,6 +29,21 @@ export interface SentSms {
   /** The `+CMGS` reference the emulator gave each part, in part order. */
   readonly references: readonly number[];
   /** Epoch ms when the last part was accepted. */
+  readonly at: number;
+}
+
+/** One part the network accepted, from AT+CMGS or AT+CMSS: duplicates show here, one by one. */
+export interface SentPart {
+  readonly to: string;
+  /** The text of this part alone. */
+  readonly text: string;
+  /** 1-based position and part count (1 of 1 for a single SMS), TS 23.040 §9.2.3.24.1. */
+  readonly sequence: number;
+  readonly total: number;
+  /** The TP-MR the emulator answered with. */
+  readonly reference: number;
+  /** The SIM index it was sent from (AT+CMSS), null for AT+CMGS. */
+  readonly storageIndex: number | null;
   readonly at: number;
 }
 
@@ -54,7 +72,7 @@ export interface ModemEmulatorOptions {
   readonly operator?: string;
   /** Service centre written in front of delivered PDUs. */
   readonly smsc?: string;
-  /** SIM message slots (default 30). */
+  /** SIM message slots, received and written alike (default 30); full: `+CMS ERROR: 322`. */
   readonly capacity?: number;
 }
 
@@ -69,8 +87,10 @@ export interface ModemEmulatorEvents {
 
 /** A GSM modem in software: feed it the box's bytes with `write`, read its answers from `output`. */
 export class ModemEmulator extends EventEmitter<ModemEmulatorEvents> {
-  /** Every SMS sent, in order. */
+  /** Every SMS sent, in order: one per message once its last part is accepted. */
   readonly sent: SentSms[] = [];
+  /** Every part accepted, in order, from AT+CMGS or AT+CMSS. */
+  readonly sentParts: SentPart[] = [];
   readonly #clock: EmulatorClock;
   readonly #recordFile: string | undefined;
   readonly #state: ModemState;
@@ -80,9 +100,11 @@ export class ModemEmulator extends EventEmitter<ModemEmulatorEvents> {
   #nextReference = 0;
   #deliverReference = 0;
   #line = '';
-  #pdu: { length: number; hex: string } | undefined;
+  /** The message being typed after a `> ` prompt; `write` for AT+CMGW. */
+  #pdu: PendingPdu | undefined;
   #hung = false;
   readonly #failures: number[] = [];
+  readonly #storedSendFailures: number[] = [];
   readonly #interleave: string[] = [];
 
   constructor(options: ModemEmulatorOptions = {}) {
@@ -141,6 +163,16 @@ export class ModemEmulator extends EventEmitter<ModemEmulatorEvents> {
     return this.#state.storage.indexes();
   }
 
+  /** Messages on the emulated SIM with their <stat> (0/1 received, 2/3 written unsent/sent), by index. */
+  get storedMessages(): { index: number; status: StoredStatus }[] {
+    return this.#state.storage.indexes().map((index) => ({ index, status: this.#state.storage.get(index)!.status }));
+  }
+
+  /** Whether a `> ` prompt waits for its message (a box that died after the prompt leaves it so). */
+  get awaitingPdu(): boolean {
+    return this.#pdu !== undefined;
+  }
+
   setDelay(ms: number): void {
     this.#delayMs = ms;
   }
@@ -158,9 +190,17 @@ export class ModemEmulator extends EventEmitter<ModemEmulatorEvents> {
     this.#state.signal = rssi;
   }
 
-  /** The next SMS submitted fails with `+CMS ERROR: <code>` (after its PDU is received). */
+  /**
+   * The next part submitted fails with `+CMS ERROR: <code>`: an AT+CMGS (after its PDU is received)
+   * or an AT+CMSS, whichever comes first.
+   */
   failNextSend(code = 500): void {
     this.#failures.push(code);
+  }
+
+  /** The next AT+CMSS fails with `+CMS ERROR: <code>`; the stored part stays unsent (stat 2). */
+  failNextStoredSend(code = 500): void {
+    this.#storedSendFailures.push(code);
   }
 
   /** Stop answering and echoing until {@link resumeAnswering}; what is written meanwhile is lost. */
@@ -212,38 +252,64 @@ export class ModemEmulator extends EventEmitter<ModemEmulatorEvents> {
     }
   }
 
-  #onPduChar(pdu: { length: number; hex: string }, char: string): void {
+  #onPduChar(pdu: PendingPdu, char: string): void {
     if (char === '\x1b') {
-      this.#pdu = undefined; // TS 27.005 §3.5.1: ESC cancels the message
+      this.#pdu = undefined; // TS 27.005 §3.5.1: ESC cancels the message, nothing sent or stored
       this.#answer({ final: 'OK' });
     } else if (char === '\x1a') {
       this.#pdu = undefined;
-      this.#answer(this.#submit(pdu.length, pdu.hex));
+      this.#answer(pdu.write === undefined ? this.#submit(pdu.length, pdu.hex) : this.#store(pdu.length, pdu.hex, pdu.write));
     } else if (char !== '\r' && char !== '\n' && pdu.hex.length < 2 * (MAX_TPDU + 12)) {
       pdu.hex += char;
     }
   }
 
-  /** The PDU typed after the prompt, ended by Ctrl-Z: check, decode, record, reference it. */
+  /** The PDU typed after the AT+CMGS prompt, ended by Ctrl-Z: check, decode, send. */
   #submit(length: number, hex: string): Answer {
     const failure = this.#failures.shift();
     if (failure !== undefined) return cmsError(this.#state, failure);
-    let message: SubmitMessage;
-    try {
-      if (tpduLength(hex) !== length) throw new Error('length mismatch');
-      message = decodeSubmit(hex);
-    } catch {
-      return cmsError(this.#state, 304);
-    }
+    const message = decodeChecked(length, hex);
+    if (!message) return cmsError(this.#state, 304);
     if (!isRegistered(this.#state)) return cmsError(this.#state, 331);
+    return { lines: [`+CMGS: ${this.#accept(message, message.to, null)}`], final: 'OK' };
+  }
+
+  /** The PDU typed after the AT+CMGW prompt (TS 27.005 §3.5.3): check, store with <stat>, nothing sent. */
+  #store(length: number, hex: string, status: 2 | 3): Answer {
+    if (!decodeChecked(length, hex)) return cmsError(this.#state, 304);
+    const index = this.#state.storage.store(hex.toUpperCase(), length, status);
+    if (index === undefined) return cmsError(this.#state, 322); // memory full
+    return { lines: [`+CMGW: ${index}`], final: 'OK' };
+  }
+
+  /** AT+CMSS=<index>[,<da>] (TS 27.005 §3.5.2): send a stored SMS-SUBMIT, then mark it stat 3. */
+  #sendStored(index: number, to: string | undefined): Answer {
+    const stored = this.#state.storage.get(index);
+    if (!stored) return cmsError(this.#state, 321); // invalid memory index
+    if (stored.status !== 2 && stored.status !== 3) return cmsError(this.#state, 302); // a received SMS: not allowed
+    const failure = this.#storedSendFailures.shift() ?? this.#failures.shift();
+    if (failure !== undefined) return cmsError(this.#state, failure);
+    const message = decodeChecked(stored.length, stored.pdu);
+    if (!message) return cmsError(this.#state, 304);
+    if (!isRegistered(this.#state)) return cmsError(this.#state, 331);
+    const reference = this.#accept(message, to ?? message.to, index);
+    this.#state.storage.markSent(index);
+    return { lines: [`+CMSS: ${reference}`], final: 'OK' };
+  }
+
+  /** The network accepts one part: give it a TP-MR, and record the message once its parts are all in. */
+  #accept(message: SubmitMessage, to: string, storageIndex: number | null): number {
     const reference = this.#nextReference;
     this.#nextReference = (reference + 1) & 0xff; // TP-MR is one octet
-    const parts = this.#assembler.add(message.to, message.concat, { text: message.text, reference });
+    const at = this.#clock.now();
+    const { sequence = 1, total = 1 } = message.concat ?? {};
+    this.sentParts.push({ to, text: message.text, sequence, total, reference, storageIndex, at });
+    const parts = this.#assembler.add(to, message.concat, { text: message.text, reference });
     if (parts) {
       const text = parts.map((p) => p.text).join('');
-      this.#record({ to: message.to, text, parts: parts.length, references: parts.map((p) => p.reference), at: this.#clock.now() });
+      this.#record({ to, text, parts: parts.length, references: parts.map((p) => p.reference), at });
     }
-    return { lines: [`+CMGS: ${reference}`], final: 'OK' };
+    return reference;
   }
 
   #record(sms: SentSms): void {
@@ -256,8 +322,9 @@ export class ModemEmulator extends EventEmitter<ModemEmulatorEvents> {
   }
 
   #answer(answer: Answer): void {
+    if ('sendStored' in answer) return this.#answer(this.#sendStored(answer.sendStored, answer.to));
     if ('prompt' in answer) {
-      this.#pdu = { length: answer.prompt, hex: '' };
+      this.#pdu = { length: answer.prompt, hex: '', write: answer.write };
       this.#queue('\r\n> ', this.#delayMs); // TS 27.005 §3.5.1: the prompt has no line ending
       return;
     }
@@ -269,5 +336,21 @@ export class ModemEmulator extends EventEmitter<ModemEmulatorEvents> {
 
   #queue(text: string, delayMs: number): void {
     if (!this.#hung) this.#output.queue(text, delayMs);
+  }
+}
+
+/** A message being typed after a `> ` prompt; `write` holds the <stat> of an AT+CMGW. */
+interface PendingPdu {
+  readonly length: number;
+  hex: string;
+  readonly write: 2 | 3 | undefined;
+}
+
+/** The SMS-SUBMIT of a PDU whose TPDU is `length` octets, or undefined (→ `+CMS ERROR: 304`). */
+function decodeChecked(length: number, hex: string): SubmitMessage | undefined {
+  try {
+    return tpduLength(hex) === length ? decodeSubmit(hex) : undefined;
+  } catch {
+    return undefined;
   }
 }

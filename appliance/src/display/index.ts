@@ -1,0 +1,13 @@
+/**
+ * The box's status screen: the Display port, its two adapters, the factory, and the screens.
+ */
+export { FRAME_BYTES, FRAME_HEIGHT, FRAME_STRIDE, FRAME_WIDTH, type Display, type Frame } from './port.ts';
+export { renderScreen, type AlertScreen, type BoxProblem, type HelpComingScreen, type OkScreen, type ProblemScreen, type RenderOptions, type ScreenState } from './screens.ts';
+export { createDisplay, type DisplayConfig } from './factory.ts';
+export { PngDisplay, type PngDisplayOptions } from './png-display.ts';
+export { Epaper2in13Display, type Epaper2in13Options } from './epaper-2in13-display.ts';
+export type { DisplayPins, InputLine, OutputLine, PanelLines, PinLevel, SpiBus } from './panel-lines.ts';
+export { DEFAULT_REFRESH_POLICY, type RefreshPolicy } from './refresh-policy.ts';
+export { createFrame, countDifferentPixels, isInk, setInk } from './frame.ts';
+export { decodeFramePng, encodeFramePng } from './png-1bit.ts';
+export { displayErrors, type DisplayErrorCode } from './errors.ts';

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AlertEvent } from '@vigie/protocol';
+import { HELP_COMING_MS, screenFor, type ScreenInputs } from './screen-model.ts';
+
+const now = 1_800_000_000_000;
+const bracelet = { v: 1, braceletId: 'BR-1', connected: true, worn: true, battery: 80, ts: now } as const;
+const modem = { v: 1, ts: now, responding: true, sim: 'ready', registered: true, signal: 20 } as const;
+const uplink = { v: 1, ts: now, online: true, lastSuccessAt: now } as const;
+const alert = (over: Partial<AlertEvent>): AlertEvent => ({
+  v: 1, boxId: 'VB-1', alertId: '00000000-0000-4000-8000-000000000001', number: 1, revision: 1, kind: 'fall', severity: 'critical',
+  state: 'notified', raisedAt: now - 1_000, updatedAt: now, notifications: [], ...over,
+});
+const inputs = (over: Partial<ScreenInputs> = {}): ScreenInputs => ({ alerts: new Map(), bracelet, modem, uplink, batteryLowPercent: 15, ...over });
+
+test('shows all is well with the bracelet battery and the internet connection', () => {
+  assert.deepEqual(screenFor(inputs(), now), { kind: 'ok', braceletBattery: 80, connection: 'online' });
+  assert.deepEqual(screenFor(inputs({ uplink: null }), now), { kind: 'ok', braceletBattery: 80, connection: 'offline' });
+});
+
+test('shows an open critical alert before anything else, and help coming once acknowledged', () => {
+  const open = alert({});
+  assert.deepEqual(screenFor(inputs({ alerts: new Map([[open.alertId, open]]), modem: null }), now), { kind: 'alert', alertKind: 'fall', cancelSecondsLeft: null });
+  const acked = alert({ state: 'acknowledged', acknowledgement: { by: 'Sophie Bernard', via: 'sms', at: now - 60_000 } });
+  assert.deepEqual(screenFor(inputs({ alerts: new Map([[acked.alertId, acked]]) }), now), { kind: 'help_coming', by: 'Sophie Bernard', at: new Date(now - 60_000) });
+  assert.equal(screenFor(inputs({ alerts: new Map([[acked.alertId, acked]]) }), now + HELP_COMING_MS).kind, 'ok', 'help coming fades after a while');
+});
+
+test('lists the problems the patient or a visitor can act on', () => {
+  assert.deepEqual(screenFor(inputs({ bracelet: null }), now), { kind: 'problem', problems: ['no_bracelet'] });
+  assert.deepEqual(screenFor(inputs({ bracelet: { ...bracelet, worn: false, battery: 10 } }), now), { kind: 'problem', problems: ['not_worn', 'bracelet_battery_low'] });
+  assert.deepEqual(screenFor(inputs({ modem: { ...modem, responding: false } }), now), { kind: 'problem', problems: ['no_modem'] });
+  assert.deepEqual(screenFor(inputs({ modem: { ...modem, sim: 'missing' } }), now), { kind: 'problem', problems: ['no_sim'] });
+  assert.deepEqual(screenFor(inputs({ modem: { ...modem, registered: false } }), now), { kind: 'problem', problems: ['no_network'] });
+});
+
+test('does not show a warning-level alert as an emergency', () => {
+  const warning = alert({ kind: 'bradycardia', severity: 'warning' });
+  assert.equal(screenFor(inputs({ alerts: new Map([[warning.alertId, warning]]) }), now).kind, 'ok');
+});

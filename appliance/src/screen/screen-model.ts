@@ -1,0 +1,45 @@
+import type { AlertEvent, BraceletStatus, ModemStatus, UplinkStatus } from '@vigie/protocol';
+import type { BoxProblem, ScreenState } from '../display/screens.ts';
+
+/** What the screen knows, as last heard on the bus. */
+export interface ScreenInputs {
+  readonly alerts: ReadonlyMap<string, AlertEvent>;
+  readonly bracelet: BraceletStatus | null;
+  readonly modem: ModemStatus | null;
+  readonly uplink: UplinkStatus | null;
+  /** Battery level under which the bracelet asks to be charged. */
+  readonly batteryLowPercent: number;
+}
+
+/** How long "help is coming" stays on the screen after an acknowledgement. */
+export const HELP_COMING_MS = 30 * 60_000;
+
+const OPEN = new Set(['raised', 'notifying', 'notified', 'escalated']);
+
+/**
+ * What the patient sees, by priority: an alert in progress (critical first); help coming after an
+ * acknowledgement; problems to fix (no bracelet, not worn, no modem, no SIM, no network, bracelet
+ * to charge); otherwise "all is well" with the bracelet battery and the internet connection.
+ */
+export function screenFor(inputs: ScreenInputs, now: number): ScreenState {
+  const alerts = [...inputs.alerts.values()].sort((a, b) => b.raisedAt - a.raisedAt);
+  const open = alerts.filter((a) => OPEN.has(a.state) && a.severity === 'critical');
+  if (open.length > 0) return { kind: 'alert', alertKind: open[0]!.kind, cancelSecondsLeft: null };
+  const acked = alerts.find((a) => a.state === 'acknowledged' && a.acknowledgement && now - a.acknowledgement.at < HELP_COMING_MS);
+  if (acked?.acknowledgement) return { kind: 'help_coming', by: acked.acknowledgement.by, at: new Date(acked.acknowledgement.at) };
+
+  const problems: BoxProblem[] = [];
+  const b = inputs.bracelet;
+  if (!b || !b.connected) problems.push('no_bracelet');
+  else {
+    if (b.worn === false) problems.push('not_worn');
+    if (b.battery !== null && b.battery <= inputs.batteryLowPercent) problems.push('bracelet_battery_low');
+  }
+  const m = inputs.modem;
+  if (!m || !m.responding) problems.push('no_modem');
+  else if (m.sim !== 'ready') problems.push('no_sim');
+  else if (!m.registered) problems.push('no_network');
+  if (problems.length > 0) return { kind: 'problem', problems };
+
+  return { kind: 'ok', braceletBattery: b?.battery ?? null, connection: inputs.uplink?.online ? 'online' : 'offline' };
+}
