@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { dataPaths, silentLogger } from '@vigie/common';
 import { tempDir } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
-import { addContact, provision, readBoxFile } from '@vigie/provisioning';
+import { addContact, setAlerting, provision, readBoxFile } from '@vigie/provisioning';
 import { loadBoxEnv } from '../appliance/src/config.ts';
 import { createSafetyCore } from '../appliance/src/safety-core.ts';
 import { ModemEmulator, serveEmulatorOnDevice } from '../appliance/src/modem/index.ts';
@@ -29,6 +29,8 @@ const paths = dataPaths(dir.path);
 provision(paths.boxConfig, { boxId: 'VB-BENCH-0001', cloudUrl: 'http://127.0.0.1:9', token: 't'.repeat(32), patientName: 'Jeanne Dupont' });
 addContact(paths.boxConfig, { name: 'Sophie Bernard', phone: '+33639980001', role: 'nurse' });
 addContact(paths.boxConfig, { name: 'Paul Dupont', phone: '+33639980002', role: 'relative' });
+// No cancel window: these falls are meant to text at once.
+setAlerting(paths.boxConfig, { fallCancelSeconds: 0 });
 const pty = await startPtyPair(dir.path);
 const emulator = new ModemEmulator({ delayMs: 0 });
 const served = await serveEmulatorOnDevice(emulator, pty.b);

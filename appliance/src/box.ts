@@ -20,6 +20,9 @@ export interface Box {
   readonly alerts: SafetyCore['alerts'];
   readonly dispatcher: SafetyCore['dispatcher'];
   readonly followUp: SafetyCore['followUp'];
+  /** A short press of the box's button. */
+  cancelFall(): string | null;
+  readonly simulatedGpio: SafetyCore['simulatedGpio'];
   readonly readings: TelemetryService['readings'];
   readonly uplink: TelemetryService['uplink'];
   readonly screen: ScreenService | undefined;
@@ -61,6 +64,10 @@ export function createBox(options: BoxOptions): Box {
     alerts: core.alerts,
     dispatcher: core.dispatcher,
     followUp: core.followUp,
+    cancelFall: () => core.cancelFall(),
+    get simulatedGpio() {
+      return core.simulatedGpio;
+    },
     readings: telemetry.readings,
     uplink: telemetry.uplink,
     screen,

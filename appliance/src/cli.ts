@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createLogger, dataPaths, stopOnSignals, VigieError } from '@vigie/common';
-import { addContact, provision, readBoxFile, removeContact } from '@vigie/provisioning';
+import { addContact, provision, readBoxFile, removeContact, setAlerting } from '@vigie/provisioning';
 import { loadBoxEnv } from './config.ts';
 import { fileURLToPath } from 'node:url';
 import { createSafetyCore } from './safety-core.ts';
@@ -21,6 +21,7 @@ Usage:
   vigie-box contacts list
   vigie-box contacts add --name NAME --phone +33612345678 [--role nurse|relative|doctor|other] [--tier 1-5]
   vigie-box contacts remove --phone +33612345678
+  vigie-box alerting [--fall-cancel-seconds 20] [--ack-timeout-minutes 5] [--max-rounds 3]
 
 Environment: VIGIE_DATA_DIR (default ./data), VIGIE_MODEM_DEVICE, VIGIE_MQTT_PORT, VIGIE_SYNC_INTERVAL_MS…
 (see appliance/README.md).`;
@@ -56,6 +57,21 @@ async function main(argv: string[]): Promise<number> {
         braceletId: values['bracelet-id'],
       });
       console.log(`Box ${file.boxId} provisioned for ${file.patient.displayName} (${paths.boxConfig}).`);
+      return 0;
+    }
+    case 'alerting': {
+      const { values } = parseArgs({
+        args: argv.slice(1),
+        options: { 'fall-cancel-seconds': { type: 'string' }, 'ack-timeout-minutes': { type: 'string' }, 'max-rounds': { type: 'string' } },
+      });
+      const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+      const file = setAlerting(paths.boxConfig, {
+        fallCancelSeconds: num(values['fall-cancel-seconds']),
+        ackTimeoutMinutes: num(values['ack-timeout-minutes']),
+        maxRounds: num(values['max-rounds']),
+      });
+      const a = file.alerting;
+      console.log(`Fall cancel window ${a.fallCancelSeconds} s; escalation after ${a.ackTimeoutMinutes} min, ${a.maxRounds} rounds.`);
       return 0;
     }
     case 'contacts': {

@@ -18,6 +18,7 @@ import { createModem, type ModemEmulator } from './modem/index.ts';
 import { createBle } from './ble/factory.ts';
 import { createGpio } from './gpio/factory.ts';
 import { BoxButtons } from './gpio/buttons.ts';
+import type { SimulatedGpio } from './gpio/simulated-gpio.ts';
 import { BleBridge } from './ble/bridge.ts';
 
 /** The running safety core. */
@@ -30,6 +31,10 @@ export interface SafetyCore {
   readonly alerts: AlertStore;
   readonly dispatcher: SmsDispatcher;
   readonly followUp: AlertFollowUp;
+  /** What a short press of the box's button does (tests, and a future local API). */
+  cancelFall(): string | null;
+  /** The simulated GPIO when VIGIE_GPIO=simulated (development and tests press its buttons). */
+  readonly simulatedGpio: SimulatedGpio | undefined;
 }
 
 /** How often the modem's health is read and published. */
@@ -80,8 +85,10 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     contacts: () => boxFile.contacts,
     patientName: () => boxFile.patient.displayName,
     policy: () => boxFile.alerting,
-    onRaised: (alertId) => {
+    onRaised: (alertId, holdUntil) => {
       dispatcher.kick();
+      // A fall's SMS wait for its cancel window: send them the moment it ends.
+      if (holdUntil !== null) dispatcher.kickAt(holdUntil);
       alertChanged(alertId);
     },
   });
@@ -138,16 +145,29 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     },
   };
 
+  /** A short press of the box's button: cancel a fall still in its window (nothing has been sent). */
+  const cancelFall = (): string | null => {
+    const alertId = followUpStore.cancelInWindow(clock.now());
+    if (alertId) {
+      log.warn({ alertId }, 'fall cancelled by the patient within its window');
+      alertChanged(alertId);
+    }
+    return alertId;
+  };
+
   // The box's button: a long press is a call for help (raised while still held, never delayed).
-  // (A short press cancels a fall during its cancel window, with the screen, in a later change.)
+  // A short press cancels a fall during its window (the screen counts it down).
   let buttons: BoxButtons | undefined;
+  let simulatedGpio: SimulatedGpio | undefined;
   const buttonsModule: Module = {
     name: 'buttons',
     start: async () => {
       if (env.VIGIE_GPIO === 'none') return;
-      const { gpio } = await createGpio({ adapter: env.VIGIE_GPIO, log: log.child({ module: 'gpio' }) });
+      const { gpio, simulated } = await createGpio({ adapter: env.VIGIE_GPIO, log: log.child({ module: 'gpio' }) });
+      simulatedGpio = simulated;
       buttons = new BoxButtons({ gpio, log: log.child({ module: 'buttons' }) });
       buttons.on('long-press', ({ at }) => raiser.raise('manual_help', `box-button:${at}`));
+      buttons.on('press', () => cancelFall());
       await buttons.start();
     },
     stop: async () => {
@@ -175,6 +195,10 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     alerts,
     dispatcher,
     followUp,
+    cancelFall,
+    get simulatedGpio() {
+      return simulatedGpio;
+    },
     async start() {
       await group.start((module, err) => {
         log.error({ err, module: module.name }, 'module failed to start');

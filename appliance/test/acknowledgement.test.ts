@@ -34,18 +34,18 @@ interface Ctx {
   fall(): Promise<number>;
 }
 
-async function withBoxOnPty(run: (ctx: Ctx) => Promise<void>): Promise<void> {
+async function withBoxOnPty(run: (ctx: Ctx) => Promise<void>, options: { fallCancelSeconds?: number } = {}): Promise<void> {
   const dir = tempDir('vigie-ack-');
   const paths = dataPaths(dir.path);
   provision(paths.boxConfig, { boxId: 'VB-TEST-0002', cloudUrl: 'http://127.0.0.1:9', token: 't'.repeat(32), patientName: 'Jeanne Dupont' });
   for (const c of [NURSE, SON, DOCTOR]) addContact(paths.boxConfig, c);
-  writeBoxFile(paths.boxConfig, { ...readBoxFile(paths.boxConfig), alerting: { ackTimeoutMinutes: 5, maxRounds: 3 } });
+  writeBoxFile(paths.boxConfig, { ...readBoxFile(paths.boxConfig), alerting: { ackTimeoutMinutes: 5, maxRounds: 3, fallCancelSeconds: options.fallCancelSeconds ?? 0 } });
   const pty = await startPtyPair(dir.path);
   const emulator = new ModemEmulator({});
   const served = await serveEmulatorOnDevice(emulator, pty.b);
   const clock = { t: Date.UTC(2026, 10, 25, 13, 0), now() { return this.t; } };
   const bracelet = new BraceletSimulator({ deviceId: 'BR-TEST-0002', speed: 600, radioSocketPath: paths.braceletRadioSocket });
-  const env = loadBoxEnv({ VIGIE_DATA_DIR: dir.path, VIGIE_MQTT_PORT: '0', VIGIE_MODEM_DEVICE: pty.a });
+  const env = loadBoxEnv({ VIGIE_DATA_DIR: dir.path, VIGIE_MQTT_PORT: '0', VIGIE_MODEM_DEVICE: pty.a, VIGIE_GPIO: 'simulated' });
   const box = createBox({ env, boxFile: readBoxFile(paths.boxConfig), log: silentLogger(), clock });
   await bracelet.start();
   await box.start();
@@ -129,4 +129,68 @@ test('never acknowledges on a reply from an unknown number, an OK with no open a
     box.followUp.sweep();
     await until(() => emulator.sent.length === 5, 'the escalation still happens');
   });
+});
+
+test('holds a fall in its cancel window: a press of the button then sends nothing at all', { skip }, async () => {
+  await withBoxOnPty(
+    async ({ box, bracelet, emulator, clock }) => {
+      await until(() => box.readings.depth().depth > 0, 'the bracelet linked');
+      bracelet.injectFall();
+      await until(() => box.alerts.pendingUploads('VB-TEST-0002').some((a) => a.kind === 'fall'), 'the fall stored');
+      const fall = box.alerts.pendingUploads('VB-TEST-0002').find((a) => a.kind === 'fall')!;
+      assert.equal(fall.cancelUntil, fall.raisedAt + 20_000);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal(emulator.sent.length, 0, 'nothing leaves during the window');
+      clock.t += 10_000;
+      assert.equal(box.cancelFall(), fall.alertId);
+      clock.t += 60 * 60_000;
+      box.dispatcher.kick();
+      box.followUp.sweep();
+      await box.dispatcher.idle();
+      assert.equal(emulator.sent.length, 0, 'a cancelled fall never texts nor escalates');
+      assert.equal(box.alerts.event(fall.alertId, 'VB-TEST-0002')!.state, 'closed');
+      assert.equal(box.cancelFall(), null, 'a second press finds nothing to cancel');
+    },
+    { fallCancelSeconds: 20 },
+  );
+});
+
+test('sends the fall SMS as soon as the window ends without a press, and never delays a cardiac arrest', { skip }, async () => {
+  await withBoxOnPty(
+    async ({ box, bracelet, emulator, clock }) => {
+      await until(() => box.readings.depth().depth > 0, 'the bracelet linked');
+      bracelet.injectCardiacArrest();
+      await until(() => emulator.sent.length === 2, 'the cardiac arrest SMS at once');
+      bracelet.injectFall();
+      await until(() => box.alerts.pendingUploads('VB-TEST-0002').some((a) => a.kind === 'fall'), 'the fall stored');
+      await box.dispatcher.idle();
+      assert.equal(emulator.sent.length, 2);
+      clock.t += 20_001;
+      box.dispatcher.kick();
+      await until(() => emulator.sent.length === 4, 'the fall SMS after the window');
+      assert.match(emulator.sent[3]!.text, /chute détectée/);
+    },
+    { fallCancelSeconds: 20 },
+  );
+});
+
+test('a long press on the box button sends a help alert while the button is still held, and a short press cancels a fall', { skip }, async () => {
+  await withBoxOnPty(
+    async ({ box, bracelet, emulator }) => {
+      const gpio = box.simulatedGpio!;
+      gpio.press(5);
+      // The button module's own timer (3 s hold): the alert leaves before the release.
+      await until(() => emulator.sent.length === 2, 'the help SMS', 10_000);
+      assert.match(emulator.sent[0]!.text, /demande d'aide \(bouton\) chez Jeanne Dupont/);
+      gpio.release(5);
+      await until(() => box.readings.depth().depth > 0, 'the bracelet linked');
+      bracelet.injectFall();
+      await until(() => box.alerts.pendingUploads('VB-TEST-0002').some((a) => a.kind === 'fall'), 'the fall stored');
+      gpio.press(5);
+      await new Promise((r) => setTimeout(r, 200));
+      gpio.release(5);
+      await until(() => box.alerts.pendingUploads('VB-TEST-0002').some((a) => a.kind === 'fall' && a.state === 'closed'), 'the fall cancelled by the press');
+    },
+    { fallCancelSeconds: 20 },
+  );
 });

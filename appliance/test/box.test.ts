@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { silentLogger, dataPaths } from '@vigie/common';
 import { tempDir } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
-import { addContact, provision, readBoxFile } from '@vigie/provisioning';
+import { addContact, setAlerting, provision, readBoxFile } from '@vigie/provisioning';
 import type { AlertEvent, BatchReceipt, Heartbeat, TelemetryBatch } from '@vigie/protocol';
 import { loadBoxEnv } from '../src/config.ts';
 import { createBox, type Box } from '../src/box.ts';
@@ -55,6 +55,8 @@ async function withBox(cloud: CloudClient, run: (ctx: { box: Box; bracelet: Brac
   });
   addContact(paths.boxConfig, { name: 'Sophie Bernard', phone: '+33639980001', role: 'nurse' });
   addContact(paths.boxConfig, { name: 'Paul Dupont', phone: '+33639980002', role: 'relative' });
+  // No cancel window: these falls are meant to text at once.
+  setAlerting(paths.boxConfig, { fallCancelSeconds: 0 });
   const bracelet = new BraceletSimulator({ deviceId: 'BR-TEST-0001', speed: 600, radioSocketPath: paths.braceletRadioSocket });
   const env = loadBoxEnv({ VIGIE_DATA_DIR: dir.path, VIGIE_MQTT_PORT: '0', VIGIE_SYNC_INTERVAL_MS: '100' });
   const display = new PngDisplay({ path: join(dir.path, 'screen.png'), log: silentLogger() });

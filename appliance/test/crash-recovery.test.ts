@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { dataPaths } from '@vigie/common';
 import { skipUnlessTool, tempDir } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
-import { addContact, provision } from '@vigie/provisioning';
+import { addContact, setAlerting, provision } from '@vigie/provisioning';
 import { ModemEmulator, serveEmulatorOnDevice } from '../src/modem/index.ts';
 import { startPtyPair } from '../src/modem/pty-pair.ts';
 import { startChild, type Child } from '../../scripts/lib/processes.ts';
@@ -43,6 +43,8 @@ test(`kill -9 of the safety core at random moments during ${ALERTS} alerts loses
   provision(paths.boxConfig, { boxId: 'VB-TEST-0004', cloudUrl: 'http://127.0.0.1:9', token: 't'.repeat(32), patientName: 'Jeanne Dupont' });
   addContact(paths.boxConfig, { name: 'Sophie Bernard', phone: RECIPIENTS[0]!, role: 'nurse' });
   addContact(paths.boxConfig, { name: 'Paul Dupont', phone: RECIPIENTS[1]!, role: 'relative' });
+  // No cancel window: these falls are meant to text at once.
+  setAlerting(paths.boxConfig, { fallCancelSeconds: 0 });
   const pty = await startPtyPair(dir.path);
   const emulator = new ModemEmulator({});
   const served = await serveEmulatorOnDevice(emulator, pty.b);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { dataPaths } from '@vigie/common';
 import { skipUnlessTool, tempDir } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
-import { addContact, provision } from '@vigie/provisioning';
+import { addContact, setAlerting, provision } from '@vigie/provisioning';
 import { ModemEmulator, serveEmulatorOnDevice } from '../src/modem/index.ts';
 import { startPtyPair } from '../src/modem/pty-pair.ts';
 import { startChild } from '../../scripts/lib/processes.ts';
@@ -35,6 +35,8 @@ test('a fall still produces its SMS after the telemetry process is killed, and a
   provision(paths.boxConfig, { boxId: 'VB-TEST-0003', cloudUrl: 'http://127.0.0.1:9', token: 't'.repeat(32), patientName: 'Jeanne Dupont' });
   addContact(paths.boxConfig, { name: 'Sophie Bernard', phone: '+33639980001', role: 'nurse' });
   addContact(paths.boxConfig, { name: 'Paul Dupont', phone: '+33639980002', role: 'relative' });
+  // No cancel window: these falls are meant to text at once.
+  setAlerting(paths.boxConfig, { fallCancelSeconds: 0 });
   const pty = await startPtyPair(dir.path);
   const emulator = new ModemEmulator({});
   const served = await serveEmulatorOnDevice(emulator, pty.b);

@@ -43,6 +43,11 @@ export const BoxFileSchema = z.object({
       ackTimeoutMinutes: z.number().min(0.05).max(120).default(5),
       /** Rounds in all, the first included; after the last the alert stays escalated. */
       maxRounds: z.number().int().min(1).max(10).default(3),
+      /**
+       * Seconds a detected fall waits, counting down on the screen, for the patient to cancel it
+       * with the box's button before any SMS leaves (0: no window). Other alerts never wait.
+       */
+      fallCancelSeconds: z.number().int().min(0).max(120).default(20),
     })
     .prefault({}),
   braceletId: z.string().regex(/^[A-Za-z0-9:_-]{2,64}$/).optional(),

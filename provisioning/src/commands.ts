@@ -69,3 +69,15 @@ export function removeContact(boxFilePath: string, phone: string): BoxFile {
   writeBoxFile(boxFilePath, next);
   return next;
 }
+
+const AlertingInput = BoxFileSchema.shape.alerting.unwrap().partial();
+
+/** `vigie-box alerting`: change the acknowledgement delay, the rounds or the fall cancel window. */
+export function setAlerting(boxFilePath: string, input: Record<string, unknown>): BoxFile {
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const change = parseInput(AlertingInput, given);
+  const file = readBoxFile(boxFilePath);
+  const next = { ...file, alerting: { ...file.alerting, ...change } };
+  writeBoxFile(boxFilePath, parseInput(BoxFileSchema, next));
+  return next;
+}

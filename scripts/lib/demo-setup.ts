@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { dataPaths } from '@vigie/common';
-import { addContact, provision } from '@vigie/provisioning';
+import { addContact, provision, setAlerting } from '@vigie/provisioning';
 
 /** The demo box and its contacts (fictional numbers from the range ARCEP reserves for fiction). */
 export const DEMO = {
@@ -38,5 +38,8 @@ export function prepareDemo(dataDir: string, cloudUrl: string): { boxId: string;
     braceletId: DEMO.braceletId,
   });
   for (const contact of DEMO.contacts) addContact(paths.boxConfig, contact);
+  // A real box waits 20 s after a fall for the patient to cancel with its button; a laptop has no
+  // such button, so the demo texts at once (vigie-box alerting --fall-cancel-seconds sets it).
+  setAlerting(paths.boxConfig, { fallCancelSeconds: 0 });
   return { boxId: DEMO.boxId, token };
 }

@@ -11,6 +11,7 @@ import { normalizeSender, parseReply } from './reply-parser.ts';
 export interface AlertingPolicy {
   readonly ackTimeoutMinutes: number;
   readonly maxRounds: number;
+  readonly fallCancelSeconds: number;
 }
 
 /**

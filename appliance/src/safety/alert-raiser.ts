@@ -32,8 +32,8 @@ export interface AlertRaiserDeps {
   contacts: () => readonly Contact[];
   patientName: () => string;
   policy: () => AlertingPolicy;
-  /** Called once the alert and its SMS are stored (kick the dispatcher, tell the cloud). */
-  onRaised: (alertId: string) => void;
+  /** Called once the alert and its SMS are stored (kick the dispatcher — again at `holdUntil` — tell the cloud). */
+  onRaised: (alertId: string, holdUntil: number | null) => void;
 }
 
 /** Raising an alert: stored with its SMS before anything is sent, by the policy of its kind. */
@@ -54,13 +54,16 @@ export class AlertRaiser {
       const now = this.#d.clock.now();
       const recipients = policy.sms ? recipientsForRound(this.#d.contacts(), 0) : [];
       const patientName = this.#d.patientName();
+      const cancelSeconds = kind === 'fall' ? this.#d.policy().fallCancelSeconds : 0;
+      const holdUntil = cancelSeconds > 0 ? now + cancelSeconds * 1_000 : null;
       const result = this.#d.store.raise({
         kind,
         severity: policy.severity,
         sourceKey,
         now,
         recipients,
-        escalateAt: policy.escalate ? nextEscalationAt(this.#d.policy(), 0, now) : null,
+        escalateAt: policy.escalate ? nextEscalationAt(this.#d.policy(), 0, holdUntil ?? now) : null,
+        holdUntil,
         text: ({ number, raisedAt }) => alertSmsText({ kind, patientName, number, raisedAt }),
       });
       if (!result.created) {
@@ -69,7 +72,7 @@ export class AlertRaiser {
       }
       if (policy.sms && recipients.length === 0) this.#d.log.error({ alertId: result.alertId }, 'alert raised but no contact is configured');
       this.#d.log.warn({ alertId: result.alertId, number: result.number, kind, recipients: recipients.length }, 'alert raised');
-      this.#d.onRaised(result.alertId);
+      this.#d.onRaised(result.alertId, holdUntil);
       return result;
     } catch (err) {
       // The store failing (disk full…) must not kill the process that protects the patient; the

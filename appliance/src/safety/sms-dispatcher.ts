@@ -31,6 +31,7 @@ export class SmsDispatcher implements Module {
   #draining: Promise<void> | undefined;
   #again = false;
   #stopped = true;
+  readonly #kickTimers = new Set<NodeJS.Timeout>();
 
   constructor(deps: {
     store: AlertStore;
@@ -59,6 +60,8 @@ export class SmsDispatcher implements Module {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
+    for (const t of this.#kickTimers) clearTimeout(t);
+    this.#kickTimers.clear();
     await this.#draining;
   }
 
@@ -76,6 +79,15 @@ export class SmsDispatcher implements Module {
         this.kick();
       }
     });
+  }
+
+  /** Send what is due at `at` (a fall's SMS at the end of its cancel window). */
+  kickAt(at: number): void {
+    const timer = setTimeout(() => {
+      this.#kickTimers.delete(timer);
+      this.kick();
+    }, Math.max(0, at - this.#clock.now()) + 5);
+    this.#kickTimers.add(timer);
   }
 
   /** Resolves when the current drain (if any) is over — for tests and orderly shutdown. */

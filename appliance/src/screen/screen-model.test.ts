@@ -38,3 +38,11 @@ test('does not show a warning-level alert as an emergency', () => {
   const warning = alert({ kind: 'bradycardia', severity: 'warning' });
   assert.equal(screenFor(inputs({ alerts: new Map([[warning.alertId, warning]]) }), now).kind, 'ok');
 });
+
+test('counts a fall down while the patient can still cancel it', () => {
+  const fall = alert({ state: 'raised', cancelUntil: now + 17_400 });
+  assert.deepEqual(screenFor(inputs({ alerts: new Map([[fall.alertId, fall]]) }), now), { kind: 'alert', alertKind: 'fall', cancelSecondsLeft: 18 });
+  assert.deepEqual(screenFor(inputs({ alerts: new Map([[fall.alertId, fall]]) }), now + 17_400), { kind: 'alert', alertKind: 'fall', cancelSecondsLeft: null });
+  const cancelled = alert({ state: 'closed', cancelUntil: now + 17_400 });
+  assert.equal(screenFor(inputs({ alerts: new Map([[cancelled.alertId, cancelled]]) }), now).kind, 'ok');
+});

@@ -24,7 +24,11 @@ const OPEN = new Set(['raised', 'notifying', 'notified', 'escalated']);
 export function screenFor(inputs: ScreenInputs, now: number): ScreenState {
   const alerts = [...inputs.alerts.values()].sort((a, b) => b.raisedAt - a.raisedAt);
   const open = alerts.filter((a) => OPEN.has(a.state) && a.severity === 'critical');
-  if (open.length > 0) return { kind: 'alert', alertKind: open[0]!.kind, cancelSecondsLeft: null };
+  if (open.length > 0) {
+    const a = open[0]!;
+    const inWindow = a.state === 'raised' && typeof a.cancelUntil === 'number' && a.cancelUntil > now;
+    return { kind: 'alert', alertKind: a.kind, cancelSecondsLeft: inWindow ? Math.ceil((a.cancelUntil! - now) / 1_000) : null };
+  }
   const acked = alerts.find((a) => a.state === 'acknowledged' && a.acknowledgement && now - a.acknowledgement.at < HELP_COMING_MS);
   if (acked?.acknowledgement) return { kind: 'help_coming', by: acked.acknowledgement.by, at: new Date(acked.acknowledgement.at) };
 

@@ -24,6 +24,7 @@ export class ScreenService implements Module {
   #uplink: ScreenInputs['uplink'] = null;
   #timer: NodeJS.Timeout | undefined;
   #pending: NodeJS.Timeout | undefined;
+  #tick: NodeJS.Timeout | undefined;
   #last = '';
 
   constructor(deps: { mqttUrl: () => string; display: Display; clock: Clock; log: Logger; batteryLowPercent: () => number }) {
@@ -49,6 +50,7 @@ export class ScreenService implements Module {
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     clearTimeout(this.#pending);
+    clearTimeout(this.#tick);
     await this.#bus.stop();
     await this.#display.stop();
   }
@@ -65,6 +67,11 @@ export class ScreenService implements Module {
   refresh(): void {
     const now = this.#clock.now();
     const state = this.state();
+    // A fall's cancel window counts down second by second.
+    if (state.kind === 'alert' && state.cancelSecondsLeft !== null) {
+      clearTimeout(this.#tick);
+      this.#tick = setTimeout(() => this.refresh(), 1_000 - (now % 1_000) + 5);
+    }
     const key = `${JSON.stringify(state)}@${Math.floor(now / 60_000)}`;
     if (key === this.#last) return;
     this.#last = key;

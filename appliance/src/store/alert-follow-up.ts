@@ -44,6 +44,9 @@ export class AlertFollowUpStore {
   readonly #insertSms;
   readonly #notified;
   readonly #incoming;
+  readonly #cancellable;
+  readonly #close;
+  readonly #cancelAll;
 
   constructor(db: BoxDatabase) {
     this.#db = db;
@@ -85,6 +88,32 @@ export class AlertFollowUpStore {
        GROUP BY phone ORDER BY min(id)`,
     );
     this.#incoming = db.prepare('INSERT INTO incoming_sms (sender, received_at, outcome, alert_id) VALUES (?, ?, ?, ?)');
+    this.#cancellable = db.prepare<[number], { alert_id: string }>(
+      `SELECT alert_id FROM alerts WHERE state = 'raised' AND cancel_until IS NOT NULL AND cancel_until > ?
+       ORDER BY raised_at DESC LIMIT 1`,
+    );
+    this.#close = db.prepare(
+      `UPDATE alerts SET state = 'closed', next_escalation_at = NULL, revision = revision + 1, updated_at = ?
+       WHERE alert_id = ? AND state = 'raised' AND cancel_until > ?`,
+    );
+    this.#cancelAll = db.prepare(
+      "UPDATE sms_outbox SET state = 'cancelled', updated_at = ? WHERE alert_id = ? AND state IN ('pending', 'failed')",
+    );
+  }
+
+  /**
+   * The patient pressed the button during a fall's cancel window: close the alert and cancel its
+   * SMS, none of which has left (they were held until the window's end). Returns the alert closed,
+   * or null when no alert is within its window.
+   */
+  cancelInWindow(now: number): string | null {
+    return this.#db.transaction(() => {
+      const row = this.#cancellable.get(now);
+      if (!row) return null;
+      if (this.#close.run(now, row.alert_id, now).changes === 0) return null;
+      this.#cancelAll.run(now, row.alert_id);
+      return row.alert_id;
+    })();
   }
 
   /** Open alerts whose alert SMS reached this phone, newest first. */

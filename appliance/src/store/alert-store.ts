@@ -40,6 +40,7 @@ interface AlertRow {
   ack_by: string | null;
   ack_via: 'sms' | 'portal' | 'box' | null;
   ack_at: number | null;
+  cancel_until: number | null;
 }
 
 /** How long a repeated bracelet event (same bracelet, kind and event number) counts as the same alert. */
@@ -77,8 +78,8 @@ export class AlertStore {
     );
     this.#count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM alerts');
     this.#insertAlert = db.prepare(
-      `INSERT INTO alerts (alert_id, number, kind, severity, state, revision, source_key, raised_at, updated_at, next_escalation_at)
-       VALUES (?, ?, ?, ?, 'raised', 0, ?, ?, ?, ?)`,
+      `INSERT INTO alerts (alert_id, number, kind, severity, state, revision, source_key, raised_at, updated_at, next_escalation_at, cancel_until)
+       VALUES (?, ?, ?, ?, 'raised', 0, ?, ?, ?, ?, ?)`,
     );
     this.#insertSms = db.prepare(
       `INSERT INTO sms_outbox (alert_id, round, purpose, contact_name, phone, body, state, next_attempt_at, updated_at)
@@ -125,6 +126,8 @@ export class AlertStore {
     text: (alert: { number: number; raisedAt: number }) => string;
     /** When to escalate if nobody acknowledges (null: never). */
     escalateAt?: number | null;
+    /** Hold the SMS until then: the patient may cancel (a fall) with the box's button. */
+    holdUntil?: number | null;
   }): { alertId: string; number: number; created: boolean } {
     return this.#db.transaction(() => {
       const existing = this.#recentBySource.get(input.sourceKey, input.now - DUPLICATE_EVENT_WINDOW_MS);
@@ -133,9 +136,10 @@ export class AlertStore {
       // Short numbers recipients quote in their reply; 1..999 then wraps (an old alert with the same
       // number is long closed by then).
       const number = (this.#count.get()!.n % 999) + 1;
-      this.#insertAlert.run(alertId, number, input.kind, input.severity, input.sourceKey, input.now, input.now, input.escalateAt ?? null);
+      const hold = input.holdUntil ?? null;
+      this.#insertAlert.run(alertId, number, input.kind, input.severity, input.sourceKey, input.now, input.now, input.escalateAt ?? null, hold);
       const body = input.text({ number, raisedAt: input.now });
-      for (const r of input.recipients) this.#insertSms.run(alertId, 0, 'alert', r.name, r.phone, body, input.now, input.now);
+      for (const r of input.recipients) this.#insertSms.run(alertId, 0, 'alert', r.name, r.phone, body, hold ?? input.now, input.now);
       return { alertId, number, created: true };
     })();
   }
@@ -233,6 +237,7 @@ export class AlertStore {
       updatedAt: a.updated_at,
       notifications,
       ...(a.ack_by && a.ack_via && a.ack_at !== null ? { acknowledgement: { by: a.ack_by, via: a.ack_via, at: a.ack_at } } : {}),
+      ...(a.cancel_until !== null ? { cancelUntil: a.cancel_until } : {}),
     };
   }
 }

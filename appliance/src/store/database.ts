@@ -75,6 +75,8 @@ const MIGRATIONS: readonly string[] = [
   -- Acknowledgement and escalation. An alert is notified in rounds: round 0 texts the first tier of
   -- contacts; each round without acknowledgement texts the next tiers too, up to a limit.
   ALTER TABLE alerts ADD COLUMN escalation_round INTEGER NOT NULL DEFAULT 0;
+  -- A fall's cancel window: its SMS wait until then; a press of the box's button closes it.
+  ALTER TABLE alerts ADD COLUMN cancel_until INTEGER;
   ALTER TABLE alerts ADD COLUMN next_escalation_at INTEGER;
   CREATE INDEX alerts_escalation ON alerts (state, next_escalation_at);
 

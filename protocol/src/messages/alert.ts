@@ -75,6 +75,9 @@ export const AlertEvent = Type.Object(
     updatedAt: EpochMs,
     notifications: Type.Array(AlertNotification, { maxItems: 100 }),
     acknowledgement: Type.Optional(Acknowledgement),
+    cancelUntil: Type.Optional(
+      Type.Union([EpochMs, Type.Null()], { description: 'End of the window in which the patient can cancel (a fall), before any SMS' }),
+    ),
   },
   { additionalProperties: false, $id: 'AlertEvent' },
 );
