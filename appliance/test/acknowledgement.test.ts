@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { silentLogger, dataPaths } from '@vigie/common';
+import { silentLogger, dataPaths, createLogger } from '@vigie/common';
+import pino from 'pino';
 import { skipUnlessTool, tempDir } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
 import { addContact, provision, readBoxFile, writeBoxFile } from '@vigie/provisioning';
@@ -46,7 +47,7 @@ async function withBoxOnPty(run: (ctx: Ctx) => Promise<void>, options: { fallCan
   const clock = { t: Date.UTC(2026, 10, 25, 13, 0), now() { return this.t; } };
   const bracelet = new BraceletSimulator({ deviceId: 'BR-TEST-0002', speed: 600, radioSocketPath: paths.braceletRadioSocket });
   const env = loadBoxEnv({ VIGIE_DATA_DIR: dir.path, VIGIE_MQTT_PORT: '0', VIGIE_MODEM_DEVICE: pty.a, VIGIE_GPIO: 'simulated' });
-  const box = createBox({ env, boxFile: readBoxFile(paths.boxConfig), log: silentLogger(), clock });
+  const box = createBox({ env, boxFile: readBoxFile(paths.boxConfig), log: process.env.VIGIE_TEST_LOG ? createLogger("test", { level: "debug" }, pino.destination(process.env.VIGIE_TEST_LOG)) : silentLogger(), clock });
   await bracelet.start();
   await box.start();
   const fall = async () => {
@@ -183,6 +184,8 @@ test('a long press on the box button sends a help alert while the button is stil
       await until(() => emulator.sent.length === 2, 'the help SMS', 10_000);
       assert.match(emulator.sent[0]!.text, /demande d'aide \(bouton\) chez Jeanne Dupont/);
       gpio.release(5);
+      // A person does not press again within the 30 ms debounce (it would read as a bounce).
+      await new Promise((r) => setTimeout(r, 100));
       await until(() => box.readings.depth().depth > 0, 'the bracelet linked');
       bracelet.injectFall();
       await until(() => box.alerts.pendingUploads('VB-TEST-0002').some((a) => a.kind === 'fall'), 'the fall stored');
