@@ -10,6 +10,9 @@ export const BoxEnvSchema = z.object({
   /** Serial device of the GSM modem (e.g. /dev/ttyUSB2). Unset: the built-in modem emulator. */
   VIGIE_MODEM_DEVICE: z.string().min(1).optional(),
   VIGIE_MODEM_BAUD: z.coerce.number().int().positive().default(115_200),
+  /** How long an ordinary AT command may take, and an SMS send (the network can take many seconds). */
+  VIGIE_MODEM_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).default(5_000),
+  VIGIE_MODEM_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   /** Local MQTT port (loopback only). 1884 so a system Mosquitto on 1883 does not collide. 0 = any free port. */
   VIGIE_MQTT_PORT: portSchema.default(1884),
   /**

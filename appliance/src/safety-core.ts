@@ -64,6 +64,8 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
   const { modem, emulator } = createModem({
     device: env.VIGIE_MODEM_DEVICE,
     baudRate: env.VIGIE_MODEM_BAUD,
+    commandTimeoutMs: env.VIGIE_MODEM_COMMAND_TIMEOUT_MS,
+    sendTimeoutMs: env.VIGIE_MODEM_SEND_TIMEOUT_MS,
     log: log.child({ module: 'modem' }),
     emulator: { recordFile: paths.emulatorSmsLog },
   });
@@ -77,7 +79,21 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     });
   };
 
-  const dispatcher = new SmsDispatcher({ store: alerts, modem, clock, log: log.child({ module: 'sms' }), onAlertChanged: alertChanged });
+  // The screen and the heartbeat must show a modem problem as soon as a send reveals it, and its
+  // end as soon as a send succeeds again, not at the next periodic check.
+  let lastSendOk: boolean | undefined;
+  const dispatcher = new SmsDispatcher({
+    store: alerts,
+    modem,
+    clock,
+    log: log.child({ module: 'sms' }),
+    onAlertChanged: alertChanged,
+    onSendOutcome: (ok) => {
+      if (ok === lastSendOk) return;
+      lastSendOk = ok;
+      void publishModemHealth().catch(() => {});
+    },
+  });
   const raiser = new AlertRaiser({
     store: alerts,
     clock,

@@ -26,6 +26,7 @@ export class SmsDispatcher implements Module {
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #onAlertChanged: (alertId: string) => void;
+  readonly #onSendOutcome: (ok: boolean) => void;
   readonly #sweepMs: number;
   #timer: NodeJS.Timeout | undefined;
   #draining: Promise<void> | undefined;
@@ -39,6 +40,8 @@ export class SmsDispatcher implements Module {
     clock: Clock;
     log: Logger;
     onAlertChanged: (alertId: string) => void;
+    /** Told whether each send worked (the core refreshes the modem status when this changes). */
+    onSendOutcome?: (ok: boolean) => void;
     sweepMs?: number;
   }) {
     this.#store = deps.store;
@@ -46,6 +49,7 @@ export class SmsDispatcher implements Module {
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#onAlertChanged = deps.onAlertChanged;
+    this.#onSendOutcome = deps.onSendOutcome ?? (() => {});
     this.#sweepMs = deps.sweepMs ?? 2_000;
   }
 
@@ -113,11 +117,13 @@ export class SmsDispatcher implements Module {
     try {
       const references = await this.#deliver(sms);
       this.#store.markSent(sms, references, this.#clock.now());
+      this.#onSendOutcome(true);
       this.#log.info({ alertId: sms.alertId, smsId: sms.id, purpose: sms.purpose, contact: sms.contactName, parts: references.length }, 'SMS accepted by the modem');
     } catch (err) {
       const code = err instanceof VigieError ? err.code : 'BOX_SMS_SEND_FAILED';
       const retryAt = this.#clock.now() + retryDelayMs(sms.attempts + 1);
       this.#store.markFailed(sms, code, retryAt, this.#clock.now());
+      this.#onSendOutcome(false);
       this.#log.error({ alertId: sms.alertId, smsId: sms.id, code, err: err instanceof Error ? err.message : String(err), retryAt }, 'SMS failed, will retry');
     }
     this.#onAlertChanged(sms.alertId);
