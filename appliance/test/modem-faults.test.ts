@@ -165,3 +165,14 @@ test('a modem reset that loses its memory: stored SMS are written again and sent
     },
   );
 });
+
+test('a modem that keeps refusing to send is rebooted after three failures, then the SMS go out', { skip }, async () => {
+  await withFaultyModem(
+    (e) => e.wedgeUntilReset(),
+    async ({ bracelet, emulator, retryUntil }) => {
+      bracelet.injectFall();
+      await retryUntil(() => fallSmsCount(emulator) === 2, 'both SMS after the reboot');
+      assert.equal(emulator.resets, 1);
+    },
+  );
+});

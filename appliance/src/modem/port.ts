@@ -85,6 +85,12 @@ export interface Modem {
   deleteStored(index: number): Promise<void>;
   /** Query SIM, registration, signal and operator. Works even when `start()` failed for want of a SIM. */
   health(): Promise<ModemHealth>;
+  /**
+   * Reboot the modem (AT+CFUN=1,1, TS 27.007 §8.2) when it keeps failing: stuck firmware is the
+   * commonest cause of a modem that answers but no longer sends. It is initialised again on the
+   * next use; messages stored on the SIM survive.
+   */
+  reset(): Promise<void>;
   /** Incoming SMS (read with AT+CMGR, then deleted with AT+CMGD). */
   on(event: 'sms', listener: SmsListener): this;
   off(event: 'sms', listener: SmsListener): this;

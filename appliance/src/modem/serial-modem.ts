@@ -161,6 +161,21 @@ export class SerialModem extends EventEmitter<SerialModemEvents> implements Mode
     await run;
   }
 
+  async reset(): Promise<void> {
+    await this.#ensureLine();
+    this.#log.warn('resetting the modem (AT+CFUN=1,1)');
+    try {
+      // The modem may drop the line while rebooting (USB modems re-enumerate): no answer is fine.
+      await this.#command('AT+CFUN=1,1', { timeoutMs: 15_000 }).catch((err: unknown) => {
+        if (!modemErrors.is(err, 'BOX_MODEM_TIMEOUT') && !modemErrors.is(err, 'BOX_MODEM_CLOSED')) throw err;
+      });
+    } finally {
+      // Echo, error format, PDU mode and indications are lost: redo all of it on the next use.
+      this.#line = undefined;
+      this.#ready = undefined;
+    }
+  }
+
   async health(): Promise<ModemHealth> {
     await this.#ensureLine();
     const { sim } = await this.#simState();

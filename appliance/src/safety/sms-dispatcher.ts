@@ -6,7 +6,22 @@ import type { Modem } from '../modem/port.ts';
 import { modemErrors } from '../modem/errors.ts';
 
 /** What the dispatcher needs of the modem: store-then-send, and plain send as the fallback. */
-export type DispatchModem = Pick<Modem, 'sendSms' | 'storeSms' | 'sendStored' | 'storedStatus' | 'deleteStored'>;
+export type DispatchModem = Pick<Modem, 'sendSms' | 'storeSms' | 'sendStored' | 'storedStatus' | 'deleteStored' | 'reset'>;
+
+/** Consecutive failed sends after which the modem is rebooted. */
+export const RESET_AFTER_FAILURES = 3;
+
+/** Failures a reboot of the modem can cure (not a missing SIM, a wrong number, a text too long). */
+const MODEM_FAULTS = new Set([
+  'BOX_MODEM_TIMEOUT',
+  'BOX_MODEM_ERROR',
+  'BOX_MODEM_CME_ERROR',
+  'BOX_MODEM_CMS_ERROR',
+  'BOX_MODEM_UNEXPECTED_ANSWER',
+  'BOX_MODEM_NOT_REGISTERED',
+  'BOX_MODEM_CLOSED',
+  'BOX_MODEM_OPEN_FAILED',
+]);
 
 /** Delay before the n-th retry of an SMS (n = attempts so far), capped: an emergency SMS never gives up. */
 export function retryDelayMs(attempts: number): number {
@@ -33,6 +48,7 @@ export class SmsDispatcher implements Module {
   #again = false;
   #stopped = true;
   readonly #kickTimers = new Set<NodeJS.Timeout>();
+  #modemFailures = 0;
 
   constructor(deps: {
     store: AlertStore;
@@ -117,6 +133,7 @@ export class SmsDispatcher implements Module {
     try {
       const references = await this.#deliver(sms);
       this.#store.markSent(sms, references, this.#clock.now());
+      this.#modemFailures = 0;
       this.#onSendOutcome(true);
       this.#log.info({ alertId: sms.alertId, smsId: sms.id, purpose: sms.purpose, contact: sms.contactName, parts: references.length }, 'SMS accepted by the modem');
     } catch (err) {
@@ -124,6 +141,11 @@ export class SmsDispatcher implements Module {
       const retryAt = this.#clock.now() + retryDelayMs(sms.attempts + 1);
       this.#store.markFailed(sms, code, retryAt, this.#clock.now());
       this.#onSendOutcome(false);
+      if (MODEM_FAULTS.has(code) && ++this.#modemFailures >= RESET_AFTER_FAILURES) {
+        this.#modemFailures = 0;
+        this.#log.warn({ code }, 'the modem keeps failing: rebooting it');
+        await this.#modem.reset().catch((resetErr: unknown) => this.#log.error({ err: resetErr }, 'modem reset failed'));
+      }
       this.#log.error({ alertId: sms.alertId, smsId: sms.id, code, err: err instanceof Error ? err.message : String(err), retryAt }, 'SMS failed, will retry');
     }
     this.#onAlertChanged(sms.alertId);

@@ -28,6 +28,10 @@ export interface ModemState {
   readonly operator: string;
   readonly smsc: string;
   readonly storage: SimStorage;
+  /** Faulty firmware: every send answers ERROR until the modem is reset (AT+CFUN=1,1). */
+  wedged: boolean;
+  /** How many times AT+CFUN=1,1 rebooted it. */
+  resets: number;
 }
 
 /**
@@ -96,6 +100,12 @@ export function runCommand(state: ModemState, command: string): Answer {
     return OK;
   }
   if (upper === 'ATI') return info('Vigie', 'modem emulator', 'Revision: 1');
+  // TS 27.007 §8.2: full functionality; with <rst> 1, reset first (settings back to defaults).
+  if ((m = /^AT\+CFUN=1(?:,([01]))?$/.exec(upper))) {
+    if (m[1] === '1') Object.assign(state, { echo: true, cmee: 0, cmgf: 0, newMessageIndication: 0, wedged: false, resets: state.resets + 1 });
+    return OK;
+  }
+  if (upper === 'AT+CFUN?') return info('+CFUN: 1');
   if ((m = /^AT\+CMEE=([012])$/.exec(upper))) {
     state.cmee = Number(m[1]);
     return OK;
@@ -126,6 +136,7 @@ export function runCommand(state: ModemState, command: string): Answer {
   if (/^AT\+(CPMS|CMGS|CMGW|CMSS|CMGR|CMGD|CMGL|CSCA)/.test(upper) && state.sim !== 'ready') {
     return cmsError(state, state.sim === 'missing' ? 310 : 311);
   }
+  if (state.wedged && /^AT\+(CMGS|CMSS|CMGW)/.test(upper)) return { final: 'ERROR' };
   return runSmsCommand(state, upper) ?? { final: 'ERROR' };
 }
 

@@ -120,6 +120,8 @@ export class ModemEmulator extends EventEmitter<ModemEmulatorEvents> {
       newMessageIndication: 0,
       cregMode: 0,
       sim: 'ready',
+      wedged: false,
+      resets: 0,
       registration: REGISTRATION.home,
       signal: 20,
       operator: options.operator ?? 'Orange F',
@@ -201,6 +203,16 @@ export class ModemEmulator extends EventEmitter<ModemEmulatorEvents> {
   /** The next AT+CMSS fails with `+CMS ERROR: <code>`; the stored part stays unsent (stat 2). */
   failNextStoredSend(code = 500): void {
     this.#storedSendFailures.push(code);
+  }
+
+  /** Firmware stuck: every send answers ERROR until the box resets the modem (AT+CFUN=1,1). */
+  wedgeUntilReset(): void {
+    this.#state.wedged = true;
+  }
+
+  /** How many times the box rebooted the modem with AT+CFUN=1,1. */
+  get resets(): number {
+    return this.#state.resets;
   }
 
   /** Stop answering and echoing until {@link resumeAnswering}; what is written meanwhile is lost. */
