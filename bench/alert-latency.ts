@@ -1,6 +1,7 @@
 /**
  * `npm run bench:alert`: how long the box takes from the bracelet's emergency notification to the
- * modem's acceptance of the last AT+CMGS, for 2 recipients, over many falls.
+ * modem's acceptance of the last SMS (stored with AT+CMGW, sent with AT+CMSS), for 2 recipients,
+ * over many falls. The fall cancel window is set to 0: it is a deliberate wait, not box time.
  *
  * Real parts: the bracelet simulator's radio socket, the box's simulated BLE adapter and bridge,
  * the local MQTT broker, the rules, the SQLite alert store (synchronous=FULL), the SMS dispatcher
@@ -79,7 +80,7 @@ const figures = {
   maxMs: round(latencies.at(-1)!),
   targetP99Ms: 250,
 };
-console.log('BLE emergency notification → modem accepted the last AT+CMGS (2 recipients):');
+console.log('BLE emergency notification → modem accepted the last SMS part (store-then-send, AT+CMSS; 2 recipients):');
 console.table(figures);
 console.log(figures.p99Ms <= 250 ? 'target met: p99 ≤ 250 ms' : `TARGET MISSED: p99 ${figures.p99Ms} ms > 250 ms`);
 console.log(`recorded in ${recordResults('alert-latency', figures)}`);
