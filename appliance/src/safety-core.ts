@@ -1,6 +1,6 @@
 import type { Logger, Module } from '@vigie/common';
 import { dataPaths, ModuleGroup } from '@vigie/common';
-import type { BoxFile } from '@vigie/provisioning';
+import { readBoxFile, writeBoxFile, type BoxFile } from '@vigie/provisioning';
 import { BraceletEvent, BraceletStatus, BusReading, SCHEMA_VERSION, topicFilters, topics } from '@vigie/protocol';
 import type { BoxEnv } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -19,7 +19,7 @@ import { createBle } from './ble/factory.ts';
 import { createGpio } from './gpio/factory.ts';
 import { BoxButtons } from './gpio/buttons.ts';
 import type { SimulatedGpio } from './gpio/simulated-gpio.ts';
-import { BleBridge } from './ble/bridge.ts';
+import { BleLink } from './ble/ble-link.ts';
 
 /** The running safety core. */
 export interface SafetyCore {
@@ -33,6 +33,8 @@ export interface SafetyCore {
   readonly followUp: AlertFollowUp;
   /** What a short press of the box's button does (tests, and a future local API). */
   cancelFall(): string | null;
+  /** The BLE link (pairing a new bracelet). */
+  readonly bleLink: BleLink;
   /** The simulated GPIO when VIGIE_GPIO=simulated (development and tests press its buttons). */
   readonly simulatedGpio: SimulatedGpio | undefined;
 }
@@ -128,11 +130,21 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
   bus.subscribe(topicFilters.statuses, BraceletStatus, (status) => vitals.onStatus(status));
 
   const bleLog = log.child({ module: 'ble' });
-  const ble =
-    env.VIGIE_BLE === 'noble'
-      ? createBle({ kind: 'noble', braceletAddress: boxFile.braceletId, hciDeviceId: env.VIGIE_BLE_HCI, clock: () => clock.now(), log: bleLog })
-      : createBle({ kind: 'simulated', socketPath: paths.braceletRadioSocket, clock: () => clock.now(), log: bleLog });
-  const bridge = new BleBridge({ ble, publish: bleBus.publish, clock: () => clock.now(), log: log.child({ module: 'ble-bridge' }) });
+  const bleLink = new BleLink({
+    createPort: (address) =>
+      env.VIGIE_BLE === 'noble'
+        ? createBle({ kind: 'noble', braceletAddress: address, hciDeviceId: env.VIGIE_BLE_HCI, clock: () => clock.now(), log: bleLog })
+        : createBle({ kind: 'simulated', socketPath: paths.braceletRadioSocket, clock: () => clock.now(), log: bleLog }),
+    publish: bleBus.publish,
+    clock: () => clock.now(),
+    log: bleLog,
+    address: boxFile.braceletId,
+    // The paired bracelet survives a restart: it is the technician's box file that says it.
+    savePaired: (deviceId) => {
+      const current = readBoxFile(paths.boxConfig);
+      writeBoxFile(paths.boxConfig, { ...current, braceletId: deviceId });
+    },
+  });
 
   let healthTimer: NodeJS.Timeout | undefined;
   const publishModemHealth = async () => {
@@ -184,6 +196,7 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
       buttons = new BoxButtons({ gpio, log: log.child({ module: 'buttons' }) });
       buttons.on('long-press', ({ at }) => raiser.raise('manual_help', `box-button:${at}`));
       buttons.on('press', () => cancelFall());
+      buttons.on('pairing', () => void bleLink.startPairing());
       await buttons.start();
     },
     stop: async () => {
@@ -200,8 +213,7 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     .add(vitals)
     .add(buttonsModule)
     .add(bleBus)
-    .add(bridge)
-    .add(ble);
+    .add(bleLink);
 
   return {
     get mqttUrl() {
@@ -212,6 +224,7 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     dispatcher,
     followUp,
     cancelFall,
+    bleLink,
     get simulatedGpio() {
       return simulatedGpio;
     },
@@ -220,7 +233,7 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
         log.error({ err, module: module.name }, 'module failed to start');
         // Without BLE the core still raises alerts from the box's button and texts contacts; without
         // buttons it still texts for the bracelet.
-        return [bridge.name, buttonsModule.name, ble.name].includes(module.name) ? 'continue' : 'abort';
+        return [bleLink.name, buttonsModule.name].includes(module.name) ? 'continue' : 'abort';
       });
     },
     async stop() {

@@ -101,8 +101,8 @@ test('no SIM: the screen says so, the fall SMS are retried, and leave once a SIM
   await withFaultyModem(
     (e) => e.setSim('missing'),
     async ({ box, bracelet, emulator, retryUntil }) => {
-      await until(() => box.screen!.state().kind === 'problem', 'the problem screen');
-      assert.deepEqual(box.screen!.state(), { kind: 'problem', problems: ['no_sim'] });
+      const expected = JSON.stringify({ kind: 'problem', problems: ['no_sim'] });
+      await until(() => JSON.stringify(box.screen!.state()) === expected, 'the no_sim screen');
       bracelet.injectFall();
       await until(() => box.alerts.pendingUploads('VB-TEST-0005').some((a) => a.notifications.some((n) => n.status === 'failed')), 'a failed attempt');
       assert.equal(emulator.sent.length, 0);
@@ -116,8 +116,8 @@ test('no network: the screen says so and the SMS wait for registration', { skip 
   await withFaultyModem(
     (e) => e.setRegistration('searching'),
     async ({ box, bracelet, emulator, retryUntil }) => {
-      await until(() => box.screen!.state().kind === 'problem', 'the problem screen');
-      assert.deepEqual(box.screen!.state(), { kind: 'problem', problems: ['no_network'] });
+      const expected = JSON.stringify({ kind: 'problem', problems: ['no_network'] });
+      await until(() => JSON.stringify(box.screen!.state()) === expected, 'the no_network screen');
       bracelet.injectFall();
       await until(() => box.alerts.pendingUploads('VB-TEST-0005').some((a) => a.notifications.some((n) => n.status === 'failed')), 'a failed attempt');
       emulator.setRegistration('home');
