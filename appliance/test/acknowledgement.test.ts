@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger, dataPaths, createLogger } from '@vigie/common';
 import pino from 'pino';
-import { skipUnlessTool, tempDir } from '@vigie/common/testing';
+import { skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
 import { addContact, provision, readBoxFile, writeBoxFile } from '@vigie/provisioning';
 import { loadBoxEnv } from '../src/config.ts';
@@ -18,13 +18,7 @@ const NURSE = { name: 'Sophie Bernard', phone: '+33639980001', role: 'nurse', ti
 const SON = { name: 'Paul Dupont', phone: '+33639980002', role: 'relative', tier: 1 } as const;
 const DOCTOR = { name: 'Dr Martin', phone: '+33639980003', role: 'doctor', tier: 2 } as const;
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (condition: () => boolean, what: string, timeoutMs = 10_000) => waitUntil(condition, what, timeoutMs);
 
 interface Ctx {
   box: Box;

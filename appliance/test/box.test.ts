@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger, dataPaths } from '@vigie/common';
-import { tempDir } from '@vigie/common/testing';
+import { tempDir, waitUntil } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
 import { addContact, setAlerting, provision, readBoxFile } from '@vigie/provisioning';
 import type { AlertEvent, BatchReceipt, Heartbeat, TelemetryBatch } from '@vigie/protocol';
@@ -36,13 +36,7 @@ class RecordingCloud implements CloudClient {
   }
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (condition: () => boolean, what: string, timeoutMs = 10_000) => waitUntil(condition, what, timeoutMs);
 
 async function withBox(cloud: CloudClient, run: (ctx: { box: Box; bracelet: BraceletSimulator }) => Promise<void>): Promise<void> {
   const dir = tempDir('vigie-box-');

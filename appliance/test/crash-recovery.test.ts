@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import Database from 'better-sqlite3';
 import { dataPaths } from '@vigie/common';
-import { skipUnlessTool, tempDir } from '@vigie/common/testing';
+import { skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
 import { addContact, setAlerting, provision } from '@vigie/provisioning';
 import { ModemEmulator, serveEmulatorOnDevice } from '../src/modem/index.ts';
@@ -29,13 +29,7 @@ async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+const until = (condition: () => boolean, what: string, timeoutMs = 30_000) => waitUntil(condition, what, timeoutMs, 20);
 
 test(`kill -9 of the safety core at random moments during ${ALERTS} alerts loses no SMS and sends none twice`, { skip: skipUnlessTool('socat'), timeout: 600_000 }, async (t) => {
   const dir = tempDir('vigie-crash-');

@@ -5,20 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dataPaths } from '@vigie/common';
-import { skipUnlessTool, tempDir } from '@vigie/common/testing';
+import { skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
 import { addContact, setAlerting, provision } from '@vigie/provisioning';
 import { ModemEmulator, serveEmulatorOnDevice } from '../src/modem/index.ts';
 import { startPtyPair } from '../src/modem/pty-pair.ts';
 import { startChild } from '../../scripts/lib/processes.ts';
 
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (condition: () => boolean, what: string, timeoutMs = 20_000) => waitUntil(condition, what, timeoutMs, 20);
 
 const alive = (pid: number) => {
   try {

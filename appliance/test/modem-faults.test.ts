@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { silentLogger, dataPaths } from '@vigie/common';
-import { skipUnlessTool, tempDir } from '@vigie/common/testing';
+import { skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
 import { addContact, provision, readBoxFile, setAlerting } from '@vigie/provisioning';
 import { loadBoxEnv } from '../src/config.ts';
@@ -15,13 +15,7 @@ import { ModemEmulator, serveEmulatorOnDevice } from '../src/modem/index.ts';
 import { startPtyPair } from '../src/modem/pty-pair.ts';
 import { PngDisplay } from '../src/display/png-display.ts';
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (condition: () => boolean, what: string, timeoutMs = 10_000) => waitUntil(condition, what, timeoutMs);
 
 interface Ctx {
   box: Box;

@@ -6,7 +6,7 @@
  * Every property runs `--runs` cases (default 100,000). Exits 1 when one fails, after printing the
  * counterexample and the command that replays it.
  */
-import { fuzzOptionsFromArgv, runFuzzCampaign } from './fuzz-runner.ts';
+import { fuzzOptionsFromArgv, runFuzzCampaign } from '@vigie/common/fuzz';
 import { gattFuzzProperties } from './gatt-properties.ts';
 
 const outcomes = await runFuzzCampaign('GATT parsers', 'protocol/fuzz/gatt-parsers.fuzz.ts', gattFuzzProperties(), fuzzOptionsFromArgv());

@@ -27,7 +27,7 @@ import {
   VENDOR_ERRORS,
   type AllowedErrors,
 } from './gatt-checks.ts';
-import type { FuzzProperty } from './fuzz-runner.ts';
+import type { FuzzProperty } from '@vigie/common/fuzz';
 
 /** What each characteristic's parser may refuse a frame with. */
 const ERRORS_OF: Readonly<Record<DecodedKind, AllowedErrors>> = {

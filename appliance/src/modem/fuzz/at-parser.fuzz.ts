@@ -10,7 +10,7 @@
  * that replays it.
  */
 import { atFuzzProperties } from './at-properties.ts';
-import { fuzzOptionsFromArgv, runFuzzCampaign } from './fuzz-runner.ts';
+import { fuzzOptionsFromArgv, runFuzzCampaign } from '@vigie/common/fuzz';
 
 const outcomes = await runFuzzCampaign('AT parser', 'appliance/src/modem/fuzz/at-parser.fuzz.ts', atFuzzProperties(), fuzzOptionsFromArgv());
 process.exitCode = outcomes.every((o) => o.passed) ? 0 : 1;

@@ -11,7 +11,7 @@ import { parseCmti } from '../modem-answers.ts';
 import { COMMAND_LINES, commandCase, deliverSms, modemChunks, modemText, modemToken, pduText, randomChunks, submitSms } from './at-arbitraries.ts';
 import { assertAnswerParses, assertDeliverOutcome, assertRejection, assertSubmitOutcome } from './at-checks.ts';
 import { runScenario, type ModemAction, type Responder, type Scenario, type Step } from './at-scenario.ts';
-import type { FuzzProperty } from './fuzz-runner.ts';
+import type { FuzzProperty } from '@vigie/common/fuzz';
 
 const lineEvent: fc.Arbitrary<Step> = fc.constantFrom<Step>(
   { kind: 'stop' },

@@ -10,8 +10,7 @@
  * `unhandledRejection` while it runs) fails that property too: on the box either would crash the
  * process or hide a lost alert.
  *
- * The same runner sits in `protocol/fuzz/` (a workspace cannot import another's unexported
- * files): keep the two copies alike.
+ * Shared by every fuzz campaign (`@vigie/common/fuzz`); tests and fuzz scripts only.
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
