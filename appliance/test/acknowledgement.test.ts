@@ -8,14 +8,12 @@ import { silentLogger, dataPaths, createLogger } from '@vigie/common';
 import pino from 'pino';
 import { skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
-import { addContact, provision, readBoxFile, writeBoxFile } from '@vigie/provisioning';
+import { readBoxFile } from '@vigie/provisioning';
 import { loadBoxEnv } from '../src/config.ts';
 import { createBox, type Box } from '../src/box.ts';
-import { ModemEmulator, serveEmulatorOnDevice } from '../src/modem/index.ts';
-import { startPtyPair } from '../src/modem/pty-pair.ts';
+import type { ModemEmulator } from '../src/modem/index.ts';
+import { NURSE, provisionTestBox, ptyModem, SON } from './fixtures.ts';
 
-const NURSE = { name: 'Sophie Bernard', phone: '+33639980001', role: 'nurse', tier: 1 } as const;
-const SON = { name: 'Paul Dupont', phone: '+33639980002', role: 'relative', tier: 1 } as const;
 const DOCTOR = { name: 'Dr Martin', phone: '+33639980003', role: 'doctor', tier: 2 } as const;
 
 const until = (condition: () => boolean, what: string, timeoutMs = 10_000) => waitUntil(condition, what, timeoutMs);
@@ -36,15 +34,12 @@ async function withBoxOnPty(run: (ctx: Ctx) => Promise<void>, options: { fallCan
   const dir = tempDir('vigie-ack-');
   const paths = dataPaths(dir.path);
   currentBoxFile = paths.boxConfig;
-  provision(paths.boxConfig, { boxId: 'VB-TEST-0002', cloudUrl: 'http://127.0.0.1:9', token: 't'.repeat(32), patientName: 'Jeanne Dupont' });
-  for (const c of [NURSE, SON, DOCTOR]) addContact(paths.boxConfig, c);
-  writeBoxFile(paths.boxConfig, { ...readBoxFile(paths.boxConfig), alerting: { ackTimeoutMinutes: 5, maxRounds: 3, fallCancelSeconds: options.fallCancelSeconds ?? 0 } });
-  const pty = await startPtyPair(dir.path);
-  const emulator = new ModemEmulator({});
-  const served = await serveEmulatorOnDevice(emulator, pty.b);
+  provisionTestBox(dir.path, { boxId: 'VB-TEST-0002', contacts: [NURSE, SON, DOCTOR], fallCancelSeconds: options.fallCancelSeconds });
+  const modem = await ptyModem(dir.path);
+  const { emulator } = modem;
   const clock = { t: Date.UTC(2026, 10, 25, 13, 0), now() { return this.t; } };
   const bracelet = new BraceletSimulator({ deviceId: 'BR-TEST-0002', speed: 600, radioSocketPath: paths.braceletRadioSocket });
-  const env = loadBoxEnv({ VIGIE_DATA_DIR: dir.path, VIGIE_MQTT_PORT: '0', VIGIE_MODEM_DEVICE: pty.a, VIGIE_GPIO: 'simulated' });
+  const env = loadBoxEnv({ VIGIE_DATA_DIR: dir.path, VIGIE_MQTT_PORT: '0', VIGIE_MODEM_DEVICE: modem.device, VIGIE_GPIO: 'simulated' });
   const box = createBox({ env, boxFile: readBoxFile(paths.boxConfig), log: process.env.VIGIE_TEST_LOG ? createLogger("test", { level: "debug" }, pino.destination(process.env.VIGIE_TEST_LOG)) : silentLogger(), clock });
   await bracelet.start();
   await box.start();
@@ -62,8 +57,7 @@ async function withBoxOnPty(run: (ctx: Ctx) => Promise<void>, options: { fallCan
   } finally {
     await box.stop();
     await bracelet.stop();
-    await served.close();
-    await pty.close();
+    await modem.close();
     dir.cleanup();
   }
 }

@@ -11,9 +11,7 @@ import Database from 'better-sqlite3';
 import { dataPaths } from '@vigie/common';
 import { skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
-import { addContact, setAlerting, provision } from '@vigie/provisioning';
-import { ModemEmulator, serveEmulatorOnDevice } from '../src/modem/index.ts';
-import { startPtyPair } from '../src/modem/pty-pair.ts';
+import { provisionTestBox, ptyModem } from './fixtures.ts';
 import { startChild, type Child } from '../../scripts/lib/processes.ts';
 
 const ALERTS = Number(process.env.VIGIE_CRASH_ALERTS ?? 200);
@@ -34,25 +32,19 @@ const until = (condition: () => boolean, what: string, timeoutMs = 30_000) => wa
 test(`kill -9 of the safety core at random moments during ${ALERTS} alerts loses no SMS and sends none twice`, { skip: skipUnlessTool('socat'), timeout: 600_000 }, async (t) => {
   const dir = tempDir('vigie-crash-');
   const paths = dataPaths(dir.path);
-  provision(paths.boxConfig, { boxId: 'VB-TEST-0004', cloudUrl: 'http://127.0.0.1:9', token: 't'.repeat(32), patientName: 'Jeanne Dupont' });
-  addContact(paths.boxConfig, { name: 'Sophie Bernard', phone: RECIPIENTS[0]!, role: 'nurse' });
-  addContact(paths.boxConfig, { name: 'Paul Dupont', phone: RECIPIENTS[1]!, role: 'relative' });
-  // No cancel window: these falls are meant to text at once.
-  setAlerting(paths.boxConfig, { fallCancelSeconds: 0 });
-  const pty = await startPtyPair(dir.path);
-  const emulator = new ModemEmulator({});
-  const served = await serveEmulatorOnDevice(emulator, pty.b);
+  provisionTestBox(dir.path, { boxId: 'VB-TEST-0004' });
+  const modem = await ptyModem(dir.path);
+  const { emulator } = modem;
   const bracelet = new BraceletSimulator({ deviceId: 'BR-TEST-0004', radioSocketPath: paths.braceletRadioSocket });
   await bracelet.start();
-  const env = { ...process.env, VIGIE_DATA_DIR: dir.path, VIGIE_MODEM_DEVICE: pty.a, VIGIE_MQTT_PORT: String(await freePort()), LOG_LEVEL: process.env.VIGIE_CRASH_LOG_LEVEL ?? 'error' };
+  const env = { ...process.env, VIGIE_DATA_DIR: dir.path, VIGIE_MODEM_DEVICE: modem.device, VIGIE_MQTT_PORT: String(await freePort()), LOG_LEVEL: process.env.VIGIE_CRASH_LOG_LEVEL ?? 'error' };
   let core: Child | undefined;
   let db: Database.Database | undefined;
   t.after(async () => {
     db?.close();
     await core?.stop();
     await bracelet.stop();
-    await served.close();
-    await pty.close();
+    await modem.close();
     dir.cleanup();
   });
   const startCore = async () => {

@@ -7,9 +7,7 @@ import assert from 'node:assert/strict';
 import { dataPaths } from '@vigie/common';
 import { skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
-import { addContact, setAlerting, provision } from '@vigie/provisioning';
-import { ModemEmulator, serveEmulatorOnDevice } from '../src/modem/index.ts';
-import { startPtyPair } from '../src/modem/pty-pair.ts';
+import { provisionTestBox, ptyModem } from './fixtures.ts';
 import { startChild } from '../../scripts/lib/processes.ts';
 
 const until = (condition: () => boolean, what: string, timeoutMs = 20_000) => waitUntil(condition, what, timeoutMs, 20);
@@ -26,28 +24,22 @@ const alive = (pid: number) => {
 test('a fall still produces its SMS after the telemetry process is killed, and after the safety core itself is killed and restarted', { skip: skipUnlessTool('socat'), timeout: 120_000 }, async (t) => {
   const dir = tempDir('vigie-iso-');
   const paths = dataPaths(dir.path);
-  provision(paths.boxConfig, { boxId: 'VB-TEST-0003', cloudUrl: 'http://127.0.0.1:9', token: 't'.repeat(32), patientName: 'Jeanne Dupont' });
-  addContact(paths.boxConfig, { name: 'Sophie Bernard', phone: '+33639980001', role: 'nurse' });
-  addContact(paths.boxConfig, { name: 'Paul Dupont', phone: '+33639980002', role: 'relative' });
-  // No cancel window: these falls are meant to text at once.
-  setAlerting(paths.boxConfig, { fallCancelSeconds: 0 });
-  const pty = await startPtyPair(dir.path);
-  const emulator = new ModemEmulator({});
-  const served = await serveEmulatorOnDevice(emulator, pty.b);
+  provisionTestBox(dir.path, { boxId: 'VB-TEST-0003' });
+  const modem = await ptyModem(dir.path);
+  const { emulator } = modem;
   const bracelet = new BraceletSimulator({ deviceId: 'BR-TEST-0003', speed: 600, radioSocketPath: paths.braceletRadioSocket });
   await bracelet.start();
   const box = startChild(
     'box',
     'appliance/src/cli.ts',
     ['run'],
-    { ...process.env, VIGIE_DATA_DIR: dir.path, VIGIE_MODEM_DEVICE: pty.a, VIGIE_MQTT_PORT: '0', LOG_LEVEL: 'warn' },
+    { ...process.env, VIGIE_DATA_DIR: dir.path, VIGIE_MODEM_DEVICE: modem.device, VIGIE_MQTT_PORT: '0', LOG_LEVEL: 'warn' },
     { echo: process.env.VIGIE_E2E_ECHO === '1' },
   );
   t.after(async () => {
     await box.stop();
     await bracelet.stop();
-    await served.close();
-    await pty.close();
+    await modem.close();
     dir.cleanup();
   });
   const ready = await box.waitFor(/vigie-box running/, 60_000);

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { silentLogger, dataPaths } from '@vigie/common';
 import { skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
-import { addContact, provision, readBoxFile, setAlerting } from '@vigie/provisioning';
+import { readBoxFile } from '@vigie/provisioning';
+import { provisionTestBox } from './fixtures.ts';
 import { loadBoxEnv } from '../src/config.ts';
 import { createBox, type Box } from '../src/box.ts';
 import { ModemEmulator, serveEmulatorOnDevice } from '../src/modem/index.ts';
@@ -31,10 +32,7 @@ interface Ctx {
 async function withFaultyModem(prepare: (emulator: ModemEmulator) => void, run: (ctx: Ctx) => Promise<void>): Promise<void> {
   const dir = tempDir('vigie-faults-');
   const paths = dataPaths(dir.path);
-  provision(paths.boxConfig, { boxId: 'VB-TEST-0005', cloudUrl: 'http://127.0.0.1:9', token: 't'.repeat(32), patientName: 'Jeanne Dupont' });
-  addContact(paths.boxConfig, { name: 'Sophie Bernard', phone: '+33639980001', role: 'nurse' });
-  addContact(paths.boxConfig, { name: 'Paul Dupont', phone: '+33639980002', role: 'relative' });
-  setAlerting(paths.boxConfig, { fallCancelSeconds: 0 });
+  provisionTestBox(dir.path, { boxId: 'VB-TEST-0005' });
   const pty = await startPtyPair(dir.path);
   let emulator = new ModemEmulator({});
   prepare(emulator);
