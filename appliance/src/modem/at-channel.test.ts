@@ -190,3 +190,27 @@ test('drops an overlong line without ending instead of growing without bound', a
   modemSays('x'.repeat(10_000));
   await channel.send('AT');
 });
+
+test('ends a +CMGR answer on a final result that comes where its PDU line was expected, without a PDU', async () => {
+  const replies: Record<string, string> = {
+    'AT+CMGR=1\r': '\r\n+CMGR: 0,,0\r\n\r\nOK\r\n',
+    'AT+CMGR=2\r': '\r\n+CMGR: 0,,24\r\n\r\n+CMS ERROR: 321\r\n',
+    'AT+CMGR=3\r': '\r\n+CMGR: 0,,24\r\nERROR\r\n',
+    'AT\r': '\r\nOK\r\n',
+  };
+  const { channel, written } = scriptedLine((w) => replies[w]);
+  const options = { expect: '+CMGR:', dataLines: true, timeoutMs: 200 };
+  assert.deepEqual((await channel.send('AT+CMGR=1', options)).lines, ['+CMGR: 0,,0']);
+  await assert.rejects(channel.send('AT+CMGR=2', options), hasCode('BOX_MODEM_CMS_ERROR', { cms: 321 }));
+  await assert.rejects(channel.send('AT+CMGR=3', options), hasCode('BOX_MODEM_ERROR'));
+  await channel.send('AT');
+  // No timeout, so no realignment (AT+CMEE?) before the next command.
+  assert.deepEqual(written, ['AT+CMGR=1\r', 'AT+CMGR=2\r', 'AT+CMGR=3\r', 'AT\r']);
+});
+
+test('passes a +CMT on without a PDU and lets the command have the final result that came in its place', async () => {
+  const { channel, unsolicited, written } = scriptedLine((w) => (w === 'AT\r' ? '\r\n+CMT: ,24\r\n\r\nOK\r\n' : undefined));
+  assert.deepEqual((await channel.send('AT', { timeoutMs: 200 })).lines, []);
+  assert.deepEqual(unsolicited, [{ line: '+CMT: ,24' }]);
+  assert.deepEqual(written, ['AT\r']);
+});

@@ -40,7 +40,10 @@ export interface AtResponse {
   readonly lines: readonly string[];
 }
 
-/** An unsolicited result code, with its PDU line for the two-line ones (+CMT, +CDS). */
+/**
+ * An unsolicited result code, with its PDU line for the two-line ones (+CMT, +CDS). A two-line one
+ * comes without `data` when a final result code arrived in place of its PDU line.
+ */
 export interface UnsolicitedCode {
   readonly line: string;
   readonly data?: string;
@@ -249,22 +252,28 @@ export class AtChannel extends EventEmitter<AtChannelEvents> {
     const line = clean(raw);
     if (line === '') return;
     this.#log.trace({ in: line }, 'from modem');
+    // A PDU line is hex: a final result code where one was expected means it never came (the
+    // modem gave up, or the line lost it). It is never data: it still ends the running command.
+    const final = parseFinalResult(line);
     if (this.#urcAwaitingData !== undefined) {
       const urc = this.#urcAwaitingData;
       this.#urcAwaitingData = undefined;
-      this.emit('unsolicited', { line: urc, data: line });
-      return;
+      if (!final) {
+        this.emit('unsolicited', { line: urc, data: line });
+        return;
+      }
+      this.#log.debug({ urc, line }, 'a two-line unsolicited code lacks its PDU line');
+      this.emit('unsolicited', { line: urc });
     }
     const active = this.#active;
     if (!active) return this.#unsolicited(line);
-    if (active.awaitingData && !isUnsolicited(line)) {
+    if (active.awaitingData && !isUnsolicited(line) && !final) {
       active.lines.push(line);
       active.awaitingData = false;
       return;
     }
     if (isEcho(active, line)) return;
     if (active.phase === 'prompt' && line.startsWith('>')) return this.#onPrompt(active);
-    const final = parseFinalResult(line);
     if (final) {
       // While realigning, any result before our marker line answers an older command: drop it.
       if (active.resync && !active.markerSeen) return this.#log.debug({ line }, 'dropping a late result');

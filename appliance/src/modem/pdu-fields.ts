@@ -118,8 +118,11 @@ function bcd(value: number): number {
   return ((value % 10) << 4) | Math.floor(value / 10) % 10;
 }
 
-function unbcd(octet: number): number {
-  return (octet & 0x0f) * 10 + (octet >> 4);
+/** Two BCD digits, swapped (TS 23.040 §9.2.3.11: the first digit in the low nibble); undefined when a nibble is not 0–9. */
+function unbcd(octet: number): number | undefined {
+  const tens = octet & 0x0f;
+  const units = octet >> 4;
+  return tens > 9 || units > 9 ? undefined : tens * 10 + units;
 }
 
 /** TP-SCTS (TS 23.040 §9.2.3.11) for an epoch-ms instant, written in UTC (time zone 0). */
@@ -136,16 +139,30 @@ export function encodeTimestamp(epochMs: number): Uint8Array {
   );
 }
 
+/** Offsets from UTC in use span −12 h to +14 h: at most 56 quarters of an hour. */
+const MAX_ZONE_QUARTERS = 14 * 4;
+
 /**
- * Epoch ms of a TP-SCTS. The last octet is the offset from UTC in quarters of an hour; bit 3 (the
- * first semi-octet's high bit) is its sign. Years 90–99 are the 1990s (published test vectors).
+ * Epoch ms of a TP-SCTS (TS 23.040 §9.2.3.11), or undefined when it is not a date: a nibble that is
+ * not a BCD digit (an `FF…` filler), a field out of range (month 13, 30 February, hour 24, second
+ * 60), or a zone beyond ±14 h. The 7 octets are consumed either way. The last octet is the offset
+ * from UTC in quarters of an hour; bit 3 (the first semi-octet's high bit) is its sign. Years 90–99
+ * are the 1990s (published test vectors).
  */
-export function readTimestamp(reader: PduReader): number {
+export function readTimestamp(reader: PduReader): number | undefined {
   const o = reader.take(7, 'time stamp');
-  const yy = unbcd(o[0]!);
+  const [yy, month, day, hour, minute, second] = Array.from(o.subarray(0, 6), unbcd);
   const tz = o[6]!;
-  const quarters = ((tz & 0x07) * 10 + (tz >> 4)) * (tz & 0x08 ? -1 : 1);
-  const local = Date.UTC(yy >= 90 ? 1900 + yy : 2000 + yy, unbcd(o[1]!) - 1, unbcd(o[2]!), unbcd(o[3]!), unbcd(o[4]!), unbcd(o[5]!));
+  const zoneTens = tz & 0x07;
+  const zoneUnits = tz >> 4;
+  if (yy === undefined || month === undefined || day === undefined || hour === undefined || minute === undefined || second === undefined) return undefined;
+  if (zoneUnits > 9) return undefined;
+  const quarters = (zoneTens * 10 + zoneUnits) * (tz & 0x08 ? -1 : 1);
+  const year = yy >= 90 ? 1900 + yy : 2000 + yy;
+  // Day 0 of the next month is the last day of this one.
+  const daysInMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).getUTCDate() : 0;
+  if (day < 1 || day > daysInMonth || hour > 23 || minute > 59 || second > 59 || Math.abs(quarters) > MAX_ZONE_QUARTERS) return undefined;
+  const local = Date.UTC(year, month - 1, day, hour, minute, second);
   return local - quarters * 15 * 60_000;
 }
 

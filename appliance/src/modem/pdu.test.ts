@@ -160,3 +160,26 @@ test('returns the text after encoding and decoding, for any GSM-7 string, escape
 test('returns texts with characters beyond the BMP (emoji) whole', () => {
   fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200, size: 'medium' }), roundTrip), { numRuns: 1_000 });
 });
+
+test('falls back to the box reception time when the service-centre time stamp is not a valid BCD date', () => {
+  const now = () => Date.UTC(2026, 10, 25, 19, 0, 0);
+  // OFONO_DELIVER with its TP-SCTS (20806291731448: 2002-08-26 19:37:41, UTC-1) replaced.
+  const withScts = (scts: string) => OFONO_DELIVER.replace('20806291731448', scts);
+  for (const scts of [
+    'FFFFFFFFFFFFFF', // not BCD at all (decoded as 2079-02-19 before)
+    '2A806291731448', // a non-BCD year digit
+    '20316291731448', // month 13
+    '20200391731448', // 30 February
+    '20806242731448', // hour 24
+    '20806291739648', // second 69
+    '208062917314F8', // a time zone that is not BCD
+  ]) {
+    const sms = decodeDeliver(withScts(scts), { now });
+    assert.equal(sms.timestamp, now(), scts);
+    assert.equal(sms.timestampSource, 'box', scts);
+    assert.equal(sms.text, 'How are you?');
+  }
+  const valid = decodeDeliver(OFONO_DELIVER, { now });
+  assert.equal(valid.timestamp, Date.UTC(2002, 7, 26, 20, 37, 41));
+  assert.equal(valid.timestampSource, 'network');
+});

@@ -168,8 +168,13 @@ export interface DeliverMessage {
   readonly from: string;
   readonly text: string;
   readonly alphabet: SmsAlphabet;
-  /** TP-SCTS, epoch ms. */
+  /**
+   * TP-SCTS (the service centre's clock), epoch ms; when the TP-SCTS is not a valid date (bad BCD
+   * digits, a field out of range), the box's reception time instead (`DecodeOptions.now`), never a
+   * made-up date. `timestampSource` says which.
+   */
   readonly timestamp: number;
+  readonly timestampSource: 'network' | 'box';
   readonly concat?: ConcatInfo;
   readonly smsc: string | null;
 }
@@ -177,6 +182,8 @@ export interface DeliverMessage {
 /** Options of the decoders: PDUs from AT commands start with the SMSC field (TS 27.005 §3.1). */
 export interface DecodeOptions {
   readonly smscField?: boolean;
+  /** The box's clock, epoch ms: the time stamp of an SMS-DELIVER whose TP-SCTS is not a date. Default `Date.now`. */
+  readonly now?: () => number;
 }
 
 /** Decode an SMS-SUBMIT PDU (hex). Throws BOX_MODEM_PDU_INVALID. */
@@ -195,7 +202,11 @@ export function decodeSubmit(hex: string, options: DecodeOptions = {}): SubmitMe
   return { to, text, alphabet, messageReference, smsc, ...(concat ? { concat } : {}) };
 }
 
-/** Decode an SMS-DELIVER PDU (hex). Throws BOX_MODEM_PDU_INVALID. */
+/**
+ * Decode an SMS-DELIVER PDU (hex). Throws BOX_MODEM_PDU_INVALID. A TP-SCTS that is not a valid date
+ * does not refuse the message (its text matters more than its time): `timestamp` is then the box's
+ * reception time, `options.now()`.
+ */
 export function decodeDeliver(hex: string, options: DecodeOptions = {}): DeliverMessage {
   const reader = new PduReader(fromHex(hex));
   const smsc = options.smscField === false ? null : readSmscAddress(reader);
@@ -204,9 +215,11 @@ export function decodeDeliver(hex: string, options: DecodeOptions = {}): Deliver
   const from = readAddress(reader);
   reader.octet('protocol identifier');
   const alphabet = alphabetOf(reader.octet('data coding scheme'));
-  const timestamp = readTimestamp(reader);
+  const scts = readTimestamp(reader);
   const { text, concat } = readUserData(reader, alphabet, (firstOctet & 0x40) !== 0);
-  return { from, text, alphabet, timestamp, smsc, ...(concat ? { concat } : {}) };
+  const timestamp = scts ?? (options.now ?? Date.now)();
+  const timestampSource = scts === undefined ? 'box' : 'network';
+  return { from, text, alphabet, timestamp, timestampSource, smsc, ...(concat ? { concat } : {}) };
 }
 
 /** TPDU length (octets) of a PDU hex string that starts with an SMSC field. */

@@ -34,7 +34,11 @@ export interface IncomingSms {
   /** Sender: E.164 (`+33639980001`), a national number, or an alphanumeric sender name. */
   readonly from: string;
   readonly text: string;
-  /** Service-centre time stamp (TS 23.040 §9.2.3.11), epoch ms: the network's clock, not the box's. */
+  /**
+   * Service-centre time stamp (TS 23.040 §9.2.3.11), epoch ms: the network's clock, not the box's —
+   * except when that time stamp is not a valid date (bad BCD digits, a field out of range): then the
+   * box's clock when it decoded the message.
+   */
   readonly receivedAt: number;
   /** SIM storage index of the (first) part; the message is deleted from the SIM after the event. */
   readonly storageIndex: number;

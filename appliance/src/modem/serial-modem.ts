@@ -25,7 +25,7 @@ import type { Logger } from '@vigie/common';
 import { AtChannel, type AtCommandOptions, type AtResponse, type UnsolicitedCode } from './at-channel.ts';
 import { ConcatAssembler } from './concat-assembler.ts';
 import { modemErrors } from './errors.ts';
-import { isReceived, parseCmgl, parseCmgs, parseCmss, parseCmti, parseCops, parseCpin, parseCreg, parseCsq, simStateOfError } from './modem-answers.ts';
+import { isReceived, MAX_STORAGE_INDEX, parseCmgl, parseCmgs, parseCmss, parseCmti, parseCops, parseCpin, parseCreg, parseCsq, simStateOfError } from './modem-answers.ts';
 import { decodeDeliver, encodeSubmit, type PduPart } from './pdu.ts';
 import type { IncomingSms, Modem, ModemHealth, SmsSendResult, SmsStoreResult, StoredSendResult, StoredSmsStatus } from './port.ts';
 import { closeSerial, openSerial } from './serial-device.ts';
@@ -312,6 +312,8 @@ export class SerialModem extends EventEmitter<SerialModemEvents> implements Mode
   readonly #onUnsolicited = (code: UnsolicitedCode): void => {
     const index = parseCmti(code.line);
     if (index !== undefined) void this.#enqueueInbox(() => this.#readStored(index));
+    // Never AT+CMGR with a misread index (1e+23, -1): the message stays on the SIM for the next sweep.
+    else if (/^\+CMTI:/i.test(code.line)) this.#log.warn({ urc: code.line, reason: `storage index is not a decimal integer from 0 to ${MAX_STORAGE_INDEX}` }, 'ignoring a +CMTI');
     else this.#log.trace({ urc: code.line }, 'unsolicited result code');
   };
 
@@ -336,6 +338,7 @@ export class SerialModem extends EventEmitter<SerialModemEvents> implements Mode
   async #take(index: number, pdu: string): Promise<void> {
     try {
       const message = decodeDeliver(pdu);
+      if (message.timestampSource === 'box') this.#log.warn({ storageIndex: index }, 'SMS time stamp is not a valid date: using the box reception time');
       const parts = this.#assembler.add(message.from, message.concat, { text: message.text, index, timestamp: message.timestamp });
       if (parts) this.#emitSms({ from: message.from, text: parts.map((p) => p.text).join(''), receivedAt: parts[0]!.timestamp, storageIndex: parts[0]!.index }, parts.length);
     } catch (err) {
