@@ -40,6 +40,8 @@ export const cloudConfigSchema = z
     ),
     VIGIE_DEMO_BOX_TOKEN: z.preprocess(absentIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
     VIGIE_TRUST_PROXY: trustProxy,
+    /** Months of measurements kept; older monthly partitions are dropped whole (GDPR: bounded retention). */
+    VIGIE_RETENTION_MONTHS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(1).max(240).default(12)),
     LOG_LEVEL: z.preprocess(absentIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   })
   .superRefine(

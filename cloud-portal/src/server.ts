@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { migrate, openDb, type Db } from '@vigie/cloud-ingest/db';
+import { maintainPartitions, migrate, openDb, type Db } from '@vigie/cloud-ingest/db';
 import { dataPaths, type Logger } from '@vigie/common';
 import { buildCloudApp, type CloudRoles } from './app.ts';
 import type { CloudConfig } from './config.ts';
@@ -40,11 +40,15 @@ export function checkRoles(config: CloudConfig, roles: CloudRoles): void {
   }
 }
 
+/** How often measurement partitions are created ahead and expired ones dropped. */
+const PARTITION_MAINTENANCE_MS = 6 * 60 * 60_000;
+
 /** Open and migrate the database of `config` (PostgreSQL, or the locked PGlite directory). */
 export async function openCloudDb(config: CloudConfig, log: Logger): Promise<Db> {
   const db = await openDb({ databaseUrl: config.DATABASE_URL, pgliteDir: dataPaths(config.VIGIE_DATA_DIR).cloudPgData }, log);
   try {
     await migrate(db, { log });
+    await maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log });
   } catch (err) {
     await db.close();
     throw err;
@@ -67,6 +71,14 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     const { port } = app.server.address() as AddressInfo;
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     const running = app;
+    // Partitions ahead and retention: again every 6 hours (idempotent, advisory-locked, so several
+    // instances may run it).
+    const maintenance = setInterval(() => {
+      maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log }).catch((err: unknown) =>
+        log.error({ err }, 'partition maintenance failed'),
+      );
+    }, PARTITION_MAINTENANCE_MS);
+    maintenance.unref();
     let stopping: Promise<void> | null = null;
     return {
       app,
@@ -75,6 +87,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       demoAccounts,
       stop: () =>
         (stopping ??= (async () => {
+          clearInterval(maintenance);
           try {
             await running.close();
           } finally {

@@ -14,3 +14,12 @@ export {
   type AlertChangedEvent,
 } from './events.ts';
 export { sha256Hex } from './tokens.ts';
+export {
+  ensurePartitions,
+  dropExpiredPartitions,
+  maintainPartitions,
+  type EnsurePartitionsOptions,
+  type EnsurePartitionsResult,
+  type DropExpiredOptions,
+  type MaintainPartitionsOptions,
+} from './partitions.ts';

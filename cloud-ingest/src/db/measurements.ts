@@ -12,8 +12,9 @@ export interface MeasurementRow {
 }
 
 /**
- * The one way rows enter `measurements` (ingest and demo seeder alike), so that partitioning the
- * table later changes this function only. One set-based statement whatever the number of rows:
+ * The one way rows enter `measurements` (ingest and demo seeder alike). The table is
+ * range-partitioned on `ts` (migration 0002): PostgreSQL routes each row to its monthly partition,
+ * or to `measurements_default` when its month has none. One set-based statement whatever the number of rows:
  * arrays bound as parameters and expanded by `unnest`, never one INSERT per row.
  * Returns the number of rows written.
  */
