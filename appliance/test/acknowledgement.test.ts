@@ -40,7 +40,7 @@ async function withBoxOnPty(run: (ctx: Ctx) => Promise<void>, options: { fallCan
   const clock = { t: Date.UTC(2026, 10, 25, 13, 0), now() { return this.t; } };
   const bracelet = new BraceletSimulator({ deviceId: 'BR-TEST-0002', speed: 600, radioSocketPath: paths.braceletRadioSocket });
   const env = loadBoxEnv({ VIGIE_DATA_DIR: dir.path, VIGIE_MQTT_PORT: '0', VIGIE_MODEM_DEVICE: modem.device, VIGIE_GPIO: 'simulated' });
-  const box = createBox({ env, boxFile: readBoxFile(paths.boxConfig), log: process.env.VIGIE_TEST_LOG ? createLogger("test", { level: "debug" }, pino.destination(process.env.VIGIE_TEST_LOG)) : silentLogger(), clock });
+  const box = createBox({ env, boxFile: readBoxFile(paths.boxConfig), log: process.env.VIGIE_TEST_LOG ? createLogger('test', { level: 'debug' }, pino.destination(process.env.VIGIE_TEST_LOG)) : silentLogger(), clock });
   await bracelet.start();
   await box.start();
   const fall = async () => {

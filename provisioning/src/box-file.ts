@@ -54,12 +54,17 @@ export const BoxFileSchema = z.object({
   /** Per-patient alert thresholds (defaults suit most patients; the doctor tailors them). */
   thresholds: z
     .object({
+      /** Hypoxemia below this SpO2 one-minute mean, %. */
       spo2Min: z.number().min(70).max(99).default(90),
+      /** Bradycardia below / tachycardia above these heart-rate means, bpm… */
       heartRateLow: z.number().min(20).max(80).default(40),
       heartRateHigh: z.number().min(90).max(220).default(130),
+      /** …for this many consecutive means (2-minute means: 2 = at least 4 minutes). */
       sustainedReadings: z.number().int().min(1).max(30).default(2),
+      /** "Not worn" after the bracelet says so for this long; "no data" after total silence this long. */
       notWornMinutes: z.number().min(1).max(24 * 60).default(30),
       noDataMinutes: z.number().min(1).max(24 * 60).default(30),
+      /** Bracelet battery at or below this, %, asks to charge it. */
       batteryLowPercent: z.number().min(1).max(50).default(15),
     })
     .prefault({}),

@@ -1,5 +1,5 @@
 import type { Logger, Module } from '@vigie/common';
-import type { Contact } from '@vigie/provisioning';
+import type { BoxFile, Contact } from '@vigie/provisioning';
 import type { Clock } from '../clock.ts';
 import type { IncomingSms } from '../modem/port.ts';
 import type { AlertFollowUpStore, OpenAlert, ReplyOutcome } from '../store/alert-follow-up.ts';
@@ -7,12 +7,8 @@ import type { AlertRecipient } from '../store/alert-store.ts';
 import { ackConfirmText, ackNoticeText, escalationSmsText } from './alert-texts.ts';
 import { normalizeSender, parseReply } from './reply-parser.ts';
 
-/** Acknowledgement delay and number of rounds (from the box file). */
-export interface AlertingPolicy {
-  readonly ackTimeoutMinutes: number;
-  readonly maxRounds: number;
-  readonly fallCancelSeconds: number;
-}
+/** Acknowledgement delay, rounds and fall cancel window, as the box file holds them. */
+export type AlertingPolicy = Readonly<BoxFile['alerting']>;
 
 /**
  * Contacts texted in round `round` (0 = the first): tiers up to the round's, cumulatively, so a

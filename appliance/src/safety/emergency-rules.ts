@@ -4,7 +4,7 @@ import type { AlertRaiser } from './alert-raiser.ts';
 /**
  * Emergency events detected by the bracelet itself (fall, cardiac arrest, its help button) become
  * alerts at once. Nothing here waits for the cloud. The bracelet numbers its events, so a repeated
- * frame is recognised as the same alert. (The fall's cancel window joins with the box's button.)
+ * frame is recognised as the same alert. A fall's cancel window is the alert policy's (AlertRaiser).
  */
 export class EmergencyRules {
   readonly #raiser: AlertRaiser;

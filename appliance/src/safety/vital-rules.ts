@@ -2,30 +2,16 @@ import type { Logger, Module } from '@vigie/common';
 import type { BraceletStatus, BusReading } from '@vigie/protocol';
 import type { Clock } from '../clock.ts';
 import type { AlertRaiser } from './alert-raiser.ts';
+import { BoxFileSchema, type BoxFile } from '@vigie/provisioning';
 
-/** Per-patient thresholds (box file; the cloud pushes them later). */
-export interface VitalThresholds {
-  /** Hypoxemia below this SpO2 one-minute mean, %. */
-  readonly spo2Min: number;
-  /** Bradycardia below / tachycardia above these heart-rate means, bpm… */
-  readonly heartRateLow: number;
-  readonly heartRateHigh: number;
-  /** …for this many consecutive means (2-minute means: 2 = at least 4 minutes). */
-  readonly sustainedReadings: number;
-  readonly notWornMinutes: number;
-  readonly noDataMinutes: number;
-  readonly batteryLowPercent: number;
-}
+/**
+ * Per-patient thresholds, as the box file holds them (units and defaults are documented once, on
+ * `BoxFileSchema.thresholds` in provisioning; the cloud will push them later).
+ */
+export type VitalThresholds = Readonly<BoxFile['thresholds']>;
 
-export const DEFAULT_THRESHOLDS: VitalThresholds = {
-  spo2Min: 90,
-  heartRateLow: 40,
-  heartRateHigh: 130,
-  sustainedReadings: 2,
-  notWornMinutes: 30,
-  noDataMinutes: 30,
-  batteryLowPercent: 15,
-};
+/** The defaults, from the box file's schema. */
+export const DEFAULT_THRESHOLDS: VitalThresholds = BoxFileSchema.shape.thresholds.parse(undefined);
 
 /** An episode: the condition holds; it re-arms only once the condition has cleared. */
 interface Episode {
