@@ -1,4 +1,6 @@
-import { loadConfig, portSchema, z } from '@vigie/common';
+import { envBoolean, loadConfig, portSchema, z } from '@vigie/common';
+import { DEFAULT_BUFFER_LIMITS } from './store/reading-buffer.ts';
+import { parseSendCadences } from './store/send-cadence.ts';
 
 /**
  * The box's process configuration, from the environment (systemd unit on a Pi, `npm start` in
@@ -28,11 +30,56 @@ export const BoxEnvSchema = z.object({
   VIGIE_DISPLAY: z.enum(['png', 'epaper-2in13']).default('png'),
   /** GPIO for the box's buttons: `onoff` (a Pi), `simulated`, or `none` (no buttons). */
   VIGIE_GPIO: z.enum(['none', 'simulated', 'onoff']).default('none'),
-  /** How often readings are forwarded to the cloud (design: 10 minutes). Alerts go at once regardless. */
-  VIGIE_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).default(600_000),
+  /**
+   * How often the uplink looks for readings due by their cadence (VIGIE_SEND_CADENCES decides when
+   * they go; this only bounds how late past it) and retries at most this far apart. Alerts go at once regardless.
+   */
+  VIGIE_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   VIGIE_HEARTBEAT_INTERVAL_MS: z.coerce.number().int().min(1_000).default(300_000),
+  /**
+   * PEM file of the authority that signs the cloud's TLS certificate: when set, the box trusts only
+   * it (a private CA, pinned); unset, the system's roots. `npm start` points it at its development CA.
+   */
+  VIGIE_CLOUD_CA_FILE: z.string().min(1).optional(),
   /** Most readings per telemetry batch. */
   VIGIE_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(1_000),
+  /**
+   * The telemetry buffer's bounds (appliance/README.md, "Telemetry buffer"): readings held, and
+   * their estimated bytes. Defaults hold 94 days of readings at the design's cadences.
+   */
+  VIGIE_BUFFER_MAX_ROWS: z.coerce.number().int().min(100).default(DEFAULT_BUFFER_LIMITS.maxRows),
+  VIGIE_BUFFER_MAX_BYTES: z.coerce.number().int().min(16_384).default(DEFAULT_BUFFER_LIMITS.maxBytes),
+  /**
+   * When readings are due for the cloud, per metric: `metric:[count/]age` entries overriding the
+   * design's cadences (heart_rate:5/10m, spo2:10/50m, steps:12/6h, bracelet_battery:6h), or
+   * `immediate` (every reading at the next check).
+   */
+  VIGIE_SEND_CADENCES: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const parsed = parseSendCadences(text);
+      if (parsed.ok) return parsed.value;
+      for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }),
+  // Kafka transport (docs/decisions/0005-kafka-exactly-once.md). Unset KAFKA_BROKERS: HTTPS.
+  /** Comma-separated `host:port` of the Kafka bootstrap brokers; set, the box produces to Kafka. */
+  KAFKA_BROKERS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'expected host:port[,host:port…]')
+      .transform((v) => v.split(','))
+      .optional(),
+  ),
+  /** TLS to the brokers (a managed cluster); the CA is VIGIE_CLOUD_CA_FILE when set, else the system's roots. */
+  KAFKA_SSL: envBoolean.default(false),
+  /** SASL mechanism, with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD; unset: no SASL. */
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('vigie-box'),
 });
 
 export type BoxEnv = Readonly<z.output<typeof BoxEnvSchema>>;

@@ -6,5 +6,9 @@ export const boxErrors = defineErrors({
   BOX_BUS_PAYLOAD_INVALID: { message: 'A message on the local bus does not match its schema' },
   BOX_CLOUD_UNREACHABLE: { message: 'The cloud could not be reached' },
   BOX_CLOUD_REJECTED: { message: 'The cloud refused a message from the box' },
+  BOX_CLOUD_RECEIPT_MISMATCH: { message: 'The cloud answered a telemetry batch with a receipt for another box or sequence; the batch stays to be resent' },
+  BOX_CLOUD_PLAINTEXT_REFUSED: {
+    message: 'The cloud URL is plain http:// to a host that is not this machine; health data only leaves the box over TLS (use https://)',
+  },
   BOX_CLOUD_UNAUTHORIZED: { message: 'The cloud does not accept this box credentials (re-provision the box)' },
 });

@@ -1,7 +1,17 @@
 import type { Logger, Module } from '@vigie/common';
 import { dataPaths, ModuleGroup } from '@vigie/common';
 import { readBoxFile, writeBoxFile, type BoxFile } from '@vigie/provisioning';
-import { BraceletEvent, BraceletStatus, BusReading, SCHEMA_VERSION, topicFilters, topics } from '@vigie/protocol';
+import {
+  BoxCommand,
+  BraceletEvent,
+  BraceletStatus,
+  BusReading,
+  ConfigApplied,
+  SCHEMA_VERSION,
+  topicFilters,
+  topics,
+  type BoxCommandResult,
+} from '@vigie/protocol';
 import type { BoxEnv } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { LocalBroker } from './bus/local-broker.ts';
@@ -49,7 +59,10 @@ const MODEM_HEALTH_MS = 60_000;
  * processes (or other modules) that only subscribe to what it publishes.
  */
 export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: Logger; clock?: Clock }): SafetyCore {
-  const { env, boxFile, log } = options;
+  const { env, log } = options;
+  // Swapped whole when the box file changes (cloud configuration, technician's CLI): every rule
+  // reads it through a closure, so the next decision sees the new file, never half of it.
+  let boxFile = options.boxFile;
   const clock = options.clock ?? systemClock;
   const paths = dataPaths(env.VIGIE_DATA_DIR);
 
@@ -125,6 +138,28 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
   // Replies from contacts acknowledge alerts (TS 27.005 +CMTI → AT+CMGR, read by the modem adapter).
   modem.on('sms', (sms) => followUp.onIncomingSms(sms));
 
+  // The telemetry service replaced the box file (a cloud configuration) or saw the technician change
+  // it: read it again, whole. A file that does not validate is refused and the one in force stays.
+  const reloadBoxFile = (announced: ConfigApplied) => {
+    try {
+      const next = readBoxFile(paths.boxConfig);
+      if (next.boxId !== boxFile.boxId) throw new Error('the box file names another box');
+      boxFile = next;
+      log.info({ configVersion: next.cloudConfig?.version ?? null, contacts: next.contacts.length }, 'box configuration reloaded');
+    } catch (err) {
+      log.error({ err, announced: announced.version }, 'box configuration refused; the one in force stays');
+    }
+  };
+  bus.subscribe(topics.configApplied(), ConfigApplied, reloadBoxFile);
+  // A portal acknowledgement relayed by the telemetry service: the same path as an SMS "OK".
+  bus.subscribe(topicFilters.commands, BoxCommand, (command) => {
+    const outcome = followUp.acknowledgeFromPortal({ alertId: command.alertId, by: command.by });
+    if (outcome === null) return;
+    const result: BoxCommandResult = { v: SCHEMA_VERSION, boxId: boxFile.boxId, commandId: command.commandId, outcome, at: clock.now() };
+    bus.publish(topics.commandResult(command.commandId), result, { qos: 1 }).catch((err: unknown) => {
+      log.warn({ err, commandId: command.commandId }, 'could not publish a command result');
+    });
+  });
   bus.subscribe(topicFilters.events, BraceletEvent, (event) => rules.onBraceletEvent(event));
   bus.subscribe(topicFilters.readings, BusReading, (msg) => vitals.onReading(msg));
   bus.subscribe(topicFilters.statuses, BraceletStatus, (status) => vitals.onStatus(status));

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from '@vigie/common';
 import { dataPaths, ModuleGroup } from '@vigie/common';
 import type { BoxFile } from '@vigie/provisioning';
-import { AlertEvent, BraceletStatus, BusReading, ModemStatus, SCHEMA_VERSION, topicFilters, topics } from '@vigie/protocol';
+import { AlertEvent, BoxCommandResult, BraceletStatus, BusReading, ModemStatus, SCHEMA_VERSION, topicFilters, topics } from '@vigie/protocol';
 import type { BoxEnv } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { BusClient } from './bus/bus-client.ts';
@@ -9,7 +11,14 @@ import { openBoxDatabase } from './store/database.ts';
 import { ReadingBuffer } from './store/reading-buffer.ts';
 import { AlertStore } from './store/alert-store.ts';
 import { HttpCloudClient, type CloudClient } from './sync/cloud-client.ts';
+import { KafkaCloudClient, kafkaOptionsFromEnv } from './sync/kafka-cloud-client.ts';
 import { Uplink } from './sync/uplink.ts';
+import { diskFreeBytes, softwareVersions } from './sync/box-health.ts';
+import { Downlink } from './sync/downlink.ts';
+import { HttpDownlinkClient, type DownlinkClient } from './sync/downlink-client.ts';
+
+/** Alert states in which someone still has to act (the downlink polls fast meanwhile). */
+const OPEN_ALERT_STATES: readonly string[] = ['raised', 'notifying', 'notified', 'escalated'];
 
 /** Software version reported in heartbeats. */
 export const BOX_SOFTWARE_VERSION = '0.1.0';
@@ -34,16 +43,62 @@ export function createTelemetryService(options: {
   mqttUrl: () => string;
   clock?: Clock;
   cloud?: CloudClient;
+  /** The cloud → box client (configuration, commands); default: HTTPS to the box file's cloud URL. */
+  downlink?: DownlinkClient;
 }): TelemetryService {
   const { env, boxFile, log } = options;
   const clock = options.clock ?? systemClock;
   const paths = dataPaths(env.VIGIE_DATA_DIR);
   // synchronous=NORMAL: a reading committed here survives a crash; ten times cheaper than FULL.
   const db = openBoxDatabase(paths.boxDb, { synchronous: 'NORMAL' });
-  const readings = new ReadingBuffer(db);
+  const readings = new ReadingBuffer(db, {
+    limits: { maxRows: env.VIGIE_BUFFER_MAX_ROWS, maxBytes: env.VIGIE_BUFFER_MAX_BYTES },
+    log: log.child({ module: 'reading-buffer' }),
+  });
+  const software = softwareVersions(BOX_SOFTWARE_VERSION, db);
   const alerts = new AlertStore(db);
-  const cloud = options.cloud ?? new HttpCloudClient({ baseUrl: boxFile.cloudUrl, token: boxFile.token });
+  // KAFKA_BROKERS set: produce to Kafka (docs/decisions/0005-kafka-exactly-once.md); else HTTPS.
+  const kafkaOptions = options.cloud ? null : kafkaOptionsFromEnv(env);
+  const kafkaClient = kafkaOptions
+    ? new KafkaCloudClient({ ...kafkaOptions, boxId: boxFile.boxId, token: boxFile.token, log })
+    : null;
+  const cloud =
+    options.cloud ??
+    kafkaClient ??
+    new HttpCloudClient({
+      baseUrl: boxFile.cloudUrl,
+      token: boxFile.token,
+      ...(env.VIGIE_CLOUD_CA_FILE ? { ca: readFileSync(env.VIGIE_CLOUD_CA_FILE, 'utf8') } : {}),
+    });
   const bus = new BusClient({ name: 'telemetry', url: options.mqttUrl, log: log.child({ module: 'telemetry-bus' }) });
+
+  // The box file as last announced by the downlink (configuration version, cloud cadences).
+  let latestFile = boxFile;
+  // Cadences: the cloud's when it sent some, never slower than the environment's (which sets the
+  // slowest the box may go; development runs it fast).
+  const cadence = {
+    syncMs: () => Math.min(env.VIGIE_SYNC_INTERVAL_MS, (latestFile.cadences?.syncIntervalSeconds ?? Infinity) * 1_000),
+    heartbeatMs: () => Math.min(env.VIGIE_HEARTBEAT_INTERVAL_MS, (latestFile.cadences?.heartbeatIntervalSeconds ?? Infinity) * 1_000),
+  };
+  const openAlerts = new Set<string>();
+  const downlink = new Downlink({
+    client:
+      options.downlink ??
+      new HttpDownlinkClient({
+        baseUrl: boxFile.cloudUrl,
+        token: boxFile.token,
+        ...(env.VIGIE_CLOUD_CA_FILE ? { ca: readFileSync(env.VIGIE_CLOUD_CA_FILE, 'utf8') } : {}),
+      }),
+    boxFilePath: paths.boxConfig,
+    publish: (topic, payload, opts) => bus.publish(topic, payload, opts),
+    clock,
+    log: log.child({ module: 'downlink' }),
+    idleIntervalMs: () => cadence.syncMs(),
+    alertOpen: () => openAlerts.size > 0,
+    onBoxFile: (file) => {
+      latestFile = file;
+    },
+  });
 
   // What the heartbeat says about the bracelet and the modem, as last heard on the bus.
   const seen = {
@@ -62,15 +117,22 @@ export function createTelemetryService(options: {
     cloud,
     clock,
     log: log.child({ module: 'uplink' }),
-    intervalMs: env.VIGIE_SYNC_INTERVAL_MS,
-    heartbeatMs: env.VIGIE_HEARTBEAT_INTERVAL_MS,
+    // Read at every cycle: a cadence pushed by the cloud applies without a restart.
+    get intervalMs() {
+      return cadence.syncMs();
+    },
+    get heartbeatMs() {
+      return cadence.heartbeatMs();
+    },
     batchSize: env.VIGIE_BATCH_SIZE,
-    heartbeat: () => ({
-      software: { box: BOX_SOFTWARE_VERSION },
+    cadences: () => env.VIGIE_SEND_CADENCES,
+    heartbeat: async () => ({
+      ...(latestFile.cloudConfig ? { configVersion: latestFile.cloudConfig.version } : {}),
+      software,
       lastBraceletContactAt: seen.lastBraceletContactAt,
       braceletBattery: seen.braceletBattery,
       modem: { ...seen.modem },
-      diskFreeBytes: null,
+      diskFreeBytes: await diskFreeBytes(dirname(paths.boxDb)),
     }),
     onCycle: (online) => {
       const now = clock.now();
@@ -100,9 +162,17 @@ export function createTelemetryService(options: {
     seen.modem = { registered: status.registered, signal: status.signal };
   });
   // An alert changed (the safety core wrote it to SQLite): send it now, ahead of any backlog.
-  bus.subscribe(topicFilters.alerts, AlertEvent, () => uplink.kick());
+  bus.subscribe(topicFilters.alerts, AlertEvent, (event) => {
+    uplink.kick();
+    // While an alert is open the downlink polls every 2 s, so a portal acknowledgement arrives fast.
+    const wasOpen = openAlerts.size > 0;
+    if (OPEN_ALERT_STATES.includes(event.state)) openAlerts.add(event.alertId);
+    else openAlerts.delete(event.alertId);
+    if (!wasOpen && openAlerts.size > 0) downlink.kick();
+  });
+  bus.subscribe(topicFilters.commandResults, BoxCommandResult, (result) => void downlink.onCommandResult(result));
 
-  const group = new ModuleGroup().add(bus).add(uplink);
+  const group = new ModuleGroup().add(bus).add(uplink).add(downlink);
   return {
     readings,
     uplink,
@@ -113,6 +183,7 @@ export function createTelemetryService(options: {
       try {
         await group.stop();
       } finally {
+        await kafkaClient?.stop();
         db.close();
       }
     },

@@ -46,3 +46,5 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, wha
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+export { startKafkaMock, type KafkaMockCluster } from './testing/kafka-mock.ts';

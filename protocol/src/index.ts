@@ -3,3 +3,4 @@ export * from './validate.ts';
 export * from './errors.ts';
 export * from './gatt/index.ts';
 export * from './ndjson.ts';
+export * from './kafka.ts';

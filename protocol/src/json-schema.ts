@@ -3,9 +3,15 @@ import type { TSchema } from '@sinclair/typebox';
 import {
   AlertEvent,
   BatchReceipt,
+  BoxCommand,
+  BoxCommandList,
+  BoxCommandResult,
+  BoxConfig,
+  BoxConfigDocument,
   BraceletEvent,
   BraceletStatus,
   BusReading,
+  ConfigApplied,
   Heartbeat,
   ModemStatus,
   Reading,
@@ -39,6 +45,12 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   Reading,
   ModemStatus,
   UplinkStatus,
+  BoxConfig,
+  BoxConfigDocument,
+  BoxCommand,
+  BoxCommandList,
+  BoxCommandResult,
+  ConfigApplied,
 };
 
 /** File name of a message's schema at the current protocol version. */

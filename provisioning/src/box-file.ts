@@ -32,7 +32,12 @@ export type Contact = z.infer<typeof ContactSchema>;
 export const BoxFileSchema = z.object({
   version: z.literal(1),
   boxId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/, 'box id: 3–64 letters, digits, - or _'),
-  cloudUrl: z.url({ protocol: /^https?$/, message: 'cloud URL must be an http(s) URL' }),
+  /** https:// in production; plain http:// only to this machine (development, tests). */
+  cloudUrl: z
+    .url({ protocol: /^https?$/, message: 'cloud URL must be an https:// URL' })
+    .refine((u) => u.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(u), {
+      message: 'cloud URL must be https:// (plain http:// is accepted only to 127.0.0.1, localhost or [::1])',
+    }),
   token: z.string().min(16, 'the box token is at least 16 characters'),
   patient: z.object({ displayName: z.string().trim().min(1).max(80) }),
   contacts: z.array(ContactSchema).max(10),
@@ -68,6 +73,29 @@ export const BoxFileSchema = z.object({
       batteryLowPercent: z.number().min(1).max(50).default(15),
     })
     .prefault({}),
+  /**
+   * Upload cadences pushed by the cloud (configuration downlink); absent: the process environment's
+   * (`VIGIE_SYNC_INTERVAL_MS`, `VIGIE_HEARTBEAT_INTERVAL_MS`).
+   */
+  cadences: z
+    .object({
+      syncIntervalSeconds: z.number().int().min(10).max(86_400),
+      heartbeatIntervalSeconds: z.number().int().min(30).max(86_400),
+    })
+    .optional(),
+  /**
+   * The cloud configuration version last applied (contacts, alerting, thresholds, cadences), and
+   * the digest of those sections as applied: when the file's sections no longer match it, the
+   * technician changed them locally since (`vigie-box contacts` / `alerting`), which the box
+   * reports. A newer cloud version replaces them. Absent: never configured from the cloud.
+   */
+  cloudConfig: z
+    .object({
+      version: z.number().int().min(1),
+      digest: z.string().regex(/^[0-9a-f]{64}$/),
+      appliedAt: z.number().int().min(0),
+    })
+    .optional(),
 });
 export type BoxFile = z.infer<typeof BoxFileSchema>;
 
@@ -98,7 +126,7 @@ export function readBoxFile(path: string): BoxFile {
  * Write the box file atomically: a crash leaves either the old file or the new one, never half of
  * one (write to a temporary file, fsync, rename over).
  */
-export function writeBoxFile(path: string, file: BoxFile): void {
+export function writeBoxFile(path: string, file: BoxFile, hooks: { beforeRename?: () => void } = {}): void {
   const valid = BoxFileSchema.parse(file);
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${process.pid}`;
@@ -109,5 +137,14 @@ export function writeBoxFile(path: string, file: BoxFile): void {
   } finally {
     closeSync(fd);
   }
+  // Tests kill the process here: the old file must still be whole.
+  hooks.beforeRename?.();
   renameSync(tmp, path);
+  // The rename itself is durable only once the directory is synced (a power cut could undo it).
+  const dirFd = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
+  }
 }

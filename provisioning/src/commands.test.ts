@@ -36,6 +36,10 @@ test('says which option to fix when input is wrong', () => {
       (err: unknown) => err instanceof VigieError && err.code === 'PROVISION_INPUT_INVALID' && /--phone: .*international/.test(err.message),
     );
     assert.throws(() => provision(path, { ...valid, cloudUrl: 'ftp://x' }), /--cloudUrl/);
+    // Health data never crosses a network in clear: http:// only to this machine.
+    assert.throws(() => provision(path, { ...valid, cloudUrl: 'http://cloud.example' }), /--cloudUrl: cloud URL must be https/);
+    assert.throws(() => provision(path, { ...valid, cloudUrl: 'http://127.0.0.1.evil.example' }), /--cloudUrl/);
+    provision(path, { ...valid, cloudUrl: 'http://127.0.0.1:8080' });
   } finally {
     dir.cleanup();
   }

@@ -1,5 +1,6 @@
 import type { Logger, Module } from '@vigie/common';
 import type { BoxFile, Contact } from '@vigie/provisioning';
+import type { BoxCommandOutcome } from '@vigie/protocol';
 import type { Clock } from '../clock.ts';
 import type { IncomingSms } from '../modem/port.ts';
 import type { AlertFollowUpStore, OpenAlert, ReplyOutcome } from '../store/alert-follow-up.ts';
@@ -99,6 +100,40 @@ export class AlertFollowUp implements Module {
     const level = outcome === 'acknowledged' ? 'info' : 'warn';
     this.#d.log[level]({ outcome, alertId }, 'reply SMS handled');
     return outcome;
+  }
+
+  /**
+   * An acknowledgement made in the portal (a cloud command relayed by the telemetry service):
+   * applied as an SMS "OK" is — the alert acknowledged by "<name> (portail)", its unsent alert SMS
+   * cancelled, escalation stopped — and every contact who received the alert is told who is on it.
+   * Idempotent: a repeated command finds the alert acknowledged and changes nothing. Never throws:
+   * null when it failed (the command stays pending in the cloud and comes again).
+   */
+  acknowledgeFromPortal(input: { alertId: string; by: string }): BoxCommandOutcome | null {
+    try {
+      const found = this.#d.store.alertById(input.alertId);
+      if (!found) return 'unknown_alert';
+      if (!found.open) return found.state === 'acknowledged' ? 'already_acknowledged' : 'not_open';
+      const alert = found.alert;
+      const by = `${input.by.trim().slice(0, 100)} (portail)`;
+      const patientName = this.#d.patientName();
+      const notice = ackNoticeText({ kind: alert.kind, patientName, number: alert.number, by });
+      const done = this.#d.store.acknowledge({
+        alertId: alert.alertId,
+        by,
+        via: 'portal',
+        now: this.#d.clock.now(),
+        news: this.#d.store.notifiedContacts(alert.alertId).map((recipient) => ({ recipient, purpose: 'ack_notice' as const, body: notice })),
+      });
+      if (!done) return 'already_acknowledged';
+      this.#d.log.info({ alertId: alert.alertId, via: 'portal' }, 'alert acknowledged from the portal');
+      this.#d.onAlertChanged(alert.alertId);
+      this.#d.kick();
+      return 'acknowledged';
+    } catch (err) {
+      this.#d.log.error({ err, alertId: input.alertId }, 'could not apply a portal acknowledgement');
+      return null;
+    }
   }
 
   #acknowledge(alert: OpenAlert, by: Contact, now: number): boolean {

@@ -47,9 +47,13 @@ export class AlertFollowUpStore {
   readonly #cancellable;
   readonly #close;
   readonly #cancelAll;
+  readonly #byId;
 
   constructor(db: BoxDatabase) {
     this.#db = db;
+    this.#byId = db.prepare<[string], OpenRow & { state: string }>(
+      'SELECT alert_id, number, kind, raised_at, escalation_round, state FROM alerts WHERE alert_id = ?',
+    );
     this.#openNotifiedTo = db.prepare<[string], OpenRow>(
       `SELECT DISTINCT a.alert_id, a.number, a.kind, a.raised_at, a.escalation_round FROM alerts a
        JOIN sms_outbox s ON s.alert_id = a.alert_id
@@ -125,6 +129,12 @@ export class AlertFollowUpStore {
   openAlertByNumber(number: number): OpenAlert | undefined {
     const row = this.#openByNumber.get(number);
     return row ? toOpen(row) : undefined;
+  }
+
+  /** An alert by id with whether it is still open, or undefined when the box does not know it. */
+  alertById(alertId: string): { alert: OpenAlert; open: boolean; state: string } | undefined {
+    const row = this.#byId.get(alertId);
+    return row ? { alert: toOpen(row), open: (OPEN_STATES as readonly string[]).includes(row.state), state: row.state } : undefined;
   }
 
   /** Contacts whose alert SMS was accepted by the modem, once each. */

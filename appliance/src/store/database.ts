@@ -118,6 +118,30 @@ const MIGRATIONS: readonly string[] = [
     alert_id    TEXT
   );
   `,
+  `
+  -- The bounded telemetry buffer (appliance/README.md, "Telemetry buffer").
+  -- readings loses AUTOINCREMENT: it rewrote sqlite_sequence on every insert, one more page per
+  -- commit, a third of the cost of storing one reading. Ids stay monotonic without it: the insert
+  -- takes max(highest id present, last_frozen_id) + 1, so a new reading always sorts after every
+  -- batched one (an id freed by eviction may be reused; nothing refers to it any more).
+  CREATE TABLE readings_v2 (
+    id          INTEGER PRIMARY KEY,
+    bracelet_id TEXT    NOT NULL,
+    metric      TEXT    NOT NULL,
+    ts          INTEGER NOT NULL,          -- epoch ms
+    value       REAL    NOT NULL,
+    period_s    INTEGER
+  );
+  INSERT INTO readings_v2 (id, bracelet_id, metric, ts, value, period_s)
+    SELECT id, bracelet_id, metric, ts, value, period_s FROM readings;
+  -- Keep the old high-water mark: ids handed out by AUTOINCREMENT are never handed out again.
+  UPDATE sync_state SET value = max(value, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'readings'), 0))
+    WHERE name = 'last_frozen_id' AND NOT EXISTS (SELECT 1 FROM readings WHERE id > sync_state.value);
+  DROP TABLE readings;
+  ALTER TABLE readings_v2 RENAME TO readings;
+  -- evicted_total: unsent readings dropped because the buffer was full, ever (reported in heartbeats).
+  INSERT INTO sync_state (name, value) VALUES ('evicted_total', 0);
+  `,
 ];
 
 /**
@@ -141,14 +165,20 @@ export function openBoxDatabase(path: string, options: { synchronous?: 'NORMAL' 
 }
 
 function migrate(db: BoxDatabase): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw boxErrors.create('BOX_STORE_SCHEMA_NEWER', { details: { found: current, known: MIGRATIONS.length } });
-  }
-  for (let i = current; i < MIGRATIONS.length; i++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[i]!);
-      db.pragma(`user_version = ${i + 1}`);
-    })();
+  // The safety core and the telemetry service open the same file at start, often together: each
+  // step reads the version and applies the next migration under the write lock (BEGIN IMMEDIATE),
+  // so the second process waits (busy_timeout) and then finds the work done instead of redoing it.
+  const step = db.transaction((): boolean => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw boxErrors.create('BOX_STORE_SCHEMA_NEWER', { details: { found: current, known: MIGRATIONS.length } });
+    }
+    if (current === MIGRATIONS.length) return false;
+    db.exec(MIGRATIONS[current]!);
+    db.pragma(`user_version = ${current + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // one migration applied; look again
   }
 }

@@ -1,23 +1,58 @@
 import type { AlertEvent, BatchReceipt, Heartbeat, TelemetryBatch } from '@vigie/protocol';
+import http from 'node:http';
+import https from 'node:https';
 import { boxErrors } from '../errors.ts';
 
-/** The box's side of cloud-ingest's HTTPS API. Errors are catalogued; none carries a payload. */
+/** The box's side of cloud-ingest's API (HTTPS here; Kafka in kafka-cloud-client.ts). Errors are catalogued; none carries a payload. */
 export interface CloudClient {
   sendTelemetry(batch: TelemetryBatch): Promise<BatchReceipt>;
   sendAlert(event: AlertEvent): Promise<void>;
   sendHeartbeat(heartbeat: Heartbeat): Promise<void>;
 }
 
-/** HTTP(S) transport to cloud-ingest, authenticated with the box's own token. */
+/** Options of {@link HttpCloudClient}. */
+export interface HttpCloudClientOptions {
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly timeoutMs?: number;
+  /**
+   * PEM certificate(s) of the authority that signs the cloud's certificate: when given, only it is
+   * trusted (pinning a private CA); otherwise the system's roots are.
+   */
+  readonly ca?: string;
+}
+
+/**
+ * Whether `url` may be reached without TLS: only a loopback host (tests, one-machine development).
+ * Health data never crosses a network in clear; the box file refuses any other `http://` URL.
+ */
+export function plaintextAllowed(url: URL): boolean {
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+}
+
+/**
+ * HTTPS transport to cloud-ingest, authenticated with the box's own token. One keep-alive agent
+ * so a backlog replays over a single TLS session instead of a handshake per batch.
+ */
 export class HttpCloudClient implements CloudClient {
-  readonly #base: string;
+  readonly #base: URL;
   readonly #token: string;
   readonly #timeoutMs: number;
+  readonly #agent: http.Agent;
+  readonly #request: typeof http.request;
 
-  constructor(options: { baseUrl: string; token: string; timeoutMs?: number }) {
-    this.#base = options.baseUrl.replace(/\/+$/, '');
+  constructor(options: HttpCloudClientOptions) {
+    this.#base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
+    if (this.#base.protocol !== 'https:' && !plaintextAllowed(this.#base)) {
+      throw boxErrors.create('BOX_CLOUD_PLAINTEXT_REFUSED', { details: { protocol: this.#base.protocol } });
+    }
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
+    const tls = this.#base.protocol === 'https:';
+    this.#agent = tls
+      ? new https.Agent({ keepAlive: true, maxSockets: 2, ...(options.ca ? { ca: options.ca } : {}) })
+      : new http.Agent({ keepAlive: true, maxSockets: 2 });
+    this.#request = tls ? https.request : http.request;
   }
 
   async sendTelemetry(batch: TelemetryBatch): Promise<BatchReceipt> {
@@ -32,28 +67,51 @@ export class HttpCloudClient implements CloudClient {
     await this.#post('/ingest/v1/heartbeats', heartbeat);
   }
 
+  /** Close idle connections (the process is stopping). */
+  close(): void {
+    this.#agent.destroy();
+  }
+
   async #post(path: string, body: object): Promise<unknown> {
-    let response: Response;
-    try {
-      response = await fetch(`${this.#base}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.#token}` },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (cause) {
-      throw boxErrors.create('BOX_CLOUD_UNREACHABLE', { cause, details: { path } });
-    }
-    const text = await response.text().catch(() => '');
-    if (response.status === 401) throw boxErrors.create('BOX_CLOUD_UNAUTHORIZED', { details: { path, status: 401 } });
-    if (response.status >= 400 && response.status < 500) {
+    const { status, text } = await this.#send('POST', path, JSON.stringify(body));
+    if (status === 401) throw boxErrors.create('BOX_CLOUD_UNAUTHORIZED', { details: { path, status: 401 } });
+    if (status >= 400 && status < 500) {
       const error = safeJson(text) as { error?: { code?: string; field?: string } } | undefined;
       throw boxErrors.create('BOX_CLOUD_REJECTED', {
-        details: { path, status: response.status, code: error?.error?.code, field: error?.error?.field },
+        details: { path, status, code: error?.error?.code, field: error?.error?.field },
       });
     }
-    if (!response.ok) throw boxErrors.create('BOX_CLOUD_UNREACHABLE', { details: { path, status: response.status } });
+    if (status < 200 || status >= 300) throw boxErrors.create('BOX_CLOUD_UNREACHABLE', { details: { path, status } });
     return text ? safeJson(text) : undefined;
+  }
+
+  /** One request; a network or TLS failure (a bad certificate included) is BOX_CLOUD_UNREACHABLE. */
+  #send(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+    const url = new URL(path.replace(/^\//, ''), this.#base);
+    return new Promise((resolve, reject) => {
+      const fail = (cause: unknown) => reject(boxErrors.create('BOX_CLOUD_UNREACHABLE', { cause, details: { path } }));
+      const req = this.#request(
+        url,
+        {
+          method,
+          agent: this.#agent,
+          timeout: this.#timeoutMs,
+          headers: {
+            authorization: `Bearer ${this.#token}`,
+            ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', fail);
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)));
+      req.on('error', fail);
+      req.end(body);
+    });
   }
 }
 

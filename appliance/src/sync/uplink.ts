@@ -4,6 +4,7 @@ import { boxErrors } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import type { AlertStore } from '../store/alert-store.ts';
 import type { ReadingBuffer } from '../store/reading-buffer.ts';
+import type { SendCadences } from '../store/send-cadence.ts';
 import type { CloudClient } from './cloud-client.ts';
 
 /** Exponential backoff with full jitter (AWS architecture blog), capped. */
@@ -11,6 +12,15 @@ export function backoffMs(failures: number, baseMs: number, capMs: number, rando
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, failures - 1));
   return Math.floor(ceiling / 2 + random() * (ceiling / 2));
 }
+
+/**
+ * What the rest of the box adds to a heartbeat; the uplink fills in the buffer's own figures.
+ * `configVersion` is the configuration in force (null or absent: none received from the cloud).
+ */
+export type HeartbeatExtras = Omit<
+  Heartbeat,
+  'v' | 'boxId' | 'at' | 'bufferDepth' | 'oldestUnsentAt' | 'bufferBytes' | 'evictedReadings' | 'configVersion'
+> & { configVersion?: number | null };
 
 /** What the uplink needs. */
 export interface UplinkDeps {
@@ -23,15 +33,24 @@ export interface UplinkDeps {
   intervalMs: number;
   heartbeatMs: number;
   batchSize: number;
-  heartbeat: () => Omit<Heartbeat, 'v' | 'boxId' | 'at' | 'bufferDepth' | 'oldestUnsentAt'>;
-  /** Told after every cycle whether the cloud answered (for the screen). */
+  /**
+   * When readings are due (read at each check, so a new configuration applies at once). Absent:
+   * every reading goes at the next check.
+   */
+  cadences?: () => SendCadences;
+  heartbeat: () => HeartbeatExtras | Promise<HeartbeatExtras>;
+  /** Told after every cycle that talked to the cloud whether it answered (for the screen). */
   onCycle?: (online: boolean) => void;
 }
 
 /**
  * Store-and-forward to the cloud. Lanes in priority order: alert changes (also pushed at once by
- * `kick()`), then readings oldest first in frozen batches, then the heartbeat. The cursor moves only
- * when the cloud confirms. The SMS path never waits for this module.
+ * `kick()`, and checked again between two batches so a backlog never delays a live alert), then
+ * readings oldest first in frozen batches, then the heartbeat. A batch leaves the buffer only when
+ * the cloud confirms it (`confirm` after `sendTelemetry` resolved); a failure leaves it frozen, to be
+ * resent identically after a backoff. Readings go when due by their cadence
+ * (`ReadingBuffer.nextBatch`): a backlog goes back to back in full batches. The SMS path never
+ * waits for this module.
  */
 export class Uplink implements Module {
   readonly name = 'uplink';
@@ -85,14 +104,17 @@ export class Uplink implements Module {
   }
 
   async #cycle(): Promise<void> {
+    // Whether this cycle talked to the cloud: a check that found nothing due says nothing of it.
+    let contacted = false;
     try {
-      await this.#sendAlerts();
+      contacted = (await this.#sendAlerts()) || contacted;
       for (;;) {
         if (this.#stopped) return;
-        const batch = this.#d.readings.nextBatch(this.#d.batchSize, this.#d.clock.now());
+        const batch = this.#d.readings.nextBatch(this.#d.batchSize, this.#d.clock.now(), this.#d.cadences?.());
         if (!batch) break;
+        contacted = true;
         try {
-          await this.#d.cloud.sendTelemetry({
+          const receipt = await this.#d.cloud.sendTelemetry({
             v: SCHEMA_VERSION,
             boxId: this.#d.boxId,
             seq: batch.seq,
@@ -100,6 +122,10 @@ export class Uplink implements Module {
             braceletId: batch.braceletId,
             readings: batch.readings,
           });
+          // The cursor moves only on the cloud's confirmation of THIS batch.
+          if (receipt?.seq !== batch.seq || receipt.boxId !== this.#d.boxId) {
+            throw boxErrors.create('BOX_CLOUD_RECEIPT_MISMATCH', { details: { seq: batch.seq, receiptSeq: receipt?.seq ?? null } });
+          }
           this.#d.readings.confirm(batch.seq);
         } catch (err) {
           if (!boxErrors.is(err, 'BOX_CLOUD_REJECTED')) throw err;
@@ -109,10 +135,13 @@ export class Uplink implements Module {
         // Alerts raised meanwhile jump the queue of a long backlog.
         await this.#sendAlerts();
       }
-      await this.#sendHeartbeat();
-      if (this.#failures > 0) this.#d.log.info({ after: this.#failures }, 'cloud reachable again');
-      this.#failures = 0;
-      this.#d.onCycle?.(true);
+      contacted = (await this.#sendHeartbeat()) || contacted;
+      // A cycle that found nothing to send proves nothing: the backoff and the status stay as they were.
+      if (contacted) {
+        if (this.#failures > 0) this.#d.log.info({ after: this.#failures }, 'cloud reachable again');
+        this.#failures = 0;
+        this.#d.onCycle?.(true);
+      }
     } catch (err) {
       this.#failures++;
       const code = boxErrors.is(err) ? err.code : 'BOX_CLOUD_UNREACHABLE';
@@ -122,8 +151,10 @@ export class Uplink implements Module {
     }
   }
 
-  async #sendAlerts(): Promise<void> {
-    for (const event of this.#d.alerts.pendingUploads(this.#d.boxId)) {
+  /** Send every alert change the cloud lacks; true when there was one. */
+  async #sendAlerts(): Promise<boolean> {
+    const events = this.#d.alerts.pendingUploads(this.#d.boxId);
+    for (const event of events) {
       try {
         await this.#d.cloud.sendAlert(event);
       } catch (err) {
@@ -132,20 +163,28 @@ export class Uplink implements Module {
       }
       this.#d.alerts.markUploaded(event.alertId, event.revision);
     }
+    return events.length > 0;
   }
 
-  async #sendHeartbeat(): Promise<void> {
+  /** Send the heartbeat when its period has passed; true when sent. */
+  async #sendHeartbeat(): Promise<boolean> {
     const now = this.#d.clock.now();
-    if (now - this.#lastHeartbeat < this.#d.heartbeatMs) return;
+    if (this.#lastHeartbeat !== 0 && now - this.#lastHeartbeat < this.#d.heartbeatMs) return false;
     const { depth, oldestTs } = this.#d.readings.depth();
+    const { bytes, evictedTotal } = this.#d.readings.usage();
+    const extras = await this.#d.heartbeat();
     await this.#d.cloud.sendHeartbeat({
       v: SCHEMA_VERSION,
       boxId: this.#d.boxId,
       at: now,
+      ...extras,
+      configVersion: extras.configVersion ?? null,
       bufferDepth: depth,
       oldestUnsentAt: oldestTs,
-      ...this.#d.heartbeat(),
+      bufferBytes: bytes,
+      evictedReadings: evictedTotal,
     });
     this.#lastHeartbeat = now;
+    return true;
   }
 }

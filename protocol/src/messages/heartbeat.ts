@@ -9,10 +9,26 @@ export const Heartbeat = Type.Object(
     v: SchemaVersion,
     boxId: BoxId,
     at: EpochMs,
-    software: Type.Object({ box: Type.String({ maxLength: 64 }) }, { additionalProperties: false }),
-    configVersion: Type.Optional(Type.Integer({ minimum: 0 })),
+    software: Type.Object(
+      {
+        box: Type.String({ maxLength: 64 }),
+        // Optional (added later): an older box omits them, and the cloud must still accept its heartbeats.
+        node: Type.Optional(Type.String({ maxLength: 64, description: 'Node.js version running the box software' })),
+        sqlite: Type.Optional(Type.String({ maxLength: 64, description: 'SQLite version of the box store' })),
+      },
+      { additionalProperties: false },
+    ),
+    configVersion: Type.Optional(
+      Nullable(Type.Integer({ minimum: 0, description: 'Version of the configuration in force; null: none received from the cloud yet' })),
+    ),
     bufferDepth: Type.Integer({ minimum: 0, description: 'Readings not yet confirmed by the cloud' }),
     oldestUnsentAt: Nullable(EpochMs),
+    bufferBytes: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Estimated bytes of the unsent readings (the buffer is bounded by rows and bytes)' }),
+    ),
+    evictedReadings: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'Unsent readings dropped because the buffer was full, since the box store was created' }),
+    ),
     lastBraceletContactAt: Nullable(EpochMs),
     braceletBattery: Nullable(Type.Integer({ minimum: 0, maximum: 100 })),
     modem: Type.Object(

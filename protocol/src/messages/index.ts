@@ -4,3 +4,4 @@ export * from './telemetry.ts';
 export * from './alert.ts';
 export * from './heartbeat.ts';
 export * from './mqtt.ts';
+export * from './box-config.ts';

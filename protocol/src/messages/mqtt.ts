@@ -24,6 +24,15 @@ export const topics = {
   modemStatus: () => `${TOPIC_ROOT}/modem/status`,
   /** Whether the cloud answers, from the telemetry service. Payload: UplinkStatus. QoS 1, retained. */
   uplinkStatus: () => `${TOPIC_ROOT}/uplink/status`,
+  /**
+   * The configuration version now in the box file, from the telemetry service after it replaced
+   * the file: the safety core reloads the file. Payload: ConfigApplied. QoS 1, retained.
+   */
+  configApplied: () => `${TOPIC_ROOT}/config/applied`,
+  /** A command from the cloud for the safety core (a portal acknowledgement). Payload: BoxCommand. QoS 1. */
+  command: (commandId: string) => `${TOPIC_ROOT}/command/${commandId}`,
+  /** What the safety core did with a command. Payload: BoxCommandResult. QoS 1. */
+  commandResult: (commandId: string) => `${TOPIC_ROOT}/command/${commandId}/result`,
 } as const;
 
 /** Subscription filters matching the topics above. */
@@ -32,6 +41,8 @@ export const topicFilters = {
   events: `${TOPIC_ROOT}/bracelet/+/event`,
   statuses: `${TOPIC_ROOT}/bracelet/+/status`,
   alerts: `${TOPIC_ROOT}/alert/+`,
+  commands: `${TOPIC_ROOT}/command/+`,
+  commandResults: `${TOPIC_ROOT}/command/+/result`,
 } as const;
 
 /** A reading on the bus: the wire Reading plus where it came from. */
