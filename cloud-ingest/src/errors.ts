@@ -30,6 +30,16 @@ export const cloudErrors = defineErrors({
   INGEST_SCHEMA_VERSION: { message: 'Unsupported schema version', httpStatus: 400 },
   INGEST_BATCH_TOO_LARGE: { message: 'The batch carries more readings than one batch may', httpStatus: 413 },
   INGEST_ALERT_CONFLICT: { message: 'This alert id belongs to another box', httpStatus: 409 },
+  INGEST_KAFKA_NOT_JSON: { message: 'A Kafka message value is not JSON (dead-lettered)' },
+  INGEST_KAFKA_DB_REFUSED: { message: 'The database refused the rows of a Kafka message (dead-lettered)' },
+  INGEST_TIMESTAMP_IMPLAUSIBLE: {
+    message: 'A timestamp is before the box was provisioned or too far in the future',
+    httpStatus: 400,
+  },
+  DOWNLINK_CONFIG_INVALID: { message: 'The box configuration document is invalid', httpStatus: 400 },
+  DOWNLINK_BOX_NOT_FOUND: { message: 'No such box (or the patient has no box)', httpStatus: 404 },
+  DOWNLINK_ALERT_NOT_FOUND: { message: 'No such alert', httpStatus: 404 },
+  DOWNLINK_COMMAND_NOT_FOUND: { message: 'No such command for this box', httpStatus: 404 },
 });
 
 export type CloudErrorCode = keyof typeof cloudErrors.codes;

@@ -13,3 +13,40 @@ export {
   type RejectReason,
 } from './pipeline/plausibility.ts';
 export { patientAt, type Assignment } from './pipeline/write-telemetry.ts';
+export { type PipelineResult } from './pipeline/telemetry-pipeline.ts';
+export { writeTelemetryMany, type FilteredBatch } from './pipeline/write-telemetry.ts';
+export {
+  KafkaIngestConsumer,
+  loadKafkaConnection,
+  type KafkaIngestOptions,
+  type KafkaConnection,
+} from './kafka/index.ts';
+export {
+  saveBoxConfig,
+  currentBoxConfig,
+  listBoxConfigVersions,
+  checkBoxConfigDocument,
+  BOX_CONFIG_DEFAULTS,
+  type SaveBoxConfigInput,
+  type BoxConfigVersion,
+} from './downlink/box-config.ts';
+export { requestAlertAcknowledgement, pendingCommands, acknowledgementCommandStatus } from './downlink/commands.ts';
+export { listBoxStatuses, type BoxStatus } from './fleet/box-status.ts';
+export { pruneHeartbeats, DEFAULT_HEARTBEAT_RETENTION_DAYS } from './fleet/heartbeat-retention.ts';
+export {
+  listOpenFleetEvents,
+  listPatientFleetEvents,
+  parseFleetEvent,
+  type FleetEvent,
+  type FleetEventKind,
+  type FleetChangedEvent,
+} from './fleet/fleet-events.ts';
+export {
+  detectSilence,
+  SilenceDetector,
+  loadFleetEnv,
+  DEFAULT_SILENCE_THRESHOLDS,
+  type SilenceThresholds,
+  type FleetEnv,
+} from './fleet/silence-detector.ts';
+export { timestampProblem, boxProvisionedAt, PROVISIONING_SKEW_MS } from './pipeline/plausibility.ts';

@@ -88,14 +88,22 @@ export async function createPatient(q: Queryable, displayName = 'Test Patient', 
   return id;
 }
 
-/** Insert a box with a random token, assigned to `patientId` from `since` when given (fixture). */
+/**
+ * Insert a box with a random token, assigned to `patientId` from `since` when given (fixture). It
+ * counts as provisioned at `provisionedAt`, by default 2020-01-01 (tests date their readings freely;
+ * readings before provisioning are refused).
+ */
 export async function createBox(
   q: Queryable,
-  options: { boxId?: string; patientId?: string; since?: number } = {},
+  options: { boxId?: string; patientId?: string; since?: number; provisionedAt?: number } = {},
 ): Promise<BoxFixture> {
   const boxId = options.boxId ?? `VB-T-${randomBytes(4).toString('hex')}`;
   const token = randomBytes(32).toString('base64url');
-  await q.query('INSERT INTO boxes (id, token_hash) VALUES ($1, $2)', [boxId, sha256Hex(token)]);
+  await q.query('INSERT INTO boxes (id, token_hash, provisioned_at) VALUES ($1, $2, $3)', [
+    boxId,
+    sha256Hex(token),
+    new Date(options.provisionedAt ?? Date.UTC(2020, 0, 1)).toISOString(),
+  ]);
   if (options.patientId) await assignBox(q, boxId, options.patientId, options.since ?? Date.now() - 86_400_000);
   return { boxId, token, patientId: options.patientId ?? '' };
 }

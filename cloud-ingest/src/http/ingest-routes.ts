@@ -5,6 +5,7 @@ import { recordAlert } from '../pipeline/alert-intake.ts';
 import { recordHeartbeat } from '../pipeline/heartbeat-intake.ts';
 import { TelemetryPipeline } from '../pipeline/telemetry-pipeline.ts';
 import { authenticateBox } from './box-auth.ts';
+import { downlinkRoutes } from '../downlink/downlink-routes.ts';
 import { cloudErrorHandler } from './error-handler.ts';
 
 /**
@@ -49,9 +50,12 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
 
   const route = { bodyLimit: INGEST_BODY_LIMIT } as const;
   app.post('/ingest/v1/telemetry', route, async (request) => pipeline.process(request.body, request.boxId!));
-  app.post('/ingest/v1/alerts', route, async (request) => recordAlert(db, request.body, request.boxId!, log));
+  const now = options.now ?? Date.now;
+  app.post('/ingest/v1/alerts', route, async (request) => recordAlert(db, request.body, request.boxId!, log, now()));
   app.post('/ingest/v1/heartbeats', route, async (request, reply) => {
-    await recordHeartbeat(db, request.body, request.boxId!);
+    await recordHeartbeat(db, request.body, request.boxId!, now());
     return reply.code(204).send();
   });
+  // The downlink: configuration and commands (docs in cloud-ingest/README.md, "Downlink").
+  downlinkRoutes(app, { db, now });
 };

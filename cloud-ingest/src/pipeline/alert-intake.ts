@@ -4,6 +4,7 @@ import { notifyEvent } from '../db/events.ts';
 import type { Db } from '../db/types.ts';
 import { cloudErrors } from '../errors.ts';
 import { parseMessage } from './validate.ts';
+import { cachedBoxProvisionedAt, timestampProblem } from './plausibility.ts';
 
 /** Answer to an alert delivery: the revision the cloud now holds (≥ the one sent). */
 export interface AlertReceipt {
@@ -18,8 +19,17 @@ export interface AlertReceipt {
  * notify listeners when something changed. The patient is the one the box served when the alert
  * was raised; an alert from an unassigned box is still kept (patient NULL) for support to see.
  */
-export async function recordAlert(db: Db, raw: unknown, boxId: string, log: Logger = silentLogger()): Promise<AlertReceipt> {
+export async function recordAlert(db: Db, raw: unknown, boxId: string, log: Logger = silentLogger(), now: number = Date.now()): Promise<AlertReceipt> {
   const alert = parseMessage(AlertEvent, raw, boxId);
+  // A box clock far ahead, or back before the box existed, would file the alert where nobody looks.
+  const box = { provisionedAt: await cachedBoxProvisionedAt(db, boxId, now) };
+  for (const field of ['raisedAt', 'updatedAt'] as const) {
+    const reason = timestampProblem(alert[field], now, box);
+    if (reason) {
+      log.warn({ boxId, alertId: alert.alertId, field, reason }, 'alert refused: implausible timestamp');
+      throw cloudErrors.create('INGEST_TIMESTAMP_IMPLAUSIBLE', { message: `/${field}: ${reason}`, details: { field: `/${field}`, reason } });
+    }
+  }
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ patient_id: string | null }>(
       `INSERT INTO alerts (alert_id, box_id, patient_id, number, kind, severity, state, revision,

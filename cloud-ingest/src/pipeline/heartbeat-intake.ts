@@ -1,13 +1,22 @@
 import { Heartbeat } from '@vigie/protocol';
 import type { Db } from '../db/types.ts';
+import { updateBoxStatus } from '../fleet/box-status.ts';
 import { parseMessage } from './validate.ts';
 
-/** Validate a box's health report and keep it whole (fleet view, silence detection). */
-export async function recordHeartbeat(db: Db, raw: unknown, boxId: string): Promise<void> {
+/**
+ * Validate a box's health report, keep it whole (raw history, pruned after 30 days by the
+ * maintenance job) and update the box's row of `box_status` (the fleet view, silence detection),
+ * in one transaction. `now`: the cloud's reception time, epoch ms.
+ */
+export async function recordHeartbeat(db: Db, raw: unknown, boxId: string, now: number = Date.now()): Promise<void> {
   const heartbeat = parseMessage(Heartbeat, raw, boxId);
-  await db.query('INSERT INTO heartbeats (box_id, at, payload) VALUES ($1, $2, $3::jsonb)', [
-    heartbeat.boxId,
-    new Date(heartbeat.at).toISOString(),
-    JSON.stringify(heartbeat),
-  ]);
+  await db.transaction(async (tx) => {
+    await tx.query('INSERT INTO heartbeats (box_id, at, received_at, payload) VALUES ($1, $2, $3, $4::jsonb)', [
+      heartbeat.boxId,
+      new Date(heartbeat.at).toISOString(),
+      new Date(now).toISOString(),
+      JSON.stringify(heartbeat),
+    ]);
+    await updateBoxStatus(tx, heartbeat, now);
+  });
 }

@@ -1,4 +1,5 @@
 import type { Reading } from '@vigie/protocol';
+import type { Queryable } from '../db/types.ts';
 
 /**
  * Why a reading was refused. Stored in `rejected_readings.reason`; documented in
@@ -11,6 +12,7 @@ export type RejectReason =
   | 'battery_out_of_range'
   | 'ts_in_future'
   | 'ts_too_old'
+  | 'ts_before_provisioning'
   | 'no_assignment';
 
 /** Steps are bounded per 30 minutes; a reading's bound scales with its period. */
@@ -31,13 +33,68 @@ export const MAX_FUTURE_SKEW_MS = 60 * 60_000;
 export const EARLIEST_PLAUSIBLE_TS = Date.UTC(2020, 0, 1);
 
 /**
+ * A box's clock may run this much behind the cloud's: a timestamp earlier than the box's
+ * provisioning by more than this comes from a clock that lost its time (or from another life of
+ * the box), never from this installation.
+ */
+export const PROVISIONING_SKEW_MS = 60 * 60_000;
+
+/** What the filter knows of the box a message comes from. */
+export interface BoxContext {
+  /** When the box entered service (epoch ms): `boxes.provisioned_at`, or its first assignment if earlier. */
+  readonly provisionedAt?: number | null;
+}
+
+/** Why a timestamp cannot be this box's, or null: too far ahead of `now`, or before provisioning. */
+export function timestampProblem(ts: number, now: number, box: BoxContext = {}): 'ts_in_future' | 'ts_too_old' | 'ts_before_provisioning' | null {
+  if (ts > now + MAX_FUTURE_SKEW_MS) return 'ts_in_future';
+  if (ts < EARLIEST_PLAUSIBLE_TS) return 'ts_too_old';
+  if (box.provisionedAt !== undefined && box.provisionedAt !== null && ts < box.provisionedAt - PROVISIONING_SKEW_MS) {
+    return 'ts_before_provisioning';
+  }
+  return null;
+}
+
+/**
+ * When `boxId` entered service, epoch ms: its `provisioned_at`, or its first assignment when that
+ * is earlier (a box registered in the cloud after it was installed). Null for an unknown box.
+ */
+export async function boxProvisionedAt(q: Queryable, boxId: string): Promise<number | null> {
+  const { rows } = await q.query<{ at: Date | null }>(
+    `SELECT least(b.provisioned_at, (SELECT min(a.valid_from) FROM box_assignments a WHERE a.box_id = b.id)) AS at
+     FROM boxes b WHERE b.id = $1`,
+    [boxId],
+  );
+  return rows[0]?.at?.getTime() ?? null;
+}
+
+/** How long a box's provisioning time is reused before it is read again. */
+const PROVISIONING_CACHE_MS = 5 * 60_000;
+const provisioningCache = new WeakMap<Queryable, Map<string, { at: number | null; until: number }>>();
+
+/**
+ * {@link boxProvisionedAt}, remembered for 5 minutes per database handle: the filter stage asks it
+ * for every batch, and at Kafka rates one query per batch would cost more than the filter itself.
+ */
+export async function cachedBoxProvisionedAt(q: Queryable, boxId: string, now: number = Date.now()): Promise<number | null> {
+  let byBox = provisioningCache.get(q);
+  if (!byBox) provisioningCache.set(q, (byBox = new Map()));
+  const hit = byBox.get(boxId);
+  if (hit && hit.until > now) return hit.at;
+  const at = await boxProvisionedAt(q, boxId);
+  if (byBox.size > 100_000) byBox.clear();
+  byBox.set(boxId, { at, until: now + PROVISIONING_CACHE_MS });
+  return at;
+}
+
+/**
  * The `filter` stage for one reading: null when plausible, else why not. Values outside these
  * bounds are sensor faults (a loose bracelet reads 0 bpm), not medical events; emergencies come
- * as alerts, never through this path.
+ * as alerts, never through this path. `box` adds the checks that need the box (provisioning time).
  */
-export function implausibility(reading: Reading, now: number): RejectReason | null {
-  if (reading.ts > now + MAX_FUTURE_SKEW_MS) return 'ts_in_future';
-  if (reading.ts < EARLIEST_PLAUSIBLE_TS) return 'ts_too_old';
+export function implausibility(reading: Reading, now: number, box: BoxContext = {}): RejectReason | null {
+  const tsProblem = timestampProblem(reading.ts, now, box);
+  if (tsProblem) return tsProblem;
   const { value } = reading;
   switch (reading.metric) {
     case 'heart_rate':

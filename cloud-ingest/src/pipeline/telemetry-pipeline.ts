@@ -1,14 +1,17 @@
 import { MAX_READINGS_PER_BATCH, SCHEMA_VERSION, TelemetryBatch, type BatchReceipt } from '@vigie/protocol';
-import { silentLogger, type Logger } from '@vigie/common';
+import { silentLogger, type Logger, type VigieError } from '@vigie/common';
 import type { Db } from '../db/types.ts';
 import { cloudErrors } from '../errors.ts';
-import { implausibility } from './plausibility.ts';
+import { cachedBoxProvisionedAt, implausibility } from './plausibility.ts';
 import { parseMessage } from './validate.ts';
-import { writeTelemetry } from './write-telemetry.ts';
+import { writeTelemetry, writeTelemetryMany, type FilteredBatch, type WriteOutcome } from './write-telemetry.ts';
 
 /** The stages every telemetry batch goes through, whatever transport brought it (HTTPS, Kafka). */
 export const TELEMETRY_STAGES = ['validate', 'filter', 'write'] as const;
 export type TelemetryStage = (typeof TELEMETRY_STAGES)[number];
+
+/** What became of one batch of {@link TelemetryPipeline.processMany}: its receipt, or why it was refused. */
+export type PipelineResult = { readonly ok: true; readonly receipt: BatchReceipt } | { readonly ok: false; readonly error: VigieError };
 
 /** Dependencies of a {@link TelemetryPipeline}. */
 export interface PipelineDeps {
@@ -36,6 +39,39 @@ export class TelemetryPipeline {
   /** Run one raw batch through every stage. Throws a catalogued error when the batch is refused whole. */
   async process(raw: unknown, boxId: string): Promise<BatchReceipt> {
     const receivedAt = this.#now();
+    const filtered = await this.#validateAndFilter(raw, boxId, receivedAt);
+    const outcome = await this.#stage('write', boxId, () => writeTelemetry(this.#db, filtered.batch, filtered.verdicts, receivedAt));
+    return this.#receipt(filtered.batch, outcome);
+  }
+
+  /**
+   * Several raw batches (a chunk of Kafka messages): each is validated and filtered alone, then
+   * every batch that passed is written in ONE transaction (`writeTelemetryMany`). A refused batch
+   * is answered with its catalogued error and does not stop the others; a write failure (the
+   * database) throws for the whole chunk, of which nothing was written.
+   */
+  async processMany(items: ReadonlyArray<{ raw: unknown; boxId: string }>): Promise<PipelineResult[]> {
+    const receivedAt = this.#now();
+    const results: PipelineResult[] = new Array(items.length);
+    const passed: Array<{ index: number; filtered: FilteredBatch }> = [];
+    for (const [index, item] of items.entries()) {
+      try {
+        passed.push({ index, filtered: await this.#validateAndFilter(item.raw, item.boxId, receivedAt) });
+      } catch (err) {
+        if (!cloudErrors.is(err)) throw err;
+        results[index] = { ok: false, error: err };
+      }
+    }
+    const outcomes = await this.#stage('write', passed[0]?.filtered.batch.boxId ?? '', () =>
+      writeTelemetryMany(this.#db, passed.map((p) => p.filtered), receivedAt),
+    );
+    passed.forEach((p, i) => {
+      results[p.index] = { ok: true, receipt: this.#receipt(p.filtered.batch, outcomes[i]!) };
+    });
+    return results;
+  }
+
+  async #validateAndFilter(raw: unknown, boxId: string, receivedAt: number): Promise<FilteredBatch> {
     const batch = await this.#stage('validate', boxId, () => {
       const readings = (raw as { readings?: unknown } | null)?.readings;
       if (Array.isArray(readings) && readings.length > MAX_READINGS_PER_BATCH) {
@@ -46,10 +82,16 @@ export class TelemetryPipeline {
       }
       return parseMessage(TelemetryBatch, raw, boxId);
     });
-    const verdicts = await this.#stage('filter', boxId, () => batch.readings.map((r) => implausibility(r, receivedAt)));
-    const outcome = await this.#stage('write', boxId, () => writeTelemetry(this.#db, batch, verdicts, receivedAt));
-    if (outcome.duplicate) this.#log.info({ boxId, seq: batch.seq }, 'duplicate batch ignored');
-    else this.#log.debug({ boxId, seq: batch.seq, accepted: outcome.accepted, rejected: outcome.rejected }, 'batch written');
+    const verdicts = await this.#stage('filter', boxId, async () => {
+      const box = { provisionedAt: await cachedBoxProvisionedAt(this.#db, boxId, receivedAt) };
+      return batch.readings.map((r) => implausibility(r, receivedAt, box));
+    });
+    return { batch, verdicts };
+  }
+
+  #receipt(batch: TelemetryBatch, outcome: WriteOutcome): BatchReceipt {
+    if (outcome.duplicate) this.#log.info({ boxId: batch.boxId, seq: batch.seq }, 'duplicate batch ignored');
+    else this.#log.debug({ boxId: batch.boxId, seq: batch.seq, accepted: outcome.accepted, rejected: outcome.rejected }, 'batch written');
     return { v: SCHEMA_VERSION, boxId: batch.boxId, seq: batch.seq, accepted: outcome.accepted, duplicate: outcome.duplicate };
   }
 

@@ -1,6 +1,6 @@
 import type { Reading, TelemetryBatch } from '@vigie/protocol';
 import { insertMeasurements, type MeasurementRow } from '../db/measurements.ts';
-import { notifyEvent } from '../db/events.ts';
+import { EVENTS_CHANNEL, type ReadingsEvent } from '../db/events.ts';
 import type { Db, Queryable } from '../db/types.ts';
 import type { RejectReason } from './plausibility.ts';
 
@@ -38,65 +38,133 @@ export async function writeTelemetry(
   verdicts: ReadonlyArray<RejectReason | null>,
   receivedAt: number,
 ): Promise<WriteOutcome> {
+  return (await writeTelemetryMany(db, [{ batch, verdicts }], receivedAt))[0]!;
+}
+
+/** One validated and filtered batch, ready for the write stage. */
+export interface FilteredBatch {
+  readonly batch: TelemetryBatch;
+  readonly verdicts: ReadonlyArray<RejectReason | null>;
+}
+
+/**
+ * The `write` stage for several batches in ONE transaction (the Kafka consumer writes a chunk of
+ * messages at once): every batch claims its `(boxId, seq)` in the same transaction as every row, so
+ * the whole chunk is written once or not at all, and a batch already claimed (or repeated inside the
+ * chunk) writes nothing. One claim statement, one measurements statement, one rejected-readings
+ * statement and one notify statement whatever the number of batches. Outcomes are in input order.
+ */
+export async function writeTelemetryMany(db: Db, items: readonly FilteredBatch[], receivedAt: number): Promise<WriteOutcome[]> {
+  if (items.length === 0) return [];
   return db.transaction(async (tx) => {
-    const assignments = await loadAssignments(tx, batch.boxId, batch.readings);
-    const accepted: MeasurementRow[] = [];
-    const rejected: Array<{ position: number; reading: Reading; reason: RejectReason }> = [];
-    batch.readings.forEach((reading, position) => {
-      const verdict = verdicts[position] ?? null;
-      const patientId = verdict === null ? patientAt(assignments, reading.ts) : null;
-      if (patientId === null) {
-        rejected.push({ position, reading, reason: verdict ?? 'no_assignment' });
-        return;
-      }
-      const { metric, ts, value } = reading;
-      accepted.push({ patientId, boxId: batch.boxId, metric, ts, value, periodS: reading.periodS ?? null });
+    const assignments = await loadAssignments(tx, items);
+    const seen = new Set<string>();
+    const plans = items.map(({ batch, verdicts }) => {
+      const key = `${batch.boxId}\u0000${batch.seq}`;
+      const repeated = seen.has(key);
+      seen.add(key);
+      const mine = assignments.get(batch.boxId) ?? [];
+      const accepted: MeasurementRow[] = [];
+      const rejected: RejectedReading[] = [];
+      batch.readings.forEach((reading, position) => {
+        const verdict = verdicts[position] ?? null;
+        const patientId = verdict === null ? patientAt(mine, reading.ts) : null;
+        if (patientId === null) {
+          rejected.push({ boxId: batch.boxId, seq: batch.seq, position, reading, reason: verdict ?? 'no_assignment' });
+          return;
+        }
+        const { metric, ts, value } = reading;
+        accepted.push({ patientId, boxId: batch.boxId, metric, ts, value, periodS: reading.periodS ?? null });
+      });
+      return { batch, key, repeated, accepted, rejected };
     });
 
-    const claim = await tx.query(
+    const candidates = plans.filter((p) => !p.repeated);
+    const at = new Date(receivedAt).toISOString();
+    const { rows: claimedRows } = await tx.query<{ box_id: string; seq: number }>(
       `INSERT INTO telemetry_batches (box_id, seq, received_at, reading_count, accepted_count, rejected_count)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (box_id, seq) DO NOTHING`,
-      [batch.boxId, batch.seq, new Date(receivedAt).toISOString(), batch.readings.length, accepted.length, rejected.length],
+       SELECT b, s, $3::timestamptz, r, a, j FROM unnest($1::text[], $2::int8[], $4::int[], $5::int[], $6::int[]) AS t(b, s, r, a, j)
+       ON CONFLICT (box_id, seq) DO NOTHING
+       RETURNING box_id, seq`,
+      [
+        candidates.map((p) => p.batch.boxId),
+        candidates.map((p) => p.batch.seq),
+        at,
+        candidates.map((p) => p.batch.readings.length),
+        candidates.map((p) => p.accepted.length),
+        candidates.map((p) => p.rejected.length),
+      ],
     );
-    if (claim.rowCount === 0) return { duplicate: true, accepted: 0, rejected: 0, patients: [] };
+    const claimed = new Set(claimedRows.map((r) => `${r.box_id}\u0000${Number(r.seq)}`));
+    const written = candidates.filter((p) => claimed.has(p.key));
 
-    await insertMeasurements(tx, accepted);
-    await insertRejected(tx, batch, rejected, receivedAt);
-    const patients = summarise(accepted);
-    for (const p of patients) await notifyEvent(tx, { type: 'readings', boxId: batch.boxId, ...p });
-    return { duplicate: false, accepted: accepted.length, rejected: rejected.length, patients };
+    await insertMeasurements(tx, written.flatMap((p) => p.accepted));
+    await insertRejected(tx, written.flatMap((p) => p.rejected), receivedAt);
+    const outcomes = new Map<string, WriteOutcome>();
+    const events: string[] = [];
+    for (const p of written) {
+      const patients = summarise(p.accepted);
+      for (const s of patients) events.push(JSON.stringify({ type: 'readings', boxId: p.batch.boxId, ...s } satisfies ReadingsEvent));
+      outcomes.set(p.key, { duplicate: false, accepted: p.accepted.length, rejected: p.rejected.length, patients });
+    }
+    await notifyEvents(tx, events);
+    const duplicate: WriteOutcome = { duplicate: true, accepted: 0, rejected: 0, patients: [] };
+    // A key repeated inside the chunk is a duplicate of its first occurrence.
+    return plans.map((p) => (p.repeated ? duplicate : (outcomes.get(p.key) ?? duplicate)));
   });
 }
 
-async function loadAssignments(tx: Queryable, boxId: string, readings: readonly Reading[]): Promise<Assignment[]> {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const r of readings) {
-    if (r.ts < min) min = r.ts;
-    if (r.ts > max) max = r.ts;
-  }
-  const { rows } = await tx.query<{ patient_id: string; valid_from: Date; valid_to: Date | null }>(
-    `SELECT patient_id, valid_from, valid_to FROM box_assignments
-     WHERE box_id = $1 AND valid_from <= $3 AND (valid_to IS NULL OR valid_to > $2)`,
-    [boxId, new Date(min).toISOString(), new Date(max).toISOString()],
-  );
-  return rows.map((r) => ({ patientId: r.patient_id, from: r.valid_from.getTime(), to: r.valid_to?.getTime() ?? null }));
+interface RejectedReading {
+  readonly boxId: string;
+  readonly seq: number;
+  readonly position: number;
+  readonly reading: Reading;
+  readonly reason: RejectReason;
 }
 
-async function insertRejected(
-  tx: Queryable,
-  batch: TelemetryBatch,
-  rejected: ReadonlyArray<{ position: number; reading: Reading; reason: RejectReason }>,
-  receivedAt: number,
-): Promise<void> {
+/** Every event of the chunk in one statement (delivered at commit, like notifyEvent). */
+async function notifyEvents(tx: Queryable, events: readonly string[]): Promise<void> {
+  if (events.length === 0) return;
+  await tx.query('SELECT pg_notify($1, e) FROM unnest($2::text[]) AS e', [EVENTS_CHANNEL, events]);
+}
+
+/** The assignments of every box of the chunk that overlap its readings, by box. */
+async function loadAssignments(tx: Queryable, items: readonly FilteredBatch[]): Promise<Map<string, Assignment[]>> {
+  let min = Infinity;
+  let max = -Infinity;
+  const boxes = new Set<string>();
+  for (const { batch } of items) {
+    boxes.add(batch.boxId);
+    for (const r of batch.readings) {
+      if (r.ts < min) min = r.ts;
+      if (r.ts > max) max = r.ts;
+    }
+  }
+  const { rows } = await tx.query<{ box_id: string; patient_id: string; valid_from: Date; valid_to: Date | null }>(
+    `SELECT box_id, patient_id, valid_from, valid_to FROM box_assignments
+     WHERE box_id = ANY($1::text[]) AND valid_from <= $3 AND (valid_to IS NULL OR valid_to > $2)`,
+    [[...boxes], new Date(min).toISOString(), new Date(max).toISOString()],
+  );
+  const byBox = new Map<string, Assignment[]>();
+  for (const r of rows) {
+    const list = byBox.get(r.box_id) ?? [];
+    list.push({ patientId: r.patient_id, from: r.valid_from.getTime(), to: r.valid_to?.getTime() ?? null });
+    byBox.set(r.box_id, list);
+  }
+  return byBox;
+}
+
+async function insertRejected(tx: Queryable, rejected: readonly RejectedReading[], receivedAt: number): Promise<void> {
   if (rejected.length === 0) return;
   await tx.query(
     `INSERT INTO rejected_readings (box_id, seq, received_at, position, metric, ts, value, period_s, reason)
-     SELECT $1::text, $2::int8, $3::timestamptz, * FROM unnest($4::int[], $5::text[], $6::timestamptz[], $7::float8[], $8::int[], $9::text[])`,
+     SELECT b, s, $1::timestamptz, p, m, t, v, ps, r
+       FROM unnest($2::text[], $3::int8[], $4::int[], $5::text[], $6::timestamptz[], $7::float8[], $8::int[], $9::text[])
+            AS x(b, s, p, m, t, v, ps, r)`,
     [
-      batch.boxId,
-      batch.seq,
       new Date(receivedAt).toISOString(),
+      rejected.map((r) => r.boxId),
+      rejected.map((r) => r.seq),
       rejected.map((r) => r.position),
       rejected.map((r) => r.reading.metric),
       rejected.map((r) => new Date(r.reading.ts).toISOString()),

@@ -1,0 +1,105 @@
+import { EVENTS_CHANNEL } from '../db/events.ts';
+import type { Queryable } from '../db/types.ts';
+
+/** What went silent: the box itself (no heartbeat) or its bracelet (no contact reported). */
+export type FleetEventKind = 'box_silent' | 'bracelet_silent';
+
+/** A "no data" event for support and the nurse. Not an alert: the box raises its own alerts. */
+export interface FleetEvent {
+  readonly id: string;
+  readonly kind: FleetEventKind;
+  readonly boxId: string;
+  readonly patientId: string | null;
+  /** Last sign of life (cloud time): the last heartbeat received, or the last bracelet contact. */
+  readonly since: number;
+  readonly raisedAt: number;
+  readonly resolvedAt: number | null;
+}
+
+/**
+ * The notification of a fleet event raised or resolved, on the same channel as readings and alert
+ * changes (`vigie_events`). No medical values; listeners read the row with their own access rules.
+ * Support sees every box; a care team sees the events of its patients.
+ */
+export interface FleetChangedEvent {
+  readonly type: 'fleet';
+  readonly eventId: string;
+  readonly kind: FleetEventKind;
+  readonly boxId: string;
+  readonly patientId: string | null;
+  readonly state: 'open' | 'resolved';
+}
+
+/** Queue a fleet notification (delivered at commit inside a transaction). */
+export async function notifyFleetEvent(q: Queryable, event: FleetChangedEvent): Promise<void> {
+  await q.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(event)]);
+}
+
+/** A payload of `vigie_events` that is a fleet notification, or null (readings, alerts: parseDbEvent). */
+export function parseFleetEvent(payload: string): FleetChangedEvent | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const e = v as Record<string, unknown>;
+  if (e.type !== 'fleet' || typeof e.eventId !== 'string' || typeof e.boxId !== 'string') return null;
+  if (e.kind !== 'box_silent' && e.kind !== 'bracelet_silent') return null;
+  if (e.state !== 'open' && e.state !== 'resolved') return null;
+  if (e.patientId !== null && typeof e.patientId !== 'string') return null;
+  return e as unknown as FleetChangedEvent;
+}
+
+export interface FleetEventRow {
+  id: string;
+  kind: FleetEventKind;
+  box_id: string;
+  patient_id: string | null;
+  since: Date;
+  raised_at: Date;
+  resolved_at: Date | null;
+}
+
+export const FLEET_EVENT_COLUMNS = 'id, kind, box_id, patient_id, since, raised_at, resolved_at';
+
+export function toFleetEvent(r: FleetEventRow): FleetEvent {
+  return {
+    id: r.id,
+    kind: r.kind,
+    boxId: r.box_id,
+    patientId: r.patient_id,
+    since: r.since.getTime(),
+    raisedAt: r.raised_at.getTime(),
+    resolvedAt: r.resolved_at?.getTime() ?? null,
+  };
+}
+
+/**
+ * Open fleet events, newest first: every box's (support), or those of `patientIds` (a care team's
+ * patients; pass the ids the authorization layer allows), or of one box.
+ */
+export async function listOpenFleetEvents(
+  q: Queryable,
+  options: { patientIds?: readonly string[]; boxId?: string; limit?: number } = {},
+): Promise<FleetEvent[]> {
+  const { rows } = await q.query<FleetEventRow>(
+    `SELECT ${FLEET_EVENT_COLUMNS} FROM fleet_events
+     WHERE resolved_at IS NULL
+       AND ($1::uuid[] IS NULL OR patient_id = ANY($1::uuid[]))
+       AND ($2::text IS NULL OR box_id = $2::text)
+     ORDER BY raised_at DESC, id LIMIT $3`,
+    [options.patientIds ? [...options.patientIds] : null, options.boxId ?? null, options.limit ?? 500],
+  );
+  return rows.map(toFleetEvent);
+}
+
+/** Recent fleet events of one patient, open or resolved, newest first (the patient page's history). */
+export async function listPatientFleetEvents(q: Queryable, patientId: string, limit = 50): Promise<FleetEvent[]> {
+  const { rows } = await q.query<FleetEventRow>(
+    `SELECT ${FLEET_EVENT_COLUMNS} FROM fleet_events WHERE patient_id = $1 ORDER BY raised_at DESC, id LIMIT $2`,
+    [patientId, limit],
+  );
+  return rows.map(toFleetEvent);
+}
