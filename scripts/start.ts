@@ -5,16 +5,20 @@
  * production; this script supervises them and restarts one that dies.
  */
 import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { join } from 'node:path';
 import { dataPaths } from '@vigie/common';
+import { ensureDevTls } from '@vigie/common/dev-tls';
 import { startChild, type Child } from './lib/processes.ts';
 import { ensureWebBuild } from './lib/web-build.ts';
 import { DEMO, prepareDemo } from './lib/demo-setup.ts';
 import { maskNumber } from '../appliance/src/modem/index.ts';
 
 const port = process.env.PORT ?? '8080';
+/** The box-facing ingest listener: HTTPS with a development CA the box pins, as in production. */
+const ingestPort = process.env.VIGIE_INGEST_PORT ?? '8443';
 const dataDir = process.env.VIGIE_DATA_DIR ?? './data';
 const paths = dataPaths(dataDir);
-const cloudUrl = `http://127.0.0.1:${port}`;
+const cloudUrl = `https://localhost:${ingestPort}`;
 
 /**
  * Show each SMS the built-in modem emulator receives (it records them as JSON lines). This is the
@@ -62,6 +66,7 @@ function supervise(name: string, spawnIt: () => Child, ready: RegExp): Promise<v
 async function main(): Promise<void> {
   ensureWebBuild((line) => console.log(`[start]     ${line}`));
   const demo = prepareDemo(dataDir, cloudUrl);
+  const tls = await ensureDevTls(join(paths.root, 'tls'));
   const baseEnv = { ...process.env, VIGIE_DATA_DIR: paths.root, PORT: port };
 
   await supervise(
@@ -70,6 +75,9 @@ async function main(): Promise<void> {
       startChild('cloud', 'cloud-portal/src/cli.ts', ['all'], {
         ...baseEnv,
         VIGIE_DEMO: '1',
+        VIGIE_INGEST_PORT: ingestPort,
+        VIGIE_TLS_CERT_FILE: tls.certFile,
+        VIGIE_TLS_KEY_FILE: tls.keyFile,
         VIGIE_DEMO_BOX_ID: demo.boxId,
         VIGIE_DEMO_BOX_TOKEN: demo.token,
       }),
@@ -89,6 +97,7 @@ async function main(): Promise<void> {
     () =>
       startChild('box', 'appliance/src/cli.ts', ['run'], {
         ...baseEnv,
+        VIGIE_CLOUD_CA_FILE: tls.caFile,
         VIGIE_SYNC_INTERVAL_MS: process.env.VIGIE_SYNC_INTERVAL_MS ?? '5000',
         VIGIE_HEARTBEAT_INTERVAL_MS: process.env.VIGIE_HEARTBEAT_INTERVAL_MS ?? '60000',
       }),
@@ -100,10 +109,14 @@ async function main(): Promise<void> {
   Vigie is running.
     Portal:         http://localhost:${port}   (log in as docteur@vigie.demo / demo-docteur)
     Demo page:      http://localhost:${port}/demo
+    Box → cloud:    ${cloudUrl}   (TLS, development CA in ${join(paths.root, 'tls')})
     Trigger a fall: npm run scenario -- fall    (in another terminal)
     Data:           ${paths.root}
   Ctrl-C stops everything.
 `);
+  // Kafka transport (issue 4): KAFKA_BROKERS reaches box and cloud through baseEnv; the box then
+  // produces to Kafka and the cloud's ingest role consumes (cloud-ingest/README.md, "Kafka").
+  if (process.env.KAFKA_BROKERS) console.log(`  Box → cloud goes through Kafka instead: ${process.env.KAFKA_BROKERS}\n`);
 }
 
 async function shutdown(signal: string): Promise<void> {

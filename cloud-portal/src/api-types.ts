@@ -87,3 +87,188 @@ export interface DemoSms {
 export interface ApiError {
   readonly error: { readonly code: string; readonly message: string; readonly field?: string };
 }
+
+// ---- Role views (doctor, nurse, relative, patient, support): `src/views/`. ----
+
+/**
+ * One downsampled point: `[bucket start, value, min, max]`; value is the bucket's mean (steps:
+ * the sum). `[ts, null, null, null]` marks a gap: no reading for longer than the metric's
+ * cadence allows, drawn as a break in the line.
+ */
+export type BucketPoint = readonly [ts: number, value: number | null, min: number | null, max: number | null];
+
+/** A series downsampled on the server to at most 1,000 points. */
+export interface BucketedSeries {
+  readonly metric: ChartMetric;
+  readonly unit: string;
+  readonly bucketMs: number;
+  readonly aggregate: 'mean' | 'sum';
+  /** Readings behind the points. */
+  readonly readings: number;
+  readonly points: readonly BucketPoint[];
+}
+
+/** An alert on the time axis of the doctor's charts. */
+export interface AlertMarker {
+  readonly alertId: string;
+  readonly number: number;
+  readonly kind: AlertKind;
+  readonly severity: AlertSeverity;
+  readonly state: AlertState;
+  readonly raisedAt: number;
+}
+
+/** `GET /api/patients/:id/dashboard?from=&to=`: the doctor's patient page. */
+export interface PatientDashboard {
+  readonly from: number;
+  readonly to: number;
+  readonly series: { readonly [M in ChartMetric]: BucketedSeries };
+  readonly alerts: readonly AlertMarker[];
+}
+
+/** What is wrong with a patient's equipment, in words the web translates. */
+export type DeviceProblem = 'no_box' | 'box_silent' | 'never_heard' | 'bracelet_battery_low' | 'bracelet_out_of_reach' | 'buffer_backlog';
+
+/** A box's latest health report, without any medical value. */
+export interface DeviceStatus {
+  readonly boxId: string | null;
+  readonly lastHeartbeatAt: number | null;
+  readonly boxOnline: boolean;
+  readonly braceletBattery: number | null;
+  readonly lastBraceletContactAt: number | null;
+  readonly bufferDepth: number | null;
+  readonly problems: readonly DeviceProblem[];
+}
+
+/** One row of `GET /api/care/patients`: the list at a glance. */
+export interface CarePatientRow extends PatientSummary {
+  readonly device: DeviceStatus;
+}
+
+/** Min, mean, max over a window, and readings outside the alert thresholds. */
+export interface MetricSummary {
+  readonly metric: ChartMetric;
+  readonly unit: string;
+  readonly count: number;
+  readonly min: number | null;
+  readonly mean: number | null;
+  readonly max: number | null;
+  /** Readings outside the thresholds (steps: always 0). */
+  readonly anomalies: number;
+  readonly thresholds: { readonly low: number | null; readonly high: number | null };
+}
+
+/** `GET /api/patients/:id/summary?from=&to=`: the nurse's pre-visit summary. */
+export interface PatientSummaryView {
+  readonly from: number;
+  readonly to: number;
+  readonly metrics: readonly MetricSummary[];
+  /** Steps per calendar day (Europe/Paris), oldest first. */
+  readonly stepsPerDay: ReadonlyArray<{ readonly day: string; readonly steps: number }>;
+  readonly alerts: readonly AlertView[];
+}
+
+/** An acknowledgement asked in the portal and carried to the box (`box_commands`). */
+export interface AckRequest {
+  /** Who asked, as the box will quote it. */
+  readonly by: string;
+  readonly requestedAt: number;
+  /** When the box reported the command done, and what it did (`acknowledged`, `not_open`…). */
+  readonly doneAt: number | null;
+  readonly outcome: string | null;
+}
+
+/** One row of `GET /api/inbox`: an alert of one of the caller's patients. */
+export interface InboxAlert extends AlertView {
+  readonly patientId: string;
+  readonly patientName: string;
+  /** The portal acknowledgement sent to the box, if any ("acquittement envoyé au boîtier"). */
+  readonly ackRequest: AckRequest | null;
+}
+
+/** `POST /api/alerts/:alertId/acknowledge` (202). */
+export interface AcknowledgeAnswer {
+  readonly alertId: string;
+  /** True when the acknowledgement was queued for the box. */
+  readonly queued: boolean;
+}
+
+/** Where a critical alert stands, for a relative (`GET /api/relative/alerts`); no medical value. */
+export interface RelativeAlert {
+  readonly alertId: string;
+  readonly patientId: string;
+  readonly patientName: string;
+  readonly number: number;
+  readonly kind: AlertKind;
+  readonly state: AlertState;
+  readonly raisedAt: number;
+  readonly updatedAt: number;
+  /** SMS the box has sent, to whom (contact names) and when. */
+  readonly smsSent: ReadonlyArray<{ readonly contact: string; readonly at: number }>;
+  readonly acknowledgement: Acknowledgement | null;
+}
+
+/** `GET /api/my/status`: the patient's own system, in plain terms. */
+export interface MyStatus {
+  readonly patientName: string;
+  readonly device: DeviceStatus;
+  /** Last reading the cloud holds (any metric), i.e. the last sync. */
+  readonly lastSyncAt: number | null;
+  /** The bracelet has been in contact with the box recently. */
+  readonly braceletConnected: boolean;
+}
+
+export const TICKET_TOPICS = ['box', 'bracelet', 'account', 'other'] as const;
+export type TicketTopic = (typeof TICKET_TOPICS)[number];
+export const TICKET_STATUSES = ['open', 'in_progress', 'closed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+/** A support ticket (`GET /api/support/tickets`; `POST /api/support/tickets` answers one). */
+export interface SupportTicket {
+  readonly id: string;
+  readonly number: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly topic: TicketTopic;
+  readonly message: string;
+  readonly callback: string | null;
+  readonly status: TicketStatus;
+  readonly openedBy: { readonly id: string; readonly displayName: string; readonly role: AccountRole } | null;
+  readonly patientName: string | null;
+  readonly boxId: string | null;
+}
+
+/** One box of `GET /api/support/fleet`: health only, no medical value. */
+export interface FleetBox {
+  readonly boxId: string;
+  readonly assigned: boolean;
+  readonly revoked: boolean;
+  readonly lastHeartbeatAt: number | null;
+  readonly silent: boolean;
+  readonly braceletBattery: number | null;
+  readonly lastBraceletContactAt: number | null;
+  readonly signal: number | null;
+  readonly modemRegistered: boolean | null;
+  readonly bufferDepth: number | null;
+  readonly oldestUnsentAt: number | null;
+  readonly software: string | null;
+  readonly problems: readonly DeviceProblem[];
+}
+
+/** A "no data" event of the fleet (box or bracelet silent too long), opened by the ingest. */
+export interface FleetEventView {
+  readonly kind: 'box_silent' | 'bracelet_silent';
+  readonly boxId: string;
+  readonly since: number;
+  readonly raisedAt: number;
+}
+
+/** `GET /api/support/fleet`. */
+export interface FleetView {
+  readonly boxes: readonly FleetBox[];
+  /** Open "no data" events, newest first. */
+  readonly events: readonly FleetEventView[];
+  readonly totals: { readonly boxes: number; readonly silent: number; readonly lowBattery: number; readonly backlog: number };
+  /** Software versions and how many boxes run each. */
+  readonly versions: ReadonlyArray<{ readonly version: string; readonly boxes: number }>;
+}

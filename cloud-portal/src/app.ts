@@ -4,8 +4,13 @@ import { cloudErrorHandler, cloudNotFoundHandler, ingestRoutes } from '@vigie/cl
 import type { Db } from '@vigie/cloud-ingest/db';
 import { dataPaths, type Logger } from '@vigie/common';
 import { PatientAccess } from './access/patient-access.ts';
+import { enforceAccess, trackRoutes, withDefaultAccess } from './access/route-access.ts';
+import { registerAdminRoutes } from './admin/admin-routes.ts';
+import { createMailer } from './mail/mailer.ts';
+import { registerRegistrationRoutes } from './registration/registration-routes.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
-import { csrfGuard, requireSession } from './auth/guards.ts';
+import { csrfGuard } from './auth/guards.ts';
+import { staffTotpPolicy } from './auth/second-factor.ts';
 import { SessionStore } from './auth/sessions.ts';
 import type { CloudConfig } from './config.ts';
 import { registerDemoRoutes } from './demo/demo-routes.ts';
@@ -14,6 +19,7 @@ import { registerEventsRoute } from './live/events-route.ts';
 import { LiveEvents } from './live/live-events.ts';
 import { registerPatientRoutes } from './patients/patient-routes.ts';
 import { registerWeb } from './web/web-routes.ts';
+import { registerViewRoutes } from './views/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,6 +46,13 @@ export interface CloudAppOptions {
   readonly keepAliveMs?: number;
   /** Web build directory (default cloud-portal/web/dist). */
   readonly webDistDir?: string;
+  /**
+   * This app is the admin listener (VIGIE_ADMIN_PORT): it serves `/admin/api/*`. When
+   * VIGIE_ADMIN_PORT is set, other apps answer 404 there. Default false.
+   */
+  readonly adminListener?: boolean;
+  /** PEM certificate and key: the app serves HTTPS (otherwise HTTP behind a TLS proxy). */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /**
@@ -56,6 +69,7 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   const { db, config, log, roles } = options;
   const now = options.now ?? Date.now;
   const app = Fastify({
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' as const } } : {}),
     // Typed as Fastify's base logger so the app keeps the default FastifyInstance type.
     loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
     // 200 requests/s of ingest would drown the log; failures are logged by the error handler.
@@ -67,8 +81,11 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   // JSON only: Fastify's default text/plain parser would hand handlers raw strings.
   app.removeContentTypeParser('text/plain');
   addSecurityHeaders(app);
+  // Every route declares who may call it; one without a rule stops the start (route-access.ts).
+  trackRoutes(app);
 
-  if (roles.ingest) await app.register(ingestRoutes, { db, log, now });
+  // The ingest authenticates boxes itself (bearer token, in its own onRequest hook).
+  if (roles.ingest) await withDefaultAccess(app, { kind: 'box' }, async (scope) => void (await scope.register(ingestRoutes, { db, log, now })));
 
   if (!roles.portal) {
     app.setNotFoundHandler(cloudNotFoundHandler);
@@ -77,17 +94,28 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   await app.register(fastifyCookie);
   app.addHook('onRequest', csrfGuard);
   const sessions = new SessionStore(db, now);
-  const session = requireSession(sessions);
   const access = new PatientAccess(db);
+  enforceAccess(app, {
+    db,
+    sessions,
+    access,
+    adminRoutes: options.adminListener === true || config.VIGIE_ADMIN_PORT === undefined ? 'here' : 'elsewhere',
+    staffTotp: staffTotpPolicy(config),
+  });
+  const mailer = createMailer(config, log);
+  app.decorate('mailer', mailer);
   const live = new LiveEvents({ db, access, log });
   app.decorate('liveEvents', live);
   app.addHook('onReady', () => live.start());
   app.addHook('onClose', () => live.stop());
 
-  registerAuthRoutes(app, { db, sessions, log });
-  registerPatientRoutes(app, { db, access, session, now });
-  registerEventsRoute(app, { db, live, sessions, session, keepAliveMs: options.keepAliveMs });
-  if (config.VIGIE_DEMO) registerDemoRoutes(app, { paths: dataPaths(config.VIGIE_DATA_DIR), session });
-  await registerWeb(app, options.webDistDir);
+  await registerAuthRoutes(app, { db, sessions, log, config, mailer, now });
+  registerPatientRoutes(app, { db, access, now });
+  registerViewRoutes(app, { db, access, now });
+  registerEventsRoute(app, { db, live, sessions, keepAliveMs: options.keepAliveMs });
+  registerAdminRoutes(app, { db, sessions, mailer, config, log, now });
+  await registerRegistrationRoutes(app, { db, config, log, now });
+  if (config.VIGIE_DEMO) registerDemoRoutes(app, { paths: dataPaths(config.VIGIE_DATA_DIR), mailer });
+  await withDefaultAccess(app, { kind: 'public' }, (scope) => registerWeb(scope, options.webDistDir));
   return app;
 }

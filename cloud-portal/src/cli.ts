@@ -5,6 +5,7 @@
  * `vigie-cloud listening on http://HOST:PORT` (launchers wait for it). Logs go to stderr.
  */
 import { createLogger, VigieError } from '@vigie/common';
+import { loadKafkaConnection } from '@vigie/cloud-ingest';
 import { loadCloudConfig } from './config.ts';
 import type { DemoAccount } from './demo/seed.ts';
 import { portalErrors } from './errors.ts';
@@ -53,9 +54,12 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
-  const cloud = await startCloud({ config, log, roles: ROLES[command as keyof typeof ROLES] });
+  const roles = ROLES[command as keyof typeof ROLES];
+  // KAFKA_BROKERS set: the ingest role also consumes the box topics (cloud-ingest/README.md, "Kafka").
+  const kafka = roles.ingest ? loadKafkaConnection() : null;
+  const cloud = await startCloud({ config, log, roles, kafka });
   if (cloud.demoAccounts.length > 0) process.stdout.write(accountsTable(cloud.demoAccounts));
-  process.stdout.write(`vigie-cloud listening on ${cloud.url}\n`);
+  process.stdout.write(`vigie-cloud listening on ${cloud.url}${cloud.ingestUrl === cloud.url ? '' : ` (box ingest on ${cloud.ingestUrl})`}\n`);
 
   return new Promise<number>((resolve) => {
     const shutdown = (signal: NodeJS.Signals) => {

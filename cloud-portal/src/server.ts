@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { maintainPartitions, migrate, openDb, type Db } from '@vigie/cloud-ingest/db';
+import { KafkaIngestConsumer, loadFleetEnv, pruneHeartbeats, SilenceDetector, type KafkaConnection } from '@vigie/cloud-ingest';
 import { dataPaths, type Logger } from '@vigie/common';
 import { buildCloudApp, type CloudRoles } from './app.ts';
 import type { CloudConfig } from './config.ts';
@@ -11,8 +13,10 @@ import { portalErrors } from './errors.ts';
 export interface CloudProcess {
   readonly app: FastifyInstance;
   readonly db: Db;
-  /** `http://HOST:PORT` with the port actually bound (PORT=0 picks one). */
+  /** `http(s)://HOST:PORT` with the port actually bound (PORT=0 picks one). */
   readonly url: string;
+  /** Where boxes reach the ingest: `url`, or the ingest's own listener (VIGIE_INGEST_PORT). */
+  readonly ingestUrl: string;
   /** Demo accounts to print (empty unless VIGIE_DEMO=1). */
   readonly demoAccounts: readonly DemoAccount[];
   /** Stop serving, stop listening for events, close the database (and free the PGlite lock). */
@@ -24,6 +28,8 @@ export interface StartOptions {
   readonly config: CloudConfig;
   readonly log: Logger;
   readonly roles: CloudRoles;
+  /** Kafka settings (KAFKA_BROKERS set): the ingest role also runs the Kafka consumer group. */
+  readonly kafka?: KafkaConnection | null;
 }
 
 /**
@@ -56,47 +62,101 @@ export async function openCloudDb(config: CloudConfig, log: Logger): Promise<Db>
   return db;
 }
 
-/** Open the database, migrate, seed the demo if asked, build the app and listen. */
+/** Open the database, migrate, seed the demo if asked, build the app(s) and listen. */
 export async function startCloud(options: StartOptions): Promise<CloudProcess> {
   const { config, log, roles } = options;
   checkRoles(config, roles);
   const db = await openCloudDb(config, log);
   let app: FastifyInstance | null = null;
+  let ingestApp: FastifyInstance | null = null;
+  let adminApp: FastifyInstance | null = null;
+  let consumer: KafkaIngestConsumer | null = null;
   try {
     const demoAccounts = config.VIGIE_DEMO
       ? await seedDemo(db, { boxId: config.VIGIE_DEMO_BOX_ID, boxToken: config.VIGIE_DEMO_BOX_TOKEN! })
       : [];
-    app = await buildCloudApp({ db, config, log, roles });
-    await app.listen({ port: config.PORT, host: config.HOST });
-    const { port } = app.server.address() as AddressInfo;
+    // The certificate of the listener boxes talk to: the ingest's own listener when it has one,
+    // else the single listener. (A portal behind its own listener gets TLS from a reverse proxy.)
+    const tls =
+      config.VIGIE_TLS_CERT_FILE && config.VIGIE_TLS_KEY_FILE
+        ? { cert: readFileSync(config.VIGIE_TLS_CERT_FILE, 'utf8'), key: readFileSync(config.VIGIE_TLS_KEY_FILE, 'utf8') }
+        : undefined;
+    const separateIngest = roles.ingest && roles.portal && config.VIGIE_INGEST_PORT !== undefined;
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
-    const running = app;
+    const listen = async (instance: FastifyInstance, port: number, secure: boolean): Promise<string> => {
+      await instance.listen({ port, host: config.HOST });
+      return `${secure ? 'https' : 'http'}://${host}:${(instance.server.address() as AddressInfo).port}`;
+    };
+    let url: string;
+    let ingestUrl: string;
+    if (separateIngest) {
+      app = await buildCloudApp({ db, config, log, roles: { ingest: false, portal: true } });
+      ingestApp = await buildCloudApp({ db, config, log, roles: { ingest: true, portal: false }, ...(tls ? { tls } : {}) });
+      url = await listen(app, config.PORT, false);
+      ingestUrl = await listen(ingestApp, config.VIGIE_INGEST_PORT!, tls !== undefined);
+    } else {
+      app = await buildCloudApp({ db, config, log, roles, ...(tls ? { tls } : {}) });
+      url = await listen(app, config.PORT, tls !== undefined);
+      ingestUrl = url;
+    }
+    // The admin API on its own listener (VIGIE_ADMIN_PORT, e.g. bound to the company network by a
+    // firewall or a reverse proxy); the listeners above then answer 404 under /admin/api.
+    if (roles.portal && config.VIGIE_ADMIN_PORT !== undefined) {
+      adminApp = await buildCloudApp({ db, config, log, roles: { ingest: false, portal: true }, adminListener: true });
+      await listen(adminApp, config.VIGIE_ADMIN_PORT, false);
+    }
+    const running = [app, ingestApp, adminApp].filter((a): a is FastifyInstance => a !== null);
+    if (roles.ingest && options.kafka) {
+      consumer = new KafkaIngestConsumer({ db, kafka: options.kafka, log });
+      await consumer.start();
+    }
+    const kafkaConsumer = consumer;
     // Partitions ahead and retention: again every 6 hours (idempotent, advisory-locked, so several
     // instances may run it).
+    // Fleet: raw heartbeats pruned with the partitions; silence detected every minute by ingest.
+    const fleet = loadFleetEnv();
+    const silence = roles.ingest
+      ? new SilenceDetector({
+          db,
+          log,
+          thresholds: { boxSilentMinutes: fleet.VIGIE_BOX_SILENT_MINUTES, braceletSilentMinutes: fleet.VIGIE_BRACELET_SILENT_MINUTES },
+        })
+      : null;
+    await silence?.start();
     const maintenance = setInterval(() => {
       maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log }).catch((err: unknown) =>
         log.error({ err }, 'partition maintenance failed'),
       );
+      pruneHeartbeats(db, { now: Date.now(), retentionDays: fleet.VIGIE_HEARTBEAT_RETENTION_DAYS })
+        .then((deleted) => log.info({ deleted }, 'heartbeat retention'))
+        .catch((err: unknown) => log.error({ err }, 'heartbeat retention failed'));
     }, PARTITION_MAINTENANCE_MS);
     maintenance.unref();
     let stopping: Promise<void> | null = null;
     return {
       app,
       db,
-      url: `http://${host}:${port}`,
+      url,
+      ingestUrl,
       demoAccounts,
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(maintenance);
+          await silence?.stop();
           try {
-            await running.close();
+            // The consumer first: it leaves the group before the database it writes to closes.
+            await kafkaConsumer?.stop();
+            await Promise.all(running.map((a) => a.close()));
           } finally {
             await db.close();
           }
         })()),
     };
   } catch (err) {
+    await consumer?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
+    await ingestApp?.close().catch(() => undefined);
+    await adminApp?.close().catch(() => undefined);
     await db.close();
     throw err;
   }

@@ -56,7 +56,7 @@ export async function portalFixture(
   await linkCare(db, patientA, doctorA.id, 'doctor');
   await linkCare(db, patientB, doctorB.id, 'doctor');
   const boxA = await createBox(db, { patientId: patientA, since: T0 - 30 * 86_400_000 });
-  const config = loadCloudConfig({ VIGIE_DATA_DIR: '/nonexistent-vigie-test', ...options.env });
+  const config = loadCloudConfig({ VIGIE_DATA_DIR: '/nonexistent-vigie-test', VIGIE_STAFF_TOTP: 'optional', ...options.env });
   const app = await buildCloudApp({
     db,
     config,

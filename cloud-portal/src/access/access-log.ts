@@ -6,7 +6,15 @@ export type AccessAction =
   | 'patient.measurements'
   | 'patient.alerts'
   | 'patient.denied'
-  | 'events.subscribe';
+  | 'patient.medical'
+  | 'events.subscribe'
+  // Role views (src/views/).
+  | 'patient.dashboard'
+  | 'patient.summary'
+  | 'inbox.list'
+  | 'alert.acknowledge'
+  | 'relative.alerts'
+  | 'patient.status';
 
 /**
  * Record a read of medical data: one row per patient concerned (so "who looked at this patient"

@@ -1,61 +1,186 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyRateLimit from '@fastify/rate-limit';
 import { Type } from '@sinclair/typebox';
-import type { Db } from '@vigie/cloud-ingest/db';
+import { sha256Hex, type Db } from '@vigie/cloud-ingest/db';
 import type { Logger } from '@vigie/common';
+import { randomBytes } from 'node:crypto';
 import type { AccountRole, Locale, PortalUser } from '../api-types.ts';
+import { defineRoute } from '../access/route-access.ts';
+import { STAFF_ROLES } from '../access/rules.ts';
+import type { CloudConfig } from '../config.ts';
 import { portalErrors } from '../errors.ts';
-import { parseBody } from '../http/request-input.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import { normaliseEmail, toUser } from './accounts.ts';
-import { requireSession, SESSION_COOKIE } from './guards.ts';
+import { registerAccountLinkRoutes } from './account-link-routes.ts';
+import { SESSION_COOKIE } from './guards.ts';
+import { LoginLimiter } from './login-limiter.ts';
 import { verifyPassword } from './passwords.ts';
+import { registerSecondFactorRoutes, staffTotpPolicy, verifySecondFactor } from './second-factor.ts';
 import { SESSION_ABSOLUTE_MS, type SessionAccount, type SessionStore } from './sessions.ts';
 
-const LoginBody = Type.Object(
-  { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+/** Per-IP limits (per-account failures are counted by {@link LoginLimiter}). */
+export const LOGIN_RATE_LIMIT = { max: 30, timeWindow: 60_000 } as const;
+/** How long the second-factor step of a login stays open, and how many codes it accepts. */
+const CHALLENGE_TTL_MS = 5 * 60_000;
+const CHALLENGE_ATTEMPTS = 5;
+
+const LoginBody = Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false });
+const SecondFactorBody = Type.Object(
+  { challenge: Type.String({ minLength: 16, maxLength: 128 }), code: Type.String({ minLength: 6, maxLength: 32 }) },
   { additionalProperties: false },
 );
+
+/** Dependencies of {@link registerAuthRoutes}. */
+export interface AuthDeps {
+  readonly db: Db;
+  readonly sessions: SessionStore;
+  readonly log: Logger;
+  readonly config: CloudConfig;
+  readonly mailer: Mailer;
+  readonly now: () => number;
+}
+
+interface AccountRow {
+  id: string;
+  email: string;
+  display_name: string;
+  role: AccountRole;
+  locale: Locale;
+  password_hash: string;
+  totp_enabled: boolean;
+}
 
 function userOf(account: SessionAccount): PortalUser {
   return { id: account.accountId, email: account.email, displayName: account.displayName, role: account.role, locale: account.locale };
 }
 
-/** `POST /api/auth/login`, `POST /api/auth/logout`, `GET /api/me`. */
-export function registerAuthRoutes(app: FastifyInstance, deps: { db: Db; sessions: SessionStore; log: Logger }): void {
-  const { db, sessions } = deps;
-  const log = deps.log.child({ module: 'auth' });
+/** Set the session cookie: httpOnly, SameSite=Strict, Secure over HTTPS. */
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
+  void reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    path: '/',
+    secure: request.protocol === 'https',
+    maxAge: SESSION_ABSOLUTE_MS / 1000,
+  });
+}
 
-  app.post('/api/auth/login', async (request, reply) => {
-    const body = parseBody(LoginBody, request.body);
-    const { rows } = await db.query<{ id: string; email: string; display_name: string; role: AccountRole; locale: Locale; password_hash: string }>(
-      'SELECT id, email, display_name, role, locale, password_hash FROM accounts WHERE email = $1 AND disabled_at IS NULL',
-      [normaliseEmail(body.email)],
-    );
-    const row = rows[0];
-    // Verify even without an account (dummy hash): same work, same time, same answer.
-    const ok = await verifyPassword(row?.password_hash ?? null, body.password);
-    if (!row || !ok) {
-      log.info({ known: Boolean(row) }, 'login refused');
-      throw portalErrors.create('PORTAL_LOGIN_FAILED');
-    }
+/**
+ * Login (password, then the TOTP code for accounts that enrolled one), logout, `GET /api/me`, and
+ * the routes of the second factor and of e-mailed links. Registers @fastify/rate-limit (per IP,
+ * opt-in per route through `defineRoute({ rateLimit })`).
+ */
+export async function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): Promise<void> {
+  const { db, sessions, now } = deps;
+  const log = deps.log.child({ module: 'auth' });
+  const limiter = new LoginLimiter(db, now);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    // Thrown: the cloud's error handler answers it in the catalogue's shape.
+    errorResponseBuilder: () => portalErrors.create('PORTAL_TOO_MANY_ATTEMPTS'),
+  });
+
+  const openSession = async (request: FastifyRequest, reply: FastifyReply, row: AccountRow) => {
     // A fresh token at each login, and the one the browser held before dies: no session fixation.
     await sessions.destroy(request.cookies[SESSION_COOKIE]);
     const { token } = await sessions.create(row.id);
-    void reply.setCookie(SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: '/',
-      secure: request.protocol === 'https',
-      maxAge: SESSION_ABSOLUTE_MS / 1000,
-    });
+    setSessionCookie(request, reply, token);
     log.info({ accountId: row.id }, 'login');
     return { user: toUser(row) };
+  };
+
+  const accountByEmail = async (email: string) =>
+    (
+      await db.query<AccountRow>(
+        `SELECT id, email, display_name, role, locale, password_hash, totp_enabled_at IS NOT NULL AS totp_enabled
+           FROM accounts WHERE email = $1 AND disabled_at IS NULL`,
+        [normaliseEmail(email)],
+      )
+    ).rows[0];
+
+  defineRoute(app, {
+    method: 'POST',
+    url: '/api/auth/login',
+    access: { kind: 'public' },
+    body: LoginBody,
+    rateLimit: LOGIN_RATE_LIMIT,
+    handler: async (request, reply, { body }) => {
+      await limiter.check(body.email);
+      const row = await accountByEmail(body.email);
+      // Verify even without an account (dummy hash): same work, same time, same answer.
+      const ok = await verifyPassword(row?.password_hash ?? null, body.password);
+      if (!row || !ok) {
+        await limiter.fail(body.email);
+        log.info({ known: Boolean(row) }, 'login refused');
+        throw portalErrors.create('PORTAL_LOGIN_FAILED');
+      }
+      await limiter.clear(body.email);
+      if (!row.totp_enabled) return openSession(request, reply, row);
+      // Password right, second factor awaited: a short-lived challenge, no session yet.
+      const challenge = randomBytes(32).toString('base64url');
+      await db.query('INSERT INTO login_challenges (id, account_id, expires_at) VALUES ($1, $2, $3)', [
+        sha256Hex(challenge),
+        row.id,
+        new Date(now() + CHALLENGE_TTL_MS).toISOString(),
+      ]);
+      await db.query('DELETE FROM login_challenges WHERE expires_at < $1', [new Date(now()).toISOString()]);
+      return { secondFactor: 'totp', challenge };
+    },
   });
 
-  app.post('/api/auth/logout', async (request, reply) => {
-    await sessions.destroy(request.cookies[SESSION_COOKIE]);
-    void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' });
-    return reply.code(204).send();
+  defineRoute(app, {
+    method: 'POST',
+    url: '/api/auth/login/second-factor',
+    access: { kind: 'public' },
+    body: SecondFactorBody,
+    rateLimit: LOGIN_RATE_LIMIT,
+    handler: async (request, reply, { body }) => {
+      const id = sha256Hex(body.challenge);
+      const { rows } = await db.query<{ account_id: string }>(
+        `UPDATE login_challenges SET attempts = attempts + 1
+          WHERE id = $1 AND expires_at > $2 AND attempts < $3 RETURNING account_id`,
+        [id, new Date(now()).toISOString(), CHALLENGE_ATTEMPTS],
+      );
+      const accountId = rows[0]?.account_id;
+      if (!accountId || !(await verifySecondFactor(db, accountId, body.code, now()))) {
+        throw portalErrors.create('PORTAL_SECOND_FACTOR_FAILED');
+      }
+      await db.query('DELETE FROM login_challenges WHERE id = $1', [id]);
+      const row = (
+        await db.query<AccountRow>(
+          `SELECT id, email, display_name, role, locale, password_hash, true AS totp_enabled
+             FROM accounts WHERE id = $1 AND disabled_at IS NULL`,
+          [accountId],
+        )
+      ).rows[0];
+      if (!row) throw portalErrors.create('PORTAL_SECOND_FACTOR_FAILED');
+      return openSession(request, reply, row);
+    },
   });
 
-  app.get('/api/me', { preHandler: requireSession(sessions) }, async (request) => ({ user: userOf(request.account!) }));
+  defineRoute(app, {
+    method: 'POST',
+    url: '/api/auth/logout',
+    access: { kind: 'public' },
+    handler: async (request, reply) => {
+      await sessions.destroy(request.cookies[SESSION_COOKIE]);
+      void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' });
+      return reply.code(204).send();
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/me',
+    access: { kind: 'session', beforeSecondFactor: true },
+    handler: async (request) => {
+      const account = request.account!;
+      // `required`: this account may do nothing but enrol until it has a second factor.
+      const required = staffTotpPolicy(deps.config) === 'required' && STAFF_ROLES.includes(account.role);
+      return { user: userOf(account), secondFactor: { required, enrolled: account.totpEnabled } };
+    },
+  });
+
+  registerSecondFactorRoutes(app, { db, now });
+  registerAccountLinkRoutes(app, { ...deps, limiter });
 }

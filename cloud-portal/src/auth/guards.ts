@@ -17,13 +17,13 @@ declare module 'fastify' {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * CSRF defence in depth next to SameSite=Strict: a non-GET request to `/api/*` or `/demo/api/*`
+ * CSRF defence in depth next to SameSite=Strict: a non-GET request to `/api/*`, `/admin/api/*` or `/demo/api/*`
  * must carry `x-vigie-csrf: 1`. Browsers only let a page set custom headers on same-origin
  * requests (or after a CORS preflight, which this server never grants).
  */
 export async function csrfGuard(request: FastifyRequest): Promise<void> {
   if (SAFE_METHODS.has(request.method)) return;
-  if (!request.url.startsWith('/api/') && !request.url.startsWith('/demo/api/')) return;
+  if (!request.url.startsWith('/api/') && !request.url.startsWith('/demo/api/') && !request.url.startsWith('/admin/api/')) return;
   if (request.headers[CSRF_HEADER] !== '1') throw portalErrors.create('PORTAL_CSRF_HEADER_MISSING');
 }
 

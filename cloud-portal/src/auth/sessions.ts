@@ -20,6 +20,8 @@ export interface SessionAccount {
   readonly displayName: string;
   readonly role: AccountRole;
   readonly locale: Locale;
+  /** Whether the account has a confirmed TOTP second factor. */
+  readonly totpEnabled: boolean;
 }
 
 interface SessionRow {
@@ -29,6 +31,7 @@ interface SessionRow {
   role: AccountRole;
   locale: Locale;
   last_seen_at: Date;
+  totp_enabled: boolean;
 }
 
 /**
@@ -68,7 +71,7 @@ export class SessionStore {
     const id = sha256Hex(token);
     const now = this.#now();
     const { rows } = await this.#db.query<SessionRow>(
-      `SELECT s.account_id, a.email, a.display_name, a.role, a.locale, s.last_seen_at
+      `SELECT s.account_id, a.email, a.display_name, a.role, a.locale, s.last_seen_at, a.totp_enabled_at IS NOT NULL AS totp_enabled
          FROM sessions s JOIN accounts a ON a.id = s.account_id
         WHERE s.id = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.disabled_at IS NULL`,
       [id, new Date(now).toISOString(), new Date(now - SESSION_IDLE_MS).toISOString()],
@@ -85,7 +88,16 @@ export class SessionStore {
       displayName: row.display_name,
       role: row.role,
       locale: row.locale,
+      totpEnabled: row.totp_enabled,
     };
+  }
+
+  /**
+   * End every session of `accountId` (password changed, account disabled) but `keepSessionId`
+   * (the session that changed the password, when it was the user themself).
+   */
+  async destroyAll(accountId: string, keepSessionId?: string): Promise<void> {
+    await this.#db.query('DELETE FROM sessions WHERE account_id = $1 AND id <> $2', [accountId, keepSessionId ?? '']);
   }
 
   /** End a session (logout). Unknown tokens are ignored. */

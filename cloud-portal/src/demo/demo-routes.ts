@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { DataPaths } from '@vigie/common';
 import type { DemoSms } from '../api-types.ts';
+import { defineRoute } from '../access/route-access.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import { portalErrors } from '../errors.ts';
 import { invalidQuery } from '../http/request-input.ts';
 import { sendBraceletCommand } from './bracelet-control.ts';
@@ -36,10 +38,13 @@ export async function readSmsLog(path: string): Promise<DemoSms[]> {
  * Demo-only routes (`VIGIE_DEMO=1`), for a logged-in session: the SMS the emulated modem "sent",
  * and buttons that make the bracelet simulator play an emergency.
  */
-export function registerDemoRoutes(app: FastifyInstance, deps: { paths: DataPaths; session: preHandlerAsyncHookHandler }): void {
-  app.get('/demo/api/sms', { preHandler: deps.session }, async () => ({ sms: await readSmsLog(deps.paths.emulatorSmsLog) }));
+export function registerDemoRoutes(app: FastifyInstance, deps: { paths: DataPaths; mailer: Mailer }): void {
+  defineRoute(app, { method: 'GET', url: '/demo/api/sms', access: { kind: 'session' }, handler: async () => ({ sms: await readSmsLog(deps.paths.emulatorSmsLog) }) });
 
-  app.post('/demo/api/scenario/:name', { preHandler: deps.session }, async (request, reply) => {
+  // E-mails the portal would have sent (development capture): reset and invitation links.
+  defineRoute(app, { method: 'GET', url: '/demo/api/mail', access: { kind: 'session' }, handler: async () => ({ mail: [...deps.mailer.captured()].reverse() }) });
+
+  defineRoute(app, { method: 'POST', url: '/demo/api/scenario/:name', access: { kind: 'session' }, handler: async (request, reply) => {
     const { name } = request.params as { name: string };
     if (!(DEMO_SCENARIOS as readonly string[]).includes(name)) throw invalidQuery('name', `must be one of ${DEMO_SCENARIOS.join(', ')}`);
     const answer = await sendBraceletCommand(deps.paths.braceletControlSocket, { cmd: name });
@@ -48,5 +53,5 @@ export function registerDemoRoutes(app: FastifyInstance, deps: { paths: DataPath
     }
     request.log.info({ scenario: name, accountId: request.account?.accountId }, 'demo scenario played');
     return reply.code(202).send({ ok: true, scenario: name });
-  });
+  } });
 }

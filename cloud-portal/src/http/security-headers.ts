@@ -16,7 +16,7 @@ export const SECURITY_HEADERS = {
 export function addSecurityHeaders(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
     void reply.headers(SECURITY_HEADERS);
-    if (request.url.startsWith('/api/') || request.url.startsWith('/demo/api/')) void reply.header('cache-control', 'no-store');
+    if (request.url.startsWith('/api/') || request.url.startsWith('/demo/api/') || request.url.startsWith('/admin/api/')) void reply.header('cache-control', 'no-store');
     return payload;
   });
 }

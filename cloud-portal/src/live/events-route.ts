@@ -1,6 +1,7 @@
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Db } from '@vigie/cloud-ingest/db';
 import { recordAccess } from '../access/access-log.ts';
+import { defineRoute } from '../access/route-access.ts';
 import { SESSION_COOKIE } from '../auth/guards.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import { SECURITY_HEADERS } from '../http/security-headers.ts';
@@ -16,7 +17,7 @@ export const KEEP_ALIVE_MS = 15_000;
  */
 export function registerEventsRoute(
   app: FastifyInstance,
-  deps: { db: Db; live: LiveEvents; sessions: SessionStore; session: preHandlerAsyncHookHandler; keepAliveMs?: number },
+  deps: { db: Db; live: LiveEvents; sessions: SessionStore; keepAliveMs?: number },
 ): void {
   const keepAliveMs = deps.keepAliveMs ?? KEEP_ALIVE_MS;
   const open = new Set<() => void>();
@@ -25,7 +26,7 @@ export function registerEventsRoute(
     for (const end of open) end();
   });
 
-  app.get('/api/events', { preHandler: deps.session }, async (request, reply) => {
+  defineRoute(app, { method: 'GET', url: '/api/events', access: { kind: 'session' }, handler: async (request, reply) => {
     const account = request.account!;
     await recordAccess(deps.db, { accountId: account.accountId, action: 'events.subscribe' });
     const token = request.cookies[SESSION_COOKIE];
@@ -59,5 +60,5 @@ export function registerEventsRoute(
     };
     raw.on('close', stop);
     raw.on('error', stop);
-  });
+  } });
 }

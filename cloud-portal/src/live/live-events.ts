@@ -66,7 +66,8 @@ export class LiveEvents {
 
   async #dispatch(event: DbEvent): Promise<void> {
     if (this.#subscribers.size === 0) return;
-    const allowed = await this.#access.accountsSeeing(event.patientId);
+    // Readings are medical data (not for relatives); alerts go to every relation that sees alerts.
+    const allowed = await this.#access.accountsSeeing(event.patientId, event.type === 'readings' ? 'medical' : 'alerts');
     const targets = [...this.#subscribers].filter((s) => allowed.has(s.accountId));
     if (targets.length === 0) return;
     const messages = event.type === 'readings' ? await this.#readings(event) : await this.#alert(event.alertId);

@@ -1,8 +1,9 @@
-import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Db } from '@vigie/cloud-ingest/db';
 import { CHART_METRICS, type ChartMetric, type PatientSummary } from '../api-types.ts';
 import { recordAccess } from '../access/access-log.ts';
 import type { PatientAccess } from '../access/patient-access.ts';
+import { defineRoute } from '../access/route-access.ts';
 import { invalidQuery } from '../http/request-input.ts';
 import { listAlerts, OPEN_ALERT_STATES } from './alert-views.ts';
 import { loadSeries } from './measurement-series.ts';
@@ -28,12 +29,12 @@ function intParam(query: Record<string, unknown>, name: string, fallback: number
 /** `GET /api/patients`, `GET /api/patients/:id/measurements`, `GET /api/patients/:id/alerts`. */
 export function registerPatientRoutes(
   app: FastifyInstance,
-  deps: { db: Db; access: PatientAccess; session: preHandlerAsyncHookHandler; now: () => number },
+  deps: { db: Db; access: PatientAccess; now: () => number },
 ): void {
   const { db, access, now } = deps;
-  const patientGuard = [deps.session, access.guard];
 
-  app.get('/api/patients', { preHandler: deps.session }, async (request) => {
+  // The list names every patient the caller is linked to, relatives included (no medical value).
+  defineRoute(app, { method: 'GET', url: '/api/patients', access: { kind: 'session' }, handler: async (request) => {
     const accountId = request.account!.accountId;
     const ids = await access.visiblePatientIds(accountId);
     await recordAccess(db, { accountId, action: 'patients.list', patientIds: ids });
@@ -59,9 +60,10 @@ export function registerPatientRoutes(
       openAlerts: r.open_alerts,
     }));
     return { patients };
-  });
+  } });
 
-  app.get('/api/patients/:id/measurements', { preHandler: patientGuard }, async (request) => {
+  // The authorization layer writes the access_log row (patient.measurements) before this runs.
+  defineRoute(app, { method: 'GET', url: '/api/patients/:id/measurements', access: { kind: 'patient', data: 'medical', action: 'patient.measurements' }, handler: async (request) => {
     const query = request.query as Record<string, unknown>;
     const metric = query.metric;
     if (typeof metric !== 'string' || !(CHART_METRICS as readonly string[]).includes(metric)) {
@@ -70,15 +72,11 @@ export function registerPatientRoutes(
     const to = epochParam(query, 'to', now());
     const from = epochParam(query, 'from', to - DAY_MS);
     if (from >= to) throw invalidQuery('from', 'must be before to');
-    const patientId = request.patientId!;
-    await recordAccess(db, { accountId: request.account!.accountId, action: 'patient.measurements', patientIds: [patientId], detail: { metric, from, to } });
-    return loadSeries(db, patientId, metric as ChartMetric, from, to);
-  });
+    return loadSeries(db, request.patientId!, metric as ChartMetric, from, to);
+  } });
 
-  app.get('/api/patients/:id/alerts', { preHandler: patientGuard }, async (request) => {
+  defineRoute(app, { method: 'GET', url: '/api/patients/:id/alerts', access: { kind: 'patient', data: 'alerts', action: 'patient.alerts' }, handler: async (request) => {
     const limit = intParam(request.query as Record<string, unknown>, 'limit', 50, 1, 500);
-    const patientId = request.patientId!;
-    await recordAccess(db, { accountId: request.account!.accountId, action: 'patient.alerts', patientIds: [patientId], detail: { limit } });
-    return { alerts: await listAlerts(db, patientId, limit) };
-  });
+    return { alerts: await listAlerts(db, request.patientId!, limit) };
+  } });
 }

@@ -12,9 +12,20 @@ import { LiveEventsProvider } from './live.tsx';
 import { DemoPage } from './pages/demo-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
-import { PatientListPage } from './pages/patient-list-page.tsx';
 import { PatientPage } from './pages/patient-page.tsx';
+import { FleetPage } from './views/fleet-page.tsx';
+import { HomePage } from './views/home-page.tsx';
+import { InboxPage } from './views/inbox-page.tsx';
+import { PatientDashboardPage } from './views/patient-dashboard-page.tsx';
+import { SummaryPage } from './views/summary-page.tsx';
+import { TicketsPage } from './views/tickets-page.tsx';
 import { matchRoute, navigate, useLocationPath, type Route } from './router.tsx';
+import { AdminPage } from './accounts/admin-page.tsx';
+import { PUBLIC_ROUTES } from './accounts/admin-tabs.ts';
+import { InvitationPage, ResetPage } from './accounts/public-pages.tsx';
+import { RegisterPage } from './accounts/register-page.tsx';
+import { useSecondFactorGate } from './accounts/second-factor-gate.ts';
+import { TotpEnrolPage } from './accounts/totp-enrol-page.tsx';
 import { loginPathFromHere, SessionProvider, useSession } from './session.tsx';
 
 export function App() {
@@ -37,7 +48,8 @@ function Root() {
   }, [path]);
 
   useEffect(() => {
-    if (state.status === 'signed-out' && route.name !== 'login') navigate(loginPathFromHere(), { replace: true });
+    const isPublic = (PUBLIC_ROUTES as readonly string[]).includes(route.name);
+    if (state.status === 'signed-out' && route.name !== 'login' && !isPublic) navigate(loginPathFromHere(), { replace: true });
     if (state.status === 'signed-in' && route.name === 'login') navigate(route.next ?? '/', { replace: true });
   }, [state.status, route]);
 
@@ -51,6 +63,8 @@ function Root() {
         </main>
       );
     case 'signed-out':
+      if (route.name === 'reset' || route.name === 'invitation') return route.name === 'reset' ? <ResetPage token={route.token} /> : <InvitationPage token={route.token} />;
+      if (route.name === 'register') return <RegisterPage />;
       return route.name === 'login' ? <LoginPage /> : <Splash text={t.app.loading} />;
     case 'signed-in':
       if (route.name === 'login') return <Splash text={t.app.loading} />;
@@ -105,18 +119,38 @@ function Shell({ user, route, path }: { user: User; route: Exclude<Route, { name
       </a>
       <AppHeader user={user} route={route} demoAvailable={demoAvailable} onSignOut={() => void signOut()} />
       <main id="main" ref={main} className="page" tabIndex={-1}>
-        <Page route={route} />
+        <Page route={route} user={user} />
       </main>
     </>
   );
 }
 
-function Page({ route }: { route: Exclude<Route, { name: 'login' }> }) {
+function Page({ route, user }: { route: Exclude<Route, { name: 'login' }>; user: User }) {
+  const care = user.role === 'doctor' || user.role === 'nurse';
+  // A staff account without its second factor may only enrol (the server refuses the rest).
+  const gate = useSecondFactorGate(user.id);
+  if (gate.needed || route.name === 'totp') return <TotpEnrolPage onDone={() => { gate.done(); navigate('/'); }} />;
   switch (route.name) {
+    case 'reset':
+      return <ResetPage token={route.token} />;
+    case 'invitation':
+      return <InvitationPage token={route.token} />;
+    case 'register':
+      return <RegisterPage />;
+    case 'admin':
+      return user.role === 'admin' ? <AdminPage tab={route.tab} /> : <NotFoundPage />;
     case 'patients':
-      return <PatientListPage />;
+      return <HomePage user={user} />;
     case 'patient':
-      return <PatientPage key={route.id} patientId={route.id} />;
+      return care ? <PatientDashboardPage key={route.id} patientId={route.id} role={user.role} /> : <PatientPage key={route.id} patientId={route.id} />;
+    case 'summary':
+      return <SummaryPage key={route.id} patientId={route.id} role={user.role} />;
+    case 'inbox':
+      return <InboxPage role={user.role} />;
+    case 'fleet':
+      return <FleetPage role={user.role} />;
+    case 'tickets':
+      return <TicketsPage role={user.role} />;
     case 'demo':
       return <DemoPage />;
     case 'not-found':

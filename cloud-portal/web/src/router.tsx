@@ -3,6 +3,7 @@
  * The server answers every page path with index.html; this module picks the page.
  */
 import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import { ADMIN_TABS, type AdminTab } from './accounts/admin-tabs.ts';
 
 /** The pages of the portal. */
 export type Route =
@@ -10,7 +11,18 @@ export type Route =
   | { name: 'patients' }
   | { name: 'patient'; id: string }
   | { name: 'demo' }
-  | { name: 'not-found' };
+  | { name: 'not-found' }
+  // Accounts, registration and admin (accounts/).
+  | { name: 'reset'; token: string | null }
+  | { name: 'invitation'; token: string | null }
+  | { name: 'register' }
+  | { name: 'totp' }
+  | { name: 'admin'; tab: AdminTab }
+  // Role views (views/).
+  | { name: 'summary'; id: string }
+  | { name: 'inbox' }
+  | { name: 'fleet' }
+  | { name: 'tickets' };
 
 const NAVIGATE_EVENT = 'vigie:navigate';
 
@@ -24,6 +36,17 @@ export function matchRoute(pathname: string, search: string): Route {
     return { name: 'login', next: next && next.startsWith('/') && !next.startsWith('//') ? next : null };
   }
   if (path === '/demo') return { name: 'demo' };
+  if (path === '/reset' || path === '/invitation') return { name: path.slice(1) as 'reset' | 'invitation', token: new URLSearchParams(search).get('token') };
+  if (path === '/register') return { name: 'register' };
+  if (path === '/account/totp') return { name: 'totp' };
+  if (path === '/admin') return { name: 'admin', tab: 'accounts' };
+  const admin = /^\/admin\/([a-z-]+)$/.exec(path);
+  if (admin && (ADMIN_TABS as readonly string[]).includes(admin[1]!)) return { name: 'admin', tab: admin[1] as AdminTab };
+  if (path === '/inbox') return { name: 'inbox' };
+  if (path === '/fleet') return { name: 'fleet' };
+  if (path === '/support/tickets') return { name: 'tickets' };
+  const summary = /^\/patients\/([^/]+)\/summary$/.exec(path);
+  if (summary) return { name: 'summary', id: decodeURIComponent(summary[1]!) };
   const patient = /^\/patients\/([^/]+)$/.exec(path);
   if (patient) return { name: 'patient', id: decodeURIComponent(patient[1]!) };
   return { name: 'not-found' };

@@ -4,7 +4,8 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, setUnauthorizedListener } from './api/client.ts';
-import { fetchMe, login as apiLogin, logout as apiLogout } from './api/endpoints.ts';
+import { fetchMe, logout as apiLogout } from './api/endpoints.ts';
+import { loginSecondFactor, loginStep } from './accounts/accounts-api.ts';
 import type { User } from './api/types.ts';
 import { useI18n } from './i18n/i18n.tsx';
 import { currentPath, navigate } from './router.tsx';
@@ -18,7 +19,10 @@ export type SessionState =
 
 export interface Session {
   readonly state: SessionState;
-  signIn(email: string, password: string): Promise<User>;
+  /** The password step: signed in, or a second factor is awaited (`{ challenge }`). */
+  signIn(email: string, password: string): Promise<User | { challenge: string }>;
+  /** The second-factor step of a sign-in. */
+  completeSignIn(challenge: string, code: string): Promise<User>;
   signOut(): Promise<void>;
   /** Ask the server again after `unreachable`. */
   retry(): void;
@@ -64,7 +68,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signIn = useCallback(
     async (email: string, password: string) => {
-      const user = await apiLogin(email, password);
+      const step = await loginStep(email, password);
+      if (!('user' in step)) return { challenge: step.challenge };
+      adoptUserLocale(step.user.locale);
+      setState({ status: 'signed-in', user: step.user });
+      return step.user;
+    },
+    [adoptUserLocale],
+  );
+
+  const completeSignIn = useCallback(
+    async (challenge: string, code: string) => {
+      const user = await loginSecondFactor(challenge, code);
       adoptUserLocale(user.locale);
       setState({ status: 'signed-in', user });
       return user;
@@ -87,7 +102,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setAttempt((n) => n + 1);
   }, []);
 
-  const value = useMemo<Session>(() => ({ state, signIn, signOut, retry }), [state, signIn, signOut, retry]);
+  const value = useMemo<Session>(() => ({ state, signIn, completeSignIn, signOut, retry }), [state, signIn, completeSignIn, signOut, retry]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

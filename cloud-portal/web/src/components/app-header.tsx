@@ -27,6 +27,11 @@ export function AppHeader({ user, route, demoAvailable, onSignOut }: AppHeaderPr
           <Link href="/" className="app-nav__link" aria-current={onPatients ? 'page' : undefined}>
             {t.header.patients}
           </Link>
+          {user.role === 'admin' && (
+            <Link href="/admin" className="app-nav__link" data-testid="nav-admin" aria-current={route.name === 'admin' ? 'page' : undefined}>
+              {t.header.admin}
+            </Link>
+          )}
           {demoAvailable && (
             <Link
               href="/demo"

@@ -19,7 +19,8 @@ export function LanguageSwitch() {
           lang={code}
           className="language-switch__button"
           aria-pressed={code === locale}
-          aria-label={NATIVE_NAMES[code].long}
+          // The visible code first, so the accessible name contains what is seen (WCAG 2.5.3).
+          aria-label={`${NATIVE_NAMES[code].short} — ${NATIVE_NAMES[code].long}`}
           title={NATIVE_NAMES[code].long}
           onClick={() => chooseLocale(code)}
         >

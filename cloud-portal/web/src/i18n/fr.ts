@@ -21,6 +21,7 @@ export const fr = {
     mainNav: 'Navigation principale',
     patients: 'Patients',
     demo: 'Démonstration',
+    admin: 'Administration',
     language: 'Langue',
     logout: 'Se déconnecter',
     signedInAs: 'Connecté en tant que',
@@ -57,6 +58,13 @@ export const fr = {
     PORTAL_DEMO_SIMULATOR_UNAVAILABLE:
       'Le simulateur de bracelet n’est pas démarré : lancez le système complet (npm start) puis réessayez.',
     PORTAL_DEMO_SCENARIO_FAILED: 'Le simulateur de bracelet a refusé le scénario. Réessayez dans un instant.',
+    PORTAL_CONFIRMATION_MISMATCH: 'La confirmation ne correspond pas : tapez le nom exactement comme affiché.',
+    PORTAL_CONFLICT: 'Cette modification entre en conflit avec l’état actuel. Rechargez la page.',
+    PORTAL_RESTORE_EXPIRED: 'Supprimé il y a plus de 30 jours : la restauration n’est plus possible.',
+    PORTAL_LINK_INVALID: 'Ce lien n’est plus valable (déjà utilisé ou expiré).',
+    PORTAL_SECOND_FACTOR_REQUIRED: 'Activez d’abord votre second facteur (code de vérification).',
+    PORTAL_SECOND_FACTOR_FAILED: 'Code de vérification incorrect ou expiré.',
+    PORTAL_TOO_MANY_ATTEMPTS: 'Trop de tentatives. Patientez 15 minutes avant de réessayer.',
   } satisfies Record<KnownErrorCode, string>,
   login: {
     title: 'Connexion',

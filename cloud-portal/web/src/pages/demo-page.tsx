@@ -12,6 +12,7 @@ import { useDocumentTitle } from '../hooks/use-document-title.ts';
 import { errorText } from '../i18n/errors.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { toEpochMs } from '../lib/format.ts';
+import { DemoMailSection } from '../accounts/demo-mail-section.tsx';
 
 const POLL_MS = 2_000;
 
@@ -151,6 +152,10 @@ export function DemoPage() {
               ))}
             </ol>
           </section>
+
+          <div className="panel">
+            <DemoMailSection />
+          </div>
         </>
       )}
     </>

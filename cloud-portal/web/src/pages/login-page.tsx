@@ -7,10 +7,16 @@ import { errorText } from '../i18n/errors.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useDocumentTitle } from '../hooks/use-document-title.ts';
 import { useSession } from '../session.tsx';
+import { Link } from '../router.tsx';
+import { useAccountsText } from '../accounts/accounts-text.ts';
 
 export function LoginPage() {
   const { t } = useI18n();
-  const { signIn } = useSession();
+  const { signIn, completeSignIn } = useSession();
+  const a = useAccountsText();
+  // Set once the password is right and the account has a second factor.
+  const [challenge, setChallenge] = useState<string | null>(null);
+  const [code, setCode] = useState('');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -29,8 +35,12 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      await signIn(email.trim(), password);
+      const result = await signIn(email.trim(), password);
       // The app moves to the page asked for once the session is set.
+      if ('challenge' in result) {
+        setChallenge(result.challenge);
+        setBusy(false);
+      }
     } catch (caught) {
       const wrongCredentials = caught instanceof ApiError && (caught.kind === 'unauthorized' || caught.kind === 'bad_request');
       setError(wrongCredentials ? t.login.invalidCredentials : errorText(t, caught));
@@ -39,7 +49,43 @@ export function LoginPage() {
     }
   };
 
+  const submitCode = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await completeSignIn(challenge!, code.trim());
+    } catch {
+      setError(a.totpWrong);
+      setCode('');
+      setBusy(false);
+    }
+  };
+
   const invalid = error !== null;
+  if (challenge) {
+    return (
+      <div className="login">
+        <div className="login__lang">
+          <LanguageSwitch />
+        </div>
+        <main id="main" className="login__card" tabIndex={-1}>
+          <h1>{a.totpTitle}</h1>
+          <p className="muted">{a.totpIntro}</p>
+          <div className="login__error" role="alert">{error && <p className="notice notice--error">{error}</p>}</div>
+          <form className="form" onSubmit={submitCode} noValidate data-testid="totp-form">
+            <div className="field">
+              <label htmlFor="login-code">{a.totpCode}</label>
+              <input id="login-code" name="code" inputMode="numeric" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} aria-invalid={invalid} />
+            </div>
+            <button type="submit" className="button button--primary button--block" disabled={busy} aria-busy={busy}>
+              {a.totpSubmit}
+            </button>
+          </form>
+        </main>
+      </div>
+    );
+  }
   return (
     <div className="login">
       <div className="login__lang">
@@ -90,6 +136,12 @@ export function LoginPage() {
             {busy ? t.login.submitting : t.login.submit}
           </button>
         </form>
+        <p>
+          <Link href="/reset">{a.forgot}</Link>
+        </p>
+        <p>
+          <Link href="/register">{a.register}</Link>
+        </p>
       </main>
     </div>
   );

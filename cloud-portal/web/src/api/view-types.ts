@@ -1,0 +1,21 @@
+/** Shapes of the role views' API answers (declared by the API in `src/api-types.ts`). Type-only. */
+export type {
+  AcknowledgeAnswer,
+  AlertMarker,
+  BucketedSeries,
+  BucketPoint,
+  CarePatientRow,
+  DeviceProblem,
+  DeviceStatus,
+  FleetBox,
+  FleetView,
+  InboxAlert,
+  MetricSummary,
+  MyStatus,
+  PatientDashboard,
+  PatientSummaryView,
+  RelativeAlert,
+  SupportTicket,
+  TicketStatus,
+  TicketTopic,
+} from '../../../src/api-types.ts';

@@ -1,0 +1,98 @@
+/** Support's fleet view: every box's health (no medical value), the ones needing action first. */
+import type { Role } from '../api/types.ts';
+import { fetchFleet } from '../api/view-endpoints.ts';
+import { ErrorNotice } from '../components/error-notice.tsx';
+import { RelativeTime } from '../components/relative-time.tsx';
+import { useDocumentTitle } from '../hooks/use-document-title.ts';
+import { useNow } from '../hooks/use-now.ts';
+import { useResource } from '../hooks/use-resource.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { ProblemBadges, RoleNav } from './view-common.tsx';
+import { useViewsI18n } from './use-views-i18n.ts';
+
+export function FleetPage({ role }: { role: Role }) {
+  const { t, f } = useI18n();
+  const v = useViewsI18n();
+  const now = useNow(30_000);
+  const fleet = useResource((signal) => fetchFleet({ signal }), []);
+  useDocumentTitle(v.support.fleetTitle, t.app.name);
+  const data = fleet.resource.data;
+  return (
+    <>
+      <RoleNav role={role} />
+      <div className="page-head">
+        <h1>{v.support.fleetTitle}</h1>
+        {data && (
+          <p className="muted" data-testid="fleet-totals">
+            {v.support.totals(data.totals.boxes, data.totals.silent, data.totals.lowBattery, data.totals.backlog)}
+          </p>
+        )}
+      </div>
+      <p className="lead">{v.support.fleetIntro}</p>
+      {fleet.resource.status === 'error' && <ErrorNotice error={fleet.resource.error} onRetry={fleet.reload} />}
+      {!data && fleet.resource.status === 'loading' && <p className="muted">{t.app.loading}</p>}
+      {data && (
+        <>
+          <div className="table-wrap fleet-wrap">
+            <table className="patients fleet" data-testid="fleet-table">
+              <thead>
+                <tr>
+                  <th scope="col">{v.support.box}</th>
+                  <th scope="col">{v.support.status}</th>
+                  <th scope="col">{v.support.lastHeartbeat}</th>
+                  <th scope="col">{v.support.battery}</th>
+                  <th scope="col">{v.support.signal}</th>
+                  <th scope="col">{v.support.buffer}</th>
+                  <th scope="col">{v.support.version}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.boxes.map((b) => (
+                  <tr key={b.boxId} data-testid="fleet-row" data-box-id={b.boxId} data-silent={b.silent}>
+                    <th scope="row" className="mono">
+                      {b.boxId}
+                    </th>
+                    <td>
+                      <ProblemBadges problems={b.problems} />
+                    </td>
+                    <td>{b.lastHeartbeatAt === null ? v.support.never : <RelativeTime ms={b.lastHeartbeatAt} now={now} />}</td>
+                    <td>{b.braceletBattery === null ? '—' : `${b.braceletBattery} %`}</td>
+                    <td>{b.signal === null ? '—' : v.support.signalValue(b.signal)}</td>
+                    <td>{b.bufferDepth === null ? '—' : v.support.readings(b.bufferDepth)}</td>
+                    <td className="mono">{b.software ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <section className="panel" aria-labelledby="fleet-events">
+            <h2 id="fleet-events" className="panel__title">
+              {v.support.eventsTitle}
+            </h2>
+            {data.events.length === 0 ? (
+              <p className="muted">{v.support.noEvents}</p>
+            ) : (
+              <ul data-testid="fleet-events">
+                {data.events.map((e) => (
+                  <li key={`${e.kind}-${e.boxId}`}>
+                    <span className="mono">{e.boxId}</span> — {v.support.eventKinds[e.kind]} {v.support.since(f.shortDateTime(e.since))}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+          <section className="panel" aria-labelledby="fleet-versions">
+            <h2 id="fleet-versions" className="panel__title">
+              {v.support.versions}
+            </h2>
+            <ul data-testid="fleet-versions">
+              {data.versions.map((x) => (
+                <li key={x.version}>{v.support.versionCount(x.version, x.boxes)}</li>
+              ))}
+            </ul>
+          </section>
+        </>
+      )}
+    </>
+  );
+}

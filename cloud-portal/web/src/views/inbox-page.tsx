@@ -1,0 +1,112 @@
+/**
+ * The alerts inbox of the care team: open alerts of every patient followed, updated live over the
+ * event stream. "Acknowledge" sends the acknowledgement to the box (which owns the alert); the
+ * alert then reads « acquittement envoyé au boîtier » until the box reports it acknowledged.
+ */
+import { useState } from 'react';
+import type { Role } from '../api/types.ts';
+import type { InboxAlert } from '../api/view-types.ts';
+import { acknowledgeAlert, fetchInbox } from '../api/view-endpoints.ts';
+import { AlertItem } from '../components/alert-item.tsx';
+import { ErrorNotice } from '../components/error-notice.tsx';
+import { useDocumentTitle } from '../hooks/use-document-title.ts';
+import { useResource } from '../hooks/use-resource.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { useLiveEvent, useResumeKey } from '../live.tsx';
+import { Link } from '../router.tsx';
+import { RoleNav } from './view-common.tsx';
+import { useViewsI18n } from './use-views-i18n.ts';
+
+type AckState = 'sending' | 'sent' | 'not-queued' | 'failed';
+const OPEN = new Set(['raised', 'notifying', 'notified', 'escalated']);
+
+export function InboxPage({ role }: { role: Role }) {
+  const { t, f } = useI18n();
+  const v = useViewsI18n();
+  const resumeKey = useResumeKey();
+  const inbox = useResource((signal) => fetchInbox({ signal }), [resumeKey]);
+  const [acks, setAcks] = useState<Record<string, AckState>>({});
+  const [announcement, setAnnouncement] = useState('');
+  useDocumentTitle(v.inbox.title, t.app.name);
+
+  useLiveEvent('alert', (event) => {
+    const known = inbox.resource.data?.find((a) => a.alertId === event.alert.alertId);
+    if (!known) {
+      // A new alert: the patient's name is the server's to give.
+      inbox.reload();
+      setAnnouncement(t.alerts.announceNew(t.alerts.kinds[event.alert.kind], ''));
+      return;
+    }
+    inbox.setData((list) => list.map((a) => (a.alertId === event.alert.alertId ? { ...a, ...event.alert } : a)));
+  });
+
+  const acknowledge = async (alert: InboxAlert) => {
+    setAcks((s) => ({ ...s, [alert.alertId]: 'sending' }));
+    try {
+      const { queued } = await acknowledgeAlert(alert.alertId);
+      setAcks((s) => ({ ...s, [alert.alertId]: queued ? 'sent' : 'not-queued' }));
+      inbox.reload();
+      setAnnouncement(queued ? v.inbox.sentToBox : v.inbox.notQueued);
+    } catch {
+      setAcks((s) => ({ ...s, [alert.alertId]: 'failed' }));
+    }
+  };
+
+  const alerts = inbox.resource.data ?? [];
+  const openCount = alerts.filter((a) => OPEN.has(a.state)).length;
+
+  return (
+    <>
+      <RoleNav role={role} />
+      <div className="page-head">
+        <h1>{v.inbox.title}</h1>
+        {inbox.resource.data && <p className="muted" data-testid="inbox-count">{v.inbox.open(openCount)}</p>}
+      </div>
+      <p className="lead">{v.inbox.intro}</p>
+      <div className="visually-hidden" aria-live="polite">
+        {announcement}
+      </div>
+      {inbox.resource.status === 'error' && <ErrorNotice error={inbox.resource.error} onRetry={inbox.reload} />}
+      {!inbox.resource.data && inbox.resource.status === 'loading' && <p className="muted">{t.app.loading}</p>}
+      {inbox.resource.data && alerts.length === 0 && <p className="notice">{v.inbox.empty}</p>}
+      <ol className="alert-list inbox" data-testid="inbox-list" aria-label={v.inbox.title}>
+        {alerts.map((alert) => {
+          // Sent to the box: asked here, or already known to the server (another tab, a colleague).
+          const ack = acks[alert.alertId] ?? (alert.ackRequest && alert.ackRequest.doneAt === null ? 'sent' : undefined);
+          const canAck = OPEN.has(alert.state) && ack !== 'sending' && ack !== 'sent';
+          return (
+            <li key={alert.alertId} className="inbox__item" data-testid="inbox-item" data-alert-id={alert.alertId} data-alert-state={alert.state}>
+              <p className="inbox__patient">
+                <span className="muted">{v.inbox.patient} : </span>
+                <Link href={`/patients/${encodeURIComponent(alert.patientId)}`}>{alert.patientName}</Link>
+              </p>
+              <ul className="alert-list alert-list--single">
+                <AlertItem alert={alert} isNew={false} />
+              </ul>
+              <div className="inbox__actions">
+                {canAck && (
+                  <button type="button" className="button button--primary" data-testid="ack-button" onClick={() => void acknowledge(alert)}>
+                    {v.inbox.acknowledge}
+                  </button>
+                )}
+                {ack === 'sending' && <span className="muted">{v.inbox.sending}</span>}
+                {ack === 'sent' && OPEN.has(alert.state) && (
+                  <span className="badge badge--info" data-testid="ack-sent">
+                    {v.inbox.sentToBox}
+                    {alert.ackRequest ? ` — ${alert.ackRequest.by}, ${f.time(alert.ackRequest.requestedAt)}` : ''}
+                  </span>
+                )}
+                {ack === 'not-queued' && <span className="badge badge--calm">{v.inbox.notQueued}</span>}
+                {ack === 'failed' && (
+                  <span className="notice notice--error" role="alert">
+                    {v.inbox.failed}
+                  </span>
+                )}
+              </div>
+            </li>
+          );
+        })}
+      </ol>
+    </>
+  );
+}
