@@ -31,17 +31,18 @@ export function plaintextAllowed(url: URL): boolean {
 }
 
 /**
- * HTTPS transport to cloud-ingest, authenticated with the box's own token. One keep-alive agent
- * so a backlog replays over a single TLS session instead of a handshake per batch.
+ * The box's authenticated HTTP(S) channel to cloud-ingest, shared by the uplink and the downlink
+ * clients: one keep-alive agent (a backlog replays over a single TLS session), the pinned CA, the
+ * plaintext refusal, and the mapping of answers onto the box's error catalogue.
  */
-export class HttpCloudClient implements CloudClient {
+export class CloudHttp {
   readonly #base: URL;
   readonly #token: string;
   readonly #timeoutMs: number;
   readonly #agent: http.Agent;
   readonly #request: typeof http.request;
 
-  constructor(options: HttpCloudClientOptions) {
+  constructor(options: HttpCloudClientOptions & { maxSockets?: number }) {
     this.#base = new URL(options.baseUrl.replace(/\/+$/, '') + '/');
     if (this.#base.protocol !== 'https:' && !plaintextAllowed(this.#base)) {
       throw boxErrors.create('BOX_CLOUD_PLAINTEXT_REFUSED', { details: { protocol: this.#base.protocol } });
@@ -49,40 +50,32 @@ export class HttpCloudClient implements CloudClient {
     this.#token = options.token;
     this.#timeoutMs = options.timeoutMs ?? 15_000;
     const tls = this.#base.protocol === 'https:';
+    const maxSockets = options.maxSockets ?? 2;
     this.#agent = tls
-      ? new https.Agent({ keepAlive: true, maxSockets: 2, ...(options.ca ? { ca: options.ca } : {}) })
-      : new http.Agent({ keepAlive: true, maxSockets: 2 });
+      ? new https.Agent({ keepAlive: true, maxSockets, ...(options.ca ? { ca: options.ca } : {}) })
+      : new http.Agent({ keepAlive: true, maxSockets });
     this.#request = tls ? https.request : http.request;
   }
 
-  async sendTelemetry(batch: TelemetryBatch): Promise<BatchReceipt> {
-    return (await this.#post('/ingest/v1/telemetry', batch)) as BatchReceipt;
-  }
-
-  async sendAlert(event: AlertEvent): Promise<void> {
-    await this.#post('/ingest/v1/alerts', event);
-  }
-
-  async sendHeartbeat(heartbeat: Heartbeat): Promise<void> {
-    await this.#post('/ingest/v1/heartbeats', heartbeat);
+  /**
+   * One request whose answer must be 2xx (or 304): 401 is BOX_CLOUD_UNAUTHORIZED, another 4xx
+   * BOX_CLOUD_REJECTED (with the cloud's code and field), anything else BOX_CLOUD_UNREACHABLE.
+   */
+  async checked(method: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+    const answer = await this.#send(method, path, body);
+    const { status } = answer;
+    if (status === 401) throw boxErrors.create('BOX_CLOUD_UNAUTHORIZED', { details: { path, status } });
+    if (status >= 400 && status < 500) {
+      const error = (safeJson(answer.text) as { error?: { code?: string; field?: string } } | undefined)?.error;
+      throw boxErrors.create('BOX_CLOUD_REJECTED', { details: { path, status, code: error?.code, field: error?.field } });
+    }
+    if (status < 200 || (status >= 300 && status !== 304)) throw boxErrors.create('BOX_CLOUD_UNREACHABLE', { details: { path, status } });
+    return answer;
   }
 
   /** Close idle connections (the process is stopping). */
   close(): void {
     this.#agent.destroy();
-  }
-
-  async #post(path: string, body: object): Promise<unknown> {
-    const { status, text } = await this.#send('POST', path, JSON.stringify(body));
-    if (status === 401) throw boxErrors.create('BOX_CLOUD_UNAUTHORIZED', { details: { path, status: 401 } });
-    if (status >= 400 && status < 500) {
-      const error = safeJson(text) as { error?: { code?: string; field?: string } } | undefined;
-      throw boxErrors.create('BOX_CLOUD_REJECTED', {
-        details: { path, status, code: error?.error?.code, field: error?.error?.field },
-      });
-    }
-    if (status < 200 || status >= 300) throw boxErrors.create('BOX_CLOUD_UNREACHABLE', { details: { path, status } });
-    return text ? safeJson(text) : undefined;
   }
 
   /** One request; a network or TLS failure (a bad certificate included) is BOX_CLOUD_UNREACHABLE. */
@@ -115,7 +108,38 @@ export class HttpCloudClient implements CloudClient {
   }
 }
 
-function safeJson(text: string): unknown {
+/** HTTPS transport of telemetry, alerts and heartbeats to cloud-ingest. */
+export class HttpCloudClient implements CloudClient {
+  readonly #http: CloudHttp;
+
+  constructor(options: HttpCloudClientOptions) {
+    this.#http = new CloudHttp(options);
+  }
+
+  async sendTelemetry(batch: TelemetryBatch): Promise<BatchReceipt> {
+    return (await this.#post('/ingest/v1/telemetry', batch)) as BatchReceipt;
+  }
+
+  async sendAlert(event: AlertEvent): Promise<void> {
+    await this.#post('/ingest/v1/alerts', event);
+  }
+
+  async sendHeartbeat(heartbeat: Heartbeat): Promise<void> {
+    await this.#post('/ingest/v1/heartbeats', heartbeat);
+  }
+
+  /** Close idle connections (the process is stopping). */
+  close(): void {
+    this.#http.close();
+  }
+
+  async #post(path: string, body: object): Promise<unknown> {
+    const { text } = await this.#http.checked('POST', path, JSON.stringify(body));
+    return text ? safeJson(text) : undefined;
+  }
+}
+
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
