@@ -77,10 +77,24 @@ async function replay(db: BoxDatabase, buffer: ReadingBuffer, cloud: CloudClient
   return ms;
 }
 
-/** Measure the box buffer; figures in readings per second, eviction steps and the slowest append in ms. */
-export async function runBoxBufferBench(options: { readings?: number; httpReadings?: number; http?: boolean } = {}): Promise<Record<string, number>> {
+/** What {@link runBoxBufferBench} measured: readings per second, eviction steps and the slowest append in ms. */
+export interface BoxBufferFigures {
+  appendSingleReadingsPerSec: number;
+  appendSingleFullBufferReadingsPerSec: number;
+  evictionSteps: number;
+  evictionStepMeanMs: number;
+  evictionStepMaxMs: number;
+  appendFullBufferSlowestMs: number;
+  appendManyReadingsPerSec: number;
+  replayNoopCloudReadingsPerSec: number;
+  /** Absent when run with `http: false`. */
+  replayHttpCloudIngestReadingsPerSec?: number;
+}
+
+/** Measure the box buffer. */
+export async function runBoxBufferBench(options: { readings?: number; httpReadings?: number; http?: boolean } = {}): Promise<BoxBufferFigures> {
   const n = options.readings ?? 100_000;
-  const figures: Record<string, number> = {};
+  const figures = {} as BoxBufferFigures;
   const dir = tempDir('vigie-bench-box-');
   try {
     // (a) inserts, one commit per reading.
@@ -156,5 +170,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const figures = await runBoxBufferBench();
   console.table(figures);
   console.log('targets: append ≥ 50,000 readings/s (single and appendMany), replay ≥ 5,000 readings/s');
-  if (process.argv.includes('--out')) console.log(`recorded in ${recordResults('box-buffer', figures)}`);
+  if (process.argv.includes('--out')) console.log(`recorded in ${recordResults('box-buffer', { ...figures })}`);
 }

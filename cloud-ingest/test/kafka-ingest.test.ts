@@ -199,11 +199,13 @@ describe('Kafka ingest consumer', { skip, timeout: 150_000 }, () => {
       kind: db.kind,
       query: (sql, params) => (down ? Promise.reject(outage()) : db.query(sql, params)),
       exec: (sql) => db.exec(sql),
+      copyIn: (table, columns, rows) => db.copyIn(table, columns, rows),
       transaction: (fn) =>
         db.transaction((tx) =>
           fn({
             exec: (sql) => tx.exec(sql),
-            query: (sql, params) => (down && sql.includes('INSERT INTO measurements') ? Promise.reject(outage()) : tx.query(sql, params)),
+            query: (sql, params) => tx.query(sql, params),
+            copyIn: (table, columns, rows) => (down && table === 'measurements' ? Promise.reject(outage()) : tx.copyIn(table, columns, rows)),
           }),
         ),
       listen: (c, h) => db.listen(c, h),

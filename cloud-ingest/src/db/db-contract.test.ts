@@ -87,5 +87,49 @@ for (const [name, open] of adapters) {
       await db.exec('CREATE TABLE v (x int); INSERT INTO v VALUES (1); INSERT INTO v VALUES (2);');
       assert.equal((await db.query('SELECT * FROM v')).rowCount, 2);
     });
+
+    test('bulk-loads rows with copyIn, every value intact however awkward, NULLs as NULL', async () => {
+      await db.exec('CREATE TABLE c (id int, label text, at timestamptz, v float8, ok boolean)');
+      const awkward = 'tab\there, new\nline, back\\slash \\N, cr\r, é ✓, "quoted", comma,';
+      const rows = [
+        [1, awkward, '2026-01-02T03:04:05.678Z', 1.25, true],
+        [2, '\\N', null, -0.5e-7, false],
+        [3, null, '2026-12-31T23:59:59.999Z', 1e21, null],
+        [4, '', '2026-06-01T00:00:00.000Z', 72, true],
+      ] as const;
+      assert.equal(await db.copyIn('c', ['id', 'label', 'at', 'v', 'ok'], rows), 4);
+      const { rows: back } = await db.query<{ id: number; label: string | null; at: Date | null; v: number; ok: boolean | null }>('SELECT * FROM c ORDER BY id');
+      assert.deepEqual(
+        back.map((r) => [r.id, r.label, r.at?.toISOString() ?? null, r.v, r.ok]),
+        rows.map((r) => [...r]),
+      );
+    });
+
+    test('loads many rows through copyIn in pieces, and a rolled-back transaction keeps none of them', async () => {
+      await db.exec('CREATE TABLE big (n int PRIMARY KEY)');
+      const many = Array.from({ length: 25_000 }, (_, n) => [n]);
+      assert.equal(await db.transaction((tx) => tx.copyIn('big', ['n'], many)), 25_000);
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          await tx.copyIn('big', ['n'], [[100_000], [100_001]]);
+          throw new Error('abort');
+        }),
+        /abort/,
+      );
+      // A row that breaks a constraint fails the whole COPY: nothing of it stays.
+      await assert.rejects(db.copyIn('big', ['n'], [[200_000], [5]]));
+      const { rows } = await db.query<{ n: number; top: number }>('SELECT count(*)::int AS n, max(n) AS top FROM big');
+      assert.deepEqual(rows[0], { n: 25_000, top: 24_999 });
+      // The connection is still good after a failed COPY.
+      assert.equal((await db.query('SELECT 1 AS one')).rows.length, 1);
+    });
+
+    test('refuses a copyIn naming anything but plain identifiers, or with a row of the wrong width', async () => {
+      await assert.rejects(db.copyIn('big; DROP TABLE big', ['n'], [[1]]), /not a plain identifier/);
+      await assert.rejects(db.copyIn('big', ['n) FROM PROGRAM (x'], [[1]]), /not a plain identifier/);
+      await assert.rejects(db.copyIn('big', ['n'], [[1, 2]]), /2 values for 1 columns/);
+      await assert.rejects(db.copyIn('big', ['n'], [[Number.NaN]]), /not a finite number/);
+      assert.equal((await db.query('SELECT count(*)::int AS n FROM big')).rows[0]!.n, 25_000);
+    });
   });
 }

@@ -1,6 +1,10 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { Logger } from '@vigie/common';
 import { silentLogger } from '@vigie/common';
+import { copyStatement, copyText } from './copy-text.ts';
 import type { Db, Queryable, QueryResult, Unlisten } from './types.ts';
 
 const INT8_OID = 20;
@@ -19,6 +23,24 @@ const types = {
 } as pg.CustomTypesConfig;
 
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  const copyIn: Queryable['copyIn'] = async (table, columns, rows) => {
+    const statement = copyStatement(table, columns, 'STDIN');
+    const pieces = copyText(rows, columns.length);
+    if (pieces.length === 0) return 0;
+    // COPY needs one connection for the whole stream: a pool lends one for this statement only,
+    // and a COPY that failed on the wire ends that connection rather than returning it.
+    const lent = 'release' in client ? null : await client.connect();
+    const connection = lent ?? (client as pg.PoolClient);
+    try {
+      const stream = connection.query(copyFrom(statement));
+      await pipeline(Readable.from(pieces), stream);
+      lent?.release();
+      return stream.rowCount;
+    } catch (err) {
+      lent?.release(err as Error);
+      throw err;
+    }
+  };
   return {
     async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
       const result = await client.query(sql, params as unknown[] | undefined);
@@ -28,6 +50,7 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
       // Without parameters pg uses the simple query protocol, which accepts several statements.
       await client.query(sql);
     },
+    copyIn,
   };
 }
 

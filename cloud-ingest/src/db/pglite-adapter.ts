@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { silentLogger, type Logger } from '@vigie/common';
+import { copyStatement, copyText } from './copy-text.ts';
 import type { Db, Queryable, QueryResult } from './types.ts';
 import { lockDirectory, type DirLock } from './dir-lock.ts';
 
@@ -15,6 +16,15 @@ function wrap(target: PGliteLike): Queryable {
     },
     async exec(sql: string): Promise<void> {
       await target.exec(sql);
+    },
+    async copyIn(table, columns, rows) {
+      // PGlite reads COPY input from the virtual file /dev/blob, filled from the query's blob.
+      const statement = copyStatement(table, columns, "'/dev/blob'");
+      const pieces = copyText(rows, columns.length);
+      if (pieces.length === 0) return 0;
+      const blob = new Blob(pieces);
+      const result = await target.query(statement, [], { blob });
+      return result.affectedRows ?? 0;
     },
   };
 }

@@ -1,3 +1,7 @@
+import type { CopyValue } from './copy-text.ts';
+
+export type { CopyValue } from './copy-text.ts';
+
 /** Rows and the number of rows a statement touched (inserted, updated, deleted or returned). */
 export interface QueryResult<T> {
   readonly rows: T[];
@@ -10,6 +14,12 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
   /** Several `;`-separated statements without parameters (migration files). */
   exec(sql: string): Promise<void>;
+  /**
+   * Bulk-load rows with `COPY table (columns) FROM …` in text format: several times faster than
+   * INSERT for thousands of rows, and inside a transaction like any statement. Each row has one
+   * value per column, in order. Returns the number of rows loaded.
+   */
+  copyIn(table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number>;
 }
 
 /** Removes a listener registered with {@link Db.listen}. */
