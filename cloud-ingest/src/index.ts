@@ -41,12 +41,7 @@ export {
   type FleetEventKind,
   type FleetChangedEvent,
 } from './fleet/fleet-events.ts';
-export {
-  detectSilence,
-  SilenceDetector,
-  loadFleetEnv,
-  DEFAULT_SILENCE_THRESHOLDS,
-  type SilenceThresholds,
-  type FleetEnv,
-} from './fleet/silence-detector.ts';
+export { detectSilence, DEFAULT_SILENCE_THRESHOLDS, type SilenceThresholds } from './fleet/silence-detector.ts';
+export { detectImplausibleValues, DEFAULT_IMPLAUSIBLE_THRESHOLDS, SENSOR_REASONS, type ImplausibleThresholds } from './fleet/implausible-values.ts';
+export { FleetWatch, loadFleetEnv, fleetThresholds, type FleetEnv } from './fleet/fleet-watch.ts';
 export { timestampProblem, boxProvisionedAt, PROVISIONING_SKEW_MS } from './pipeline/plausibility.ts';

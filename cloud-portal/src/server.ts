@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { maintainPartitions, migrate, openDb, type Db } from '@vigie/cloud-ingest/db';
-import { KafkaIngestConsumer, loadFleetEnv, pruneHeartbeats, SilenceDetector, type KafkaConnection } from '@vigie/cloud-ingest';
+import { fleetThresholds, FleetWatch, KafkaIngestConsumer, loadFleetEnv, pruneHeartbeats, type KafkaConnection } from '@vigie/cloud-ingest';
 import { dataPaths, type Logger } from '@vigie/common';
 import { buildCloudApp, type CloudRoles } from './app.ts';
 import type { CloudConfig } from './config.ts';
@@ -113,16 +113,11 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     const kafkaConsumer = consumer;
     // Partitions ahead and retention: again every 6 hours (idempotent, advisory-locked, so several
     // instances may run it).
-    // Fleet: raw heartbeats pruned with the partitions; silence detected every minute by ingest.
+    // Fleet: raw heartbeats pruned with the partitions; silence and implausible values watched
+    // every minute by ingest.
     const fleet = loadFleetEnv();
-    const silence = roles.ingest
-      ? new SilenceDetector({
-          db,
-          log,
-          thresholds: { boxSilentMinutes: fleet.VIGIE_BOX_SILENT_MINUTES, braceletSilentMinutes: fleet.VIGIE_BRACELET_SILENT_MINUTES },
-        })
-      : null;
-    await silence?.start();
+    const fleetWatch = roles.ingest ? new FleetWatch({ db, log, ...fleetThresholds(fleet) }) : null;
+    await fleetWatch?.start();
     const maintenance = setInterval(() => {
       maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log }).catch((err: unknown) =>
         log.error({ err }, 'partition maintenance failed'),
@@ -142,7 +137,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(maintenance);
-          await silence?.stop();
+          await fleetWatch?.stop();
           try {
             // The consumer first: it leaves the group before the database it writes to closes.
             await kafkaConsumer?.stop();

@@ -83,7 +83,7 @@ test('moves readings that fell into the default partition into their own monthly
   await insertMeasurements(db, [reading(patientId, '2021-06-10T08:00:00Z'), reading(patientId, '2021-06-10T08:02:00Z')]);
   assert.deepEqual(await whereRowsAre(db), { measurements_default: 2 });
   const result = await maintainPartitions(db, { now: NOW, retentionMonths: 12 });
-  assert.deepEqual(result, { created: ['measurements_2021_06'], movedFromDefault: 2, dropped: [] });
+  assert.deepEqual(result, { created: ['measurements_2021_06'], movedFromDefault: 2, dropped: [], refusalsDeleted: 0 });
   assert.deepEqual(await whereRowsAre(db), { measurements_2021_06: 2 });
 });
 

@@ -1,4 +1,5 @@
 import { silentLogger, type Logger } from '@vigie/common';
+import { deleteOlderThan } from './retention.ts';
 import type { Db, Queryable } from './types.ts';
 
 /**
@@ -127,18 +128,25 @@ export interface MaintainPartitionsOptions extends EnsurePartitionsOptions, Drop
 
 /**
  * The periodic job (at start, then daily): create the partitions ahead, move strays out of the
- * default partition, drop the expired ones. Logs what it did; rows found in the default partition
+ * default partition, drop the expired ones and the refused readings and dead letters as old. Logs what it did; rows found in the default partition
  * are a warning (a box sending readings of a month without a partition, e.g. a clock far off).
  */
-export async function maintainPartitions(db: Db, options: MaintainPartitionsOptions): Promise<EnsurePartitionsResult & { dropped: string[] }> {
+export async function maintainPartitions(
+  db: Db,
+  options: MaintainPartitionsOptions,
+): Promise<EnsurePartitionsResult & { dropped: string[]; refusalsDeleted: number }> {
   const log = (options.log ?? silentLogger()).child({ module: 'partitions' });
   const ensured = await ensurePartitions(db, options);
   const dropped = await dropExpiredPartitions(db, options);
+  // Refused readings and dead letters hold medical values too: they expire with the partitions.
+  const cutoff = monthStart(monthIndex(options.now) - (options.retentionMonths ?? 12)).getTime();
+  const refusalsDeleted = (await deleteOlderThan(db, 'rejected_readings', cutoff)) + (await deleteOlderThan(db, 'dead_letters', cutoff));
+  if (refusalsDeleted > 0) log.info({ rows: refusalsDeleted }, 'expired refused readings and dead letters deleted');
   if (ensured.movedFromDefault > 0) {
     log.warn({ rows: ensured.movedFromDefault }, 'readings found in measurements_default were moved into monthly partitions');
   }
   if (ensured.created.length > 0 || dropped.length > 0) log.info({ created: ensured.created, dropped }, 'measurement partitions maintained');
-  return { ...ensured, dropped };
+  return { ...ensured, dropped, refusalsDeleted };
 }
 
 /** The monthly partitions of `measurements` (not the default one, whose `upper` is null). */

@@ -1,8 +1,14 @@
 import { EVENTS_CHANNEL } from '../db/events.ts';
 import type { Queryable } from '../db/types.ts';
 
-/** What went silent: the box itself (no heartbeat) or its bracelet (no contact reported). */
-export type FleetEventKind = 'box_silent' | 'bracelet_silent';
+/**
+ * What went wrong: the box itself went silent (no heartbeat), its bracelet did (no contact
+ * reported), or the bracelet sends an abnormal share of implausible values (a faulty sensor: the
+ * device needs maintenance).
+ */
+export type FleetEventKind = 'box_silent' | 'bracelet_silent' | 'implausible_values';
+
+export const FLEET_EVENT_KINDS: readonly FleetEventKind[] = ['box_silent', 'bracelet_silent', 'implausible_values'];
 
 /** A "no data" event for support and the nurse. Not an alert: the box raises its own alerts. */
 export interface FleetEvent {
@@ -10,7 +16,10 @@ export interface FleetEvent {
   readonly kind: FleetEventKind;
   readonly boxId: string;
   readonly patientId: string | null;
-  /** Last sign of life (cloud time): the last heartbeat received, or the last bracelet contact. */
+  /**
+   * Cloud time: the last heartbeat received (box_silent), the last bracelet contact
+   * (bracelet_silent), or the first implausible value of the window (implausible_values).
+   */
   readonly since: number;
   readonly raisedAt: number;
   readonly resolvedAt: number | null;
@@ -46,7 +55,7 @@ export function parseFleetEvent(payload: string): FleetChangedEvent | null {
   if (typeof v !== 'object' || v === null) return null;
   const e = v as Record<string, unknown>;
   if (e.type !== 'fleet' || typeof e.eventId !== 'string' || typeof e.boxId !== 'string') return null;
-  if (e.kind !== 'box_silent' && e.kind !== 'bracelet_silent') return null;
+  if (!FLEET_EVENT_KINDS.includes(e.kind as FleetEventKind)) return null;
   if (e.state !== 'open' && e.state !== 'resolved') return null;
   if (e.patientId !== null && typeof e.patientId !== 'string') return null;
   return e as unknown as FleetChangedEvent;

@@ -1,7 +1,5 @@
-import { loadConfig, silentLogger, z, type Logger, type Module } from '@vigie/common';
 import type { Db, Queryable } from '../db/types.ts';
 import { FLEET_EVENT_COLUMNS, notifyFleetEvent, toFleetEvent, type FleetEvent, type FleetEventRow } from './fleet-events.ts';
-import { DEFAULT_HEARTBEAT_RETENTION_DAYS } from './heartbeat-retention.ts';
 
 /** Thresholds of the silence detector, in minutes. */
 export interface SilenceThresholds {
@@ -12,18 +10,6 @@ export interface SilenceThresholds {
 }
 
 export const DEFAULT_SILENCE_THRESHOLDS: SilenceThresholds = { boxSilentMinutes: 15, braceletSilentMinutes: 30 };
-
-/** The fleet settings of the ingest role, from the environment (validated once, every problem at once). */
-export const FleetEnvSchema = z.object({
-  VIGIE_BOX_SILENT_MINUTES: z.coerce.number().int().min(1).max(1_440).default(DEFAULT_SILENCE_THRESHOLDS.boxSilentMinutes),
-  VIGIE_BRACELET_SILENT_MINUTES: z.coerce.number().int().min(1).max(1_440).default(DEFAULT_SILENCE_THRESHOLDS.braceletSilentMinutes),
-  VIGIE_HEARTBEAT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3_650).default(DEFAULT_HEARTBEAT_RETENTION_DAYS),
-});
-export type FleetEnv = Readonly<z.output<typeof FleetEnvSchema>>;
-
-export function loadFleetEnv(env: Record<string, string | undefined> = process.env): FleetEnv {
-  return loadConfig(FleetEnvSchema, env, 'fleet configuration');
-}
 
 /**
  * One pass of the silence detector at `now`: resolve the events whose data came back, then raise
@@ -100,54 +86,4 @@ async function raise(tx: Queryable, now: string, boxCutoff: string, braceletCuto
     [now, boxCutoff, braceletCutoff],
   );
   return [...boxes.rows, ...bracelets.rows].map(toFleetEvent);
-}
-
-/**
- * Runs {@link detectSilence} every minute in the ingest role. A failed pass is logged and the
- * next one runs as usual.
- */
-export class SilenceDetector implements Module {
-  readonly name = 'silence-detector';
-  readonly #db: Db;
-  readonly #log: Logger;
-  readonly #thresholds: Partial<SilenceThresholds>;
-  readonly #now: () => number;
-  readonly #periodMs: number;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-
-  constructor(deps: { db: Db; log?: Logger; thresholds?: Partial<SilenceThresholds>; now?: () => number; periodMs?: number }) {
-    this.#db = deps.db;
-    this.#log = (deps.log ?? silentLogger()).child({ module: 'silence-detector' });
-    this.#thresholds = deps.thresholds ?? {};
-    this.#now = deps.now ?? Date.now;
-    this.#periodMs = deps.periodMs ?? 60_000;
-  }
-
-  async start(): Promise<void> {
-    this.#timer = setInterval(() => void this.runOnce(), this.#periodMs);
-    this.#timer.unref();
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#running;
-  }
-
-  /** One pass now (skipped when the previous one still runs). Never throws. */
-  async runOnce(): Promise<void> {
-    if (this.#running) return;
-    this.#running = (async () => {
-      try {
-        const { raised, resolved } = await detectSilence(this.#db, { now: this.#now(), thresholds: this.#thresholds });
-        for (const e of raised) this.#log.warn({ kind: e.kind, boxId: e.boxId, since: e.since }, 'no data: fleet event raised');
-        for (const e of resolved) this.#log.info({ kind: e.kind, boxId: e.boxId }, 'data back: fleet event resolved');
-      } catch (err) {
-        this.#log.error({ err }, 'silence detection failed');
-      } finally {
-        this.#running = undefined;
-      }
-    })();
-    await this.#running;
-  }
 }
