@@ -2,12 +2,14 @@
  * Heartbeats for the fleet (box_status, retention) and the silence detector's "no data" events,
  * on a migrated database (PGlite, or PostgreSQL when DATABASE_URL is set).
  */
+import { copyFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Heartbeat } from '@vigie/protocol';
-import { waitUntil } from '@vigie/common/testing';
+import { tempDir, waitUntil } from '@vigie/common/testing';
 import { detectSilence, listBoxStatuses, listOpenFleetEvents, parseFleetEvent, pruneHeartbeats, type FleetChangedEvent } from '../src/index.ts';
-import { EVENTS_CHANNEL } from '../src/db/index.ts';
+import { EVENTS_CHANNEL, migrate, MIGRATIONS_DIR } from '../src/db/index.ts';
 import { recordHeartbeat } from '../src/pipeline/heartbeat-intake.ts';
 import { countRows, createBox, createPatient, openTestDb, type TestDb } from '../src/testing.ts';
 
@@ -60,6 +62,21 @@ describe('box_status', () => {
       { lastHeartbeatAt: T0 + 5 * MIN, receivedAt: T0 + 5 * MIN + 800, bufferDepth: 0, battery: 79, signal: 17, configVersion: 3, patientId: box.patientId },
     );
     assert.equal(await countRows(db, 'heartbeats', 'box_id = $1', [box.boxId]), 3, 'the raw history keeps all three');
+  });
+
+  test('stores a redelivered heartbeat once, and it does not make a silent box look alive', async () => {
+    const box = await servingBox();
+    const hb = heartbeat(box.boxId, T0);
+    await recordHeartbeat(db, hb, box.boxId, T0 + 500);
+    await detectSilence(db, { now: T0 + 20 * MIN });
+    assert.deepEqual(await eventsOf(box.boxId), ['box_silent']);
+    // Kafka redelivers the same heartbeat 25 minutes later (a consumer restarted).
+    await recordHeartbeat(db, hb, box.boxId, T0 + 25 * MIN);
+    assert.equal(await countRows(db, 'heartbeats', 'box_id = $1', [box.boxId]), 1);
+    const [status] = await listBoxStatuses(db, { boxIds: [box.boxId] });
+    assert.equal(status!.receivedAt, T0 + 500, 'box_status still dates from the first reception');
+    await detectSilence(db, { now: T0 + 26 * MIN });
+    assert.deepEqual(await eventsOf(box.boxId), ['box_silent'], 'still silent');
   });
 
   test('prunes raw heartbeats older than the retention, keeping younger ones and box_status', async () => {
@@ -143,5 +160,31 @@ describe('silence detector', () => {
     assert.deepEqual(mine.map((e) => e.boxId), [a.boxId]);
     const all = await listOpenFleetEvents(db);
     assert.ok(all.some((e) => e.boxId === b.boxId));
+  });
+});
+
+describe('migration 0007', () => {
+  test('keeps one copy of heartbeats stored twice before it, the first received', async (t) => {
+    const dir = tempDir();
+    const fresh = await openTestDb({ fresh: true });
+    t.after(async () => {
+      await fresh.close();
+      dir.cleanup();
+    });
+    for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => f < '0007')) copyFileSync(join(MIGRATIONS_DIR, file), join(dir.path, file));
+    await migrate(fresh, { dir: dir.path });
+    const box = await createBox(fresh);
+    const hb = heartbeat(box.boxId, T0);
+    for (const receivedAt of [T0 + 2_000, T0 + 1_000, T0 + 3_000]) {
+      await fresh.query('INSERT INTO heartbeats (box_id, at, received_at, payload) VALUES ($1, $2, $3, $4::jsonb)', [
+        box.boxId, new Date(T0).toISOString(), new Date(receivedAt).toISOString(), JSON.stringify(hb),
+      ]);
+    }
+    await fresh.query('INSERT INTO heartbeats (box_id, at, received_at, payload) VALUES ($1, $2, $3, $4::jsonb)', [
+      box.boxId, new Date(T0 + MIN).toISOString(), new Date(T0 + MIN).toISOString(), JSON.stringify(heartbeat(box.boxId, T0 + MIN)),
+    ]);
+    assert.equal((await migrate(fresh))[0], '0007_fleet_quality.sql');
+    const { rows } = await fresh.query<{ at: Date; received_at: Date }>('SELECT at, received_at FROM heartbeats WHERE box_id = $1 ORDER BY at', [box.boxId]);
+    assert.deepEqual(rows.map((r) => [r.at.getTime(), r.received_at.getTime()]), [[T0, T0 + 1_000], [T0 + MIN, T0 + MIN]]);
   });
 });

@@ -7,16 +7,18 @@ import { parseMessage } from './validate.ts';
  * Validate a box's health report, keep it whole (raw history, pruned after 30 days by the
  * maintenance job) and update the box's row of `box_status` (the fleet view, silence detection),
  * in one transaction. `now`: the cloud's reception time, epoch ms.
+ *
+ * Once per box and `at`: a heartbeat seen again (Kafka redelivers after a restart, the box resends
+ * after a lost answer) changes nothing. Above all it does not refresh `box_status.received_at`,
+ * which would make a box that fell silent look alive to the silence detector.
  */
 export async function recordHeartbeat(db: Db, raw: unknown, boxId: string, now: number = Date.now()): Promise<void> {
   const heartbeat = parseMessage(Heartbeat, raw, boxId);
   await db.transaction(async (tx) => {
-    await tx.query('INSERT INTO heartbeats (box_id, at, received_at, payload) VALUES ($1, $2, $3, $4::jsonb)', [
-      heartbeat.boxId,
-      new Date(heartbeat.at).toISOString(),
-      new Date(now).toISOString(),
-      JSON.stringify(heartbeat),
-    ]);
-    await updateBoxStatus(tx, heartbeat, now);
+    const { rowCount } = await tx.query(
+      'INSERT INTO heartbeats (box_id, at, received_at, payload) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (box_id, at) DO NOTHING',
+      [heartbeat.boxId, new Date(heartbeat.at).toISOString(), new Date(now).toISOString(), JSON.stringify(heartbeat)],
+    );
+    if (rowCount === 1) await updateBoxStatus(tx, heartbeat, now);
   });
 }
