@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
+import { connect, createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { silentLogger } from '@vigie/common';
@@ -261,4 +262,45 @@ describe('Kafka ingest consumer', { skip, timeout: 150_000 }, () => {
     await b.stop();
     await measurementsExactlyOnce(db, produced * 10);
   });
+
+  test('a supervised consumer started while Kafka is unreachable consumes once the brokers answer', async () => {
+    await freshWorld();
+    // The bootstrap address answers nothing at first; later a TCP relay to the mock broker opens there.
+    const port = await freePort();
+    const ingest = new KafkaIngestConsumer({
+      db,
+      kafka: { brokers: [`127.0.0.1:${port}`], clientId: 'late-ingest', groupId: 'vigie-ingest', ssl: false },
+      log: silentLogger(),
+      now,
+      sessionTimeoutMs: 6_000,
+    });
+    ingest.runSupervised();
+    let relay: Server | null = null;
+    try {
+      await producer.send({ topic: KAFKA_TOPICS.telemetry, acks: -1, messages: [0, 1, 2].map((seq) => signed(box, JSON.stringify(batch(box, seq)))) });
+      await new Promise((r) => setTimeout(r, 3_000));
+      assert.equal(await countRows(db, 'telemetry_batches'), 0, 'nothing consumed while the brokers are unreachable');
+      const [host, brokerPort] = cluster.brokers[0]!.split(':');
+      relay = createServer((socket) => {
+        const upstream = connect(Number(brokerPort), host);
+        socket.pipe(upstream).pipe(socket);
+        socket.on('error', () => upstream.destroy());
+        upstream.on('error', () => socket.destroy());
+      });
+      await new Promise<void>((resolve) => relay!.listen(port, '127.0.0.1', resolve));
+      await waitUntil(async () => (await countRows(db, 'telemetry_batches')) === 3, 'the three batches, once Kafka answers', 90_000, 200);
+      await measurementsExactlyOnce(db, 15);
+    } finally {
+      await ingest.stop();
+      await new Promise<void>((resolve) => (relay ? relay.close(() => resolve()) : resolve()));
+    }
+  });
 });
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

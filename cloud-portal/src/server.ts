@@ -107,8 +107,9 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     }
     const running = [app, ingestApp, adminApp].filter((a): a is FastifyInstance => a !== null);
     if (roles.ingest && options.kafka) {
+      // Supervised: Kafka unreachable at start (or later) delays Kafka ingest, never the rest.
       consumer = new KafkaIngestConsumer({ db, kafka: options.kafka, log });
-      await consumer.start();
+      consumer.runSupervised();
     }
     const kafkaConsumer = consumer;
     // Partitions ahead and retention: again every 6 hours (idempotent, advisory-locked, so several

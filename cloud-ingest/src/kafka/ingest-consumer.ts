@@ -55,6 +55,8 @@ export class KafkaIngestConsumer implements Module {
   #consumer: Consumer | null = null;
   #producer: Producer | null = null;
   #stopping = false;
+  #supervised = false;
+  #retryTimer: NodeJS.Timeout | null = null;
 
   constructor(options: KafkaIngestOptions) {
     this.#o = options;
@@ -84,6 +86,9 @@ export class KafkaIngestConsumer implements Module {
     });
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
       this.#log.error({ err: payload.error, restart: payload.restart }, 'Kafka consumer crashed');
+      // kafkajs restarts itself after a retriable crash; after any other, a supervised consumer
+      // starts again from scratch rather than stay connected and idle.
+      if (!payload.restart && this.#supervised && !this.#stopping) this.#scheduleStart(1_000);
     });
     await this.#producer.connect();
     await this.#consumer.connect();
@@ -99,15 +104,57 @@ export class KafkaIngestConsumer implements Module {
     this.#log.info({ groupId: k.groupId, brokers: k.brokers.length }, 'consuming box topics');
   }
 
+  /**
+   * Start and keep consuming whatever happens, without blocking the caller (the service's other
+   * roles, HTTPS ingest first, must not wait for Kafka): while the brokers are unreachable, try
+   * again with exponential backoff and jitter (1 s to 60 s), and start again after a crash that
+   * kafkajs does not recover from itself. Stopped by {@link stop}.
+   */
+  runSupervised(): void {
+    this.#supervised = true;
+    this.#stopping = false;
+    this.#scheduleStart(0);
+  }
+
+  #scheduleStart(delayMs: number): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      void this.#supervisedStart(delayMs);
+    }, delayMs * (0.5 + Math.random() / 2));
+  }
+
+  async #supervisedStart(lastDelayMs: number): Promise<void> {
+    if (!this.#supervised || this.#stopping) return;
+    await this.#disconnect();
+    try {
+      await this.start();
+      // Stopped while starting: leave at once.
+      if (!this.#supervised) await this.#disconnect();
+    } catch (err) {
+      const next = Math.min(60_000, Math.max(1_000, lastDelayMs * 2));
+      this.#log.warn({ err, retryInMs: next }, 'Kafka unreachable; consumer not started, retrying');
+      await this.#disconnect();
+      if (this.#supervised && !this.#stopping) this.#scheduleStart(next);
+    }
+  }
+
   /** Leave the group (partitions move to the other instances) and close the clients. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#supervised = false;
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+    await this.#disconnect();
+  }
+
+  async #disconnect(): Promise<void> {
     const consumer = this.#consumer;
     const producer = this.#producer;
     this.#consumer = null;
     this.#producer = null;
-    await consumer?.disconnect();
-    await producer?.disconnect();
+    await consumer?.disconnect().catch((err: unknown) => this.#log.debug({ err }, 'Kafka consumer disconnect failed'));
+    await producer?.disconnect().catch((err: unknown) => this.#log.debug({ err }, 'Kafka producer disconnect failed'));
   }
 
   /** The underlying consumer (tests: group events). */
