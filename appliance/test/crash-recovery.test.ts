@@ -6,10 +6,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import Database from 'better-sqlite3';
 import { dataPaths } from '@vigie/common';
-import { skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
+import { freePort, skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
 import { provisionTestBox, ptyModem } from './fixtures.ts';
 import { startChild, type Child } from '../../scripts/lib/processes.ts';
@@ -17,13 +16,6 @@ import { startChild, type Child } from '../../scripts/lib/processes.ts';
 const ALERTS = Number(process.env.VIGIE_CRASH_ALERTS ?? 200);
 const RECIPIENTS = ['+33639980001', '+33639980002'];
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -4,7 +4,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { silentLogger } from '@vigie/common';
-import { skipUnlessTool, startKafkaMock, waitUntil, type KafkaMockCluster } from '@vigie/common/testing';
+import { freePort, skipUnlessTool, startKafkaMock, waitUntil, type KafkaMockCluster } from '@vigie/common/testing';
 import { KAFKA_HEADERS, KAFKA_TOPICS, SCHEMA_VERSION, type TelemetryBatch } from '@vigie/protocol';
 import { countRows, createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '../src/testing.ts';
 import type { Db, Queryable } from '../src/db/types.ts';
@@ -297,10 +297,3 @@ describe('Kafka ingest consumer', { skip, timeout: 150_000 }, () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

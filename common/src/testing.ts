@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 /**
@@ -45,6 +46,19 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, wha
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * A TCP port free on 127.0.0.1 right now (the OS picks it; closed again before returning), for a
+ * child process that must be told its port. Another process could take it meanwhile: rare, and
+ * the test then fails loudly at listen.
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 export { startKafkaMock, type KafkaMockCluster } from './testing/kafka-mock.ts';
