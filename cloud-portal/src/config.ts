@@ -1,4 +1,7 @@
-import { envBoolean, loadConfig, portSchema, z } from '@vigie/common';
+import { randomBytes } from 'node:crypto';
+import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { commonErrors, dataPaths, envBoolean, loadConfig, portSchema, z } from '@vigie/common';
 
 /** An unset variable and an empty one (`DATABASE_URL=`) mean the same: absent. */
 const absentIfEmpty = (v: unknown) => (v === '' ? undefined : v);
@@ -16,6 +19,22 @@ const trustProxy = z
     if (v === 'false' || v === '0' || v === '') return false;
     return v.includes(',') ? v.split(',').map((s) => s.trim()) : v;
   });
+
+/** Length of the key that encrypts secrets at rest (AES-256-GCM). */
+export const SECRETS_KEY_BYTES = 32;
+const SECRETS_KEY_RULE = 'must be the base64 of exactly 32 bytes (e.g. the output of `openssl rand -base64 32`)';
+
+/**
+ * The key bytes of a base64 text (surrounding whitespace ignored), or null unless it is the
+ * canonical base64 of exactly {@link SECRETS_KEY_BYTES} bytes. Strict on purpose: a truncated or
+ * mistyped key must stop the start, not silently become another key.
+ */
+export function decodeSecretsKey(text: string): Buffer | null {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed)) return null;
+  const key = Buffer.from(trimmed, 'base64');
+  return key.length === SECRETS_KEY_BYTES && key.toString('base64') === trimmed ? key : null;
+}
 
 /** Every environment variable `vigie-cloud` reads (documented in cloud-portal/README.md). */
 export const cloudConfigSchema = z
@@ -60,6 +79,11 @@ export const cloudConfigSchema = z
      * TOTP can only enrol) or `optional`. Default: required, optional in demo mode.
      */
     VIGIE_STAFF_TOTP: z.preprocess(absentIfEmpty, z.enum(['required', 'optional']).optional()),
+    /**
+     * Base64 of the 32-byte key that encrypts secrets at rest (staff TOTP secrets). Unset: the key
+     * file `$VIGIE_DATA_DIR/cloud/secrets.key` ({@link loadSecretsKey}). Never logged, never echoed.
+     */
+    VIGIE_SECRETS_KEY: z.preprocess(absentIfEmpty, z.string().refine((v) => decodeSecretsKey(v) !== null, SECRETS_KEY_RULE).optional()),
     /** `smtp://` or `smtps://` URL of the mail relay. Unset: e-mails are captured in the data directory. */
     VIGIE_SMTP_URL: z.preprocess(absentIfEmpty, z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional()),
     /** Sender of the portal's e-mails. */
@@ -88,4 +112,63 @@ export type CloudConfig = Readonly<z.output<typeof cloudConfigSchema>>;
 /** Validate `vigie-cloud`'s environment, reporting every problem at once (CONFIG_INVALID). */
 export function loadCloudConfig(env: Record<string, string | undefined> = process.env): CloudConfig {
   return loadConfig(cloudConfigSchema, env, 'vigie-cloud configuration');
+}
+
+/** Where the secrets key is kept when `VIGIE_SECRETS_KEY` is unset. */
+export function secretsKeyFile(config: CloudConfig): string {
+  return join(dataPaths(config.VIGIE_DATA_DIR).root, 'cloud', 'secrets.key');
+}
+
+/**
+ * The key that encrypts secrets at rest: `VIGIE_SECRETS_KEY` (validated with the rest of the
+ * configuration), else the key file {@link secretsKeyFile}. A missing file is created when `create`
+ * is true (32 random bytes, base64, mode 0600) and answered null otherwise; a file that is not a
+ * valid key throws CONFIG_INVALID (the process refuses to start rather than use another key).
+ *
+ * Creation is atomic and never overwrites: the key is written to a temporary file, then hard-linked
+ * to its name, so of two instances starting at once on one data directory one key wins and both
+ * read it, and no reader ever sees a half-written file.
+ */
+export async function loadSecretsKey(config: CloudConfig, options: { readonly create: boolean }): Promise<Buffer | null> {
+  if (config.VIGIE_SECRETS_KEY) return decodeSecretsKey(config.VIGIE_SECRETS_KEY);
+  const file = secretsKeyFile(config);
+  const existing = await readKeyFile(file);
+  if (existing !== null || !options.create) return existing;
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  const handle = await open(temporary, 'wx', 0o600);
+  try {
+    await handle.writeFile(`${randomBytes(SECRETS_KEY_BYTES).toString('base64')}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await link(temporary, file);
+  } catch (err) {
+    // Another instance created it first: use theirs.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    await unlink(temporary);
+  }
+  return readKeyFile(file);
+}
+
+/** The key in `file`, null when there is no file; CONFIG_INVALID when its content is not a key. */
+async function readKeyFile(file: string): Promise<Buffer | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw keyFileInvalid(file, `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, err);
+  }
+  const key = decodeSecretsKey(text);
+  if (key === null) throw keyFileInvalid(file, SECRETS_KEY_RULE);
+  return key;
+}
+
+function keyFileInvalid(file: string, rule: string, cause?: unknown) {
+  const problem = `${file} (the secrets key, read because VIGIE_SECRETS_KEY is unset): ${rule}`;
+  return commonErrors.create('CONFIG_INVALID', { message: `Invalid vigie-cloud configuration:\n  - ${problem}`, details: { problems: [problem] }, cause });
 }

@@ -5,7 +5,7 @@ import { maintainPartitions, migrate, openDb, type Db } from '@vigie/cloud-inges
 import { fleetThresholds, FleetWatch, KafkaIngestConsumer, loadFleetEnv, pruneHeartbeats, type KafkaConnection } from '@vigie/cloud-ingest';
 import { dataPaths, type Logger } from '@vigie/common';
 import { buildCloudApp, type CloudRoles } from './app.ts';
-import type { CloudConfig } from './config.ts';
+import { loadSecretsKey, type CloudConfig } from './config.ts';
 import { seedDemo, type DemoAccount } from './demo/seed.ts';
 import { portalErrors } from './errors.ts';
 
@@ -72,6 +72,9 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
   let adminApp: FastifyInstance | null = null;
   let consumer: KafkaIngestConsumer | null = null;
   try {
+    // The key of the secrets kept encrypted (staff TOTP): checked, and created on a first start,
+    // before anything listens.
+    if (roles.portal) await loadSecretsKey(config, { create: true });
     const demoAccounts = config.VIGIE_DEMO
       ? await seedDemo(db, { boxId: config.VIGIE_DEMO_BOX_ID, boxToken: config.VIGIE_DEMO_BOX_TOKEN! })
       : [];

@@ -1,5 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { countRows } from '@vigie/cloud-ingest/testing';
 import { totpCode } from '../src/auth/totp.ts';
 import { LOGIN_RATE_LIMIT } from '../src/auth/auth-routes.ts';
@@ -10,7 +11,8 @@ let f: PortalFixture;
 const csrf = { 'x-vigie-csrf': '1' };
 
 before(async () => {
-  f = await portalFixture({ env: { VIGIE_STAFF_TOTP: 'required' } });
+  // A key of its own: the TOTP secrets enrolled here are sealed without writing a key file.
+  f = await portalFixture({ env: { VIGIE_STAFF_TOTP: 'required', VIGIE_SECRETS_KEY: randomBytes(32).toString('base64') } });
 });
 after(() => f.close());
 

@@ -2,6 +2,7 @@
  * A portal on a migrated test database, with a controllable clock and a small care team:
  * doctor A follows patient A, doctor B follows patient B, an admin follows nobody.
  */
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '@vigie/cloud-ingest/testing';
 import { silentLogger } from '@vigie/common';
@@ -56,7 +57,7 @@ export async function portalFixture(
   await linkCare(db, patientA, doctorA.id, 'doctor');
   await linkCare(db, patientB, doctorB.id, 'doctor');
   const boxA = await createBox(db, { patientId: patientA, since: T0 - 30 * 86_400_000 });
-  const config = loadCloudConfig({ VIGIE_DATA_DIR: '/nonexistent-vigie-test', VIGIE_STAFF_TOTP: 'optional', ...options.env });
+  const config = loadCloudConfig({ VIGIE_DATA_DIR: '/nonexistent-vigie-test', VIGIE_STAFF_TOTP: 'optional', VIGIE_SECRETS_KEY: TEST_SECRETS_KEY, ...options.env });
   const app = await buildCloudApp({
     db,
     config,
@@ -101,3 +102,6 @@ export function cookieOf(res: LightMyRequestResponse): string {
   if (!cookie) throw new Error('no session cookie');
   return `${cookie.name}=${cookie.value}`;
 }
+
+/** A secrets key for the tests' portals, so that no test writes a key file. */
+export const TEST_SECRETS_KEY = randomBytes(32).toString('base64');

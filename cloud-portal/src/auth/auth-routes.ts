@@ -15,7 +15,8 @@ import { registerAccountLinkRoutes } from './account-link-routes.ts';
 import { SESSION_COOKIE } from './guards.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { verifyPassword } from './passwords.ts';
-import { registerSecondFactorRoutes, staffTotpPolicy, verifySecondFactor } from './second-factor.ts';
+import { SecretBox } from './secret-box.ts';
+import { registerSecondFactorRoutes, staffTotpPolicy, verifySecondFactor, type TotpSecrets } from './second-factor.ts';
 import { SESSION_ABSOLUTE_MS, type SessionAccount, type SessionStore } from './sessions.ts';
 
 /** Per-IP limits (per-account failures are counted by {@link LoginLimiter}). */
@@ -74,6 +75,12 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): 
   const { db, sessions, now } = deps;
   const log = deps.log.child({ module: 'auth' });
   const limiter = new LoginLimiter(db, now);
+  // The key that seals TOTP secrets: an invalid VIGIE_SECRETS_KEY or key file stops the start here.
+  const secrets: TotpSecrets = { box: await SecretBox.forConfig(deps.config), log: deps.log.child({ module: 'second-factor' }) };
+  if (deps.config.DATABASE_URL && !deps.config.VIGIE_SECRETS_KEY) {
+    // A shared PostgreSQL usually means several portal instances, each with its own key file.
+    secrets.log.warn('VIGIE_SECRETS_KEY is unset: TOTP secrets use this instance\'s key file; set one VIGIE_SECRETS_KEY on every portal instance');
+  }
   await app.register(fastifyRateLimit, {
     global: false,
     // Thrown: the cloud's error handler answers it in the catalogue's shape.
@@ -142,7 +149,7 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): 
         [id, new Date(now()).toISOString(), CHALLENGE_ATTEMPTS],
       );
       const accountId = rows[0]?.account_id;
-      if (!accountId || !(await verifySecondFactor(db, accountId, body.code, now()))) {
+      if (!accountId || !(await verifySecondFactor(db, secrets, accountId, body.code, now()))) {
         throw portalErrors.create('PORTAL_SECOND_FACTOR_FAILED');
       }
       await db.query('DELETE FROM login_challenges WHERE id = $1', [id]);
@@ -181,6 +188,6 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): 
     },
   });
 
-  registerSecondFactorRoutes(app, { db, now });
+  registerSecondFactorRoutes(app, { db, now, secrets });
   registerAccountLinkRoutes(app, { ...deps, limiter });
 }
