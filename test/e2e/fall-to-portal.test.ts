@@ -3,105 +3,51 @@
  * (PGlite, or PostgreSQL when DATABASE_URL is set), the bracelet simulator, and the box whose GSM
  * modem is the modem emulator at the far end of a real pty pair (socat). A headless Chromium logs
  * in as the demo doctor, watches heart rate arrive, and sees the fall alert appear without a
- * reload while the emulator receives one AT+CMGS per contact.
+ * reload while the emulator receives one AT+CMGS per contact; the demo page then lists those SMS
+ * (photographed into docs/screenshots/demo-page.png).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
 import { dataPaths } from '@vigie/common';
-import { skipUnlessTool, tempDir } from '@vigie/common/testing';
+import { skipUnlessTool } from '@vigie/common/testing';
 import { sendSimulatorCommand } from '@vigie/bracelet';
-import { openTestDb, type TestDb } from '@vigie/cloud-ingest/testing';
 import { ModemEmulator, serveEmulatorOnDevice } from '../../appliance/src/modem/index.ts';
 import { startPtyPair } from '../../appliance/src/modem/pty-pair.ts';
-import { startChild, type Child } from '../../scripts/lib/processes.ts';
-import { DEMO, prepareDemo } from '../../scripts/lib/demo-setup.ts';
+import { DEMO } from '../../scripts/lib/demo-setup.ts';
 import { ensureWebBuild } from '../../scripts/lib/web-build.ts';
+import { assertAccessible, launchChromium, newPortalPage, screenshot, skipUnlessChromium } from './lib/browser.ts';
+import { e2eRun, startDemoCloud, until } from './lib/system.ts';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-const skip = skipUnlessTool('socat') || skipUnlessTool('chromium');
+const skip = skipUnlessTool('socat') || skipUnlessChromium();
 
 test('a fall reaches every contact by SMS over a real serial line and appears live in the doctor\'s portal', { skip, timeout: 240_000 }, async (t) => {
-  const dir = tempDir('vigie-e2e-');
-  const paths = dataPaths(dir.path);
-  const children: Child[] = [];
-  const cleanups: (() => Promise<void> | void)[] = [() => dir.cleanup()];
-  t.after(async () => {
-    for (const child of children.reverse()) await child.stop();
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
-  const echo = process.env.VIGIE_E2E_ECHO === '1';
+  const run = e2eRun(t, 'vigie-e2e-');
+  const paths = dataPaths(run.dir);
   ensureWebBuild((line) => t.diagnostic(line));
 
-  // The modem: an emulator serving one end of a pty pair; the box opens the other end.
-  const pty = await startPtyPair(dir.path);
-  cleanups.push(() => pty.close());
-  const emulator = new ModemEmulator({});
+  // The modem: an emulator serving one end of a pty pair; the box opens the other end. It records
+  // each SMS where the box's built-in emulator would, so the demo page lists them.
+  const pty = await startPtyPair(run.dir);
+  run.defer(() => pty.close());
+  const emulator = new ModemEmulator({ recordFile: paths.emulatorSmsLog });
   const served = await serveEmulatorOnDevice(emulator, pty.b);
-  cleanups.push(() => served.close());
+  run.defer(() => served.close());
 
-  const port = await freePort();
-  const cloudUrl = `http://127.0.0.1:${port}`;
-  const demo = prepareDemo(dir.path, cloudUrl);
-  let testDb: TestDb | undefined;
-  if (process.env.DATABASE_URL) {
-    testDb = await openTestDb({ fresh: true });
-    cleanups.push(() => testDb!.close());
-  }
-  const env = {
-    ...process.env,
-    VIGIE_DATA_DIR: dir.path,
-    PORT: String(port),
-    LOG_LEVEL: echo ? 'info' : 'warn',
-    ...(testDb ? { DATABASE_URL: testDb.databaseUrl! } : {}),
-  };
-  if (!testDb) delete env.DATABASE_URL;
-
-  const cloud = startChild('cloud', 'cloud-portal/src/cli.ts', ['all'], { ...env, VIGIE_DEMO: '1', VIGIE_DEMO_BOX_ID: demo.boxId, VIGIE_DEMO_BOX_TOKEN: demo.token }, { echo });
-  children.push(cloud);
-  await cloud.waitFor(/vigie-cloud listening/);
-  const bracelet = startChild('bracelet', 'bracelet/src/cli.ts', ['run', '--id', DEMO.braceletId, '--speed', '240'], env, { echo });
-  children.push(bracelet);
+  const { url: cloudUrl, env } = await startDemoCloud(run);
+  const bracelet = run.start('bracelet', 'bracelet/src/cli.ts', ['run', '--id', DEMO.braceletId, '--speed', '240'], env);
   await bracelet.waitFor(/vigie-bracelet running/);
-  const box = startChild('box', 'appliance/src/cli.ts', ['run'], {
+  const box = run.start('box', 'appliance/src/cli.ts', ['run'], {
     ...env,
     VIGIE_MODEM_DEVICE: pty.a,
     VIGIE_MQTT_PORT: '0',
     VIGIE_SYNC_INTERVAL_MS: '250',
-  }, { echo });
-  children.push(box);
+  });
   await box.waitFor(/vigie-box running/);
 
   // The doctor logs in and opens the patient's page.
-  let browser: Browser;
-  try {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-    });
-  } catch (err) {
-    throw new Error(`could not start Chromium (apt-get install -y chromium): ${String(err)}`);
-  }
-  cleanups.push(() => browser.close());
-  const page = await browser.newPage();
+  const browser = await launchChromium();
+  run.defer(() => browser.close());
+  const page = await newPortalPage(browser);
   await page.goto(`${cloudUrl}/login`);
   await page.fill('input[name=email]', 'docteur@vigie.demo');
   await page.fill('input[name=password]', 'demo-docteur');
@@ -114,7 +60,7 @@ test('a fall reaches every contact by SMS over a real serial line and appears li
   await page.evaluate(() => ((globalThis as unknown as { __e2e: boolean }).__e2e = true));
 
   // Heart rate arrives live: the chart gains points without a reload.
-  const pointsBefore = Number(await until(() => chart.getAttribute('data-points'), 'chart points'));
+  const pointsBefore = Number(await until(() => chart.getAttribute('data-points'), 'chart points', 30_000));
   await until(async () => Number(await chart.getAttribute('data-points')) > pointsBefore, 'live heart-rate points', 60_000);
 
   // The fall.
@@ -135,4 +81,14 @@ test('a fall reaches every contact by SMS over a real serial line and appears li
   await alert.waitFor({ timeout: 15_000 });
   await until(async () => (await alert.getAttribute('data-alert-state')) === 'notified', 'alert state notified', 15_000);
   assert.equal(await page.evaluate(() => (globalThis as unknown as { __e2e?: boolean }).__e2e), true, 'the page was not reloaded');
+
+  // The demo page lists the SMS the modem emulator received, newest first.
+  await page.click('[data-testid=nav-demo]');
+  const items = page.locator('[data-testid=sms-item]');
+  await until(async () => (await items.count()) >= DEMO.contacts.length, 'the SMS on the demo page');
+  const shown = await items.allInnerTexts();
+  for (const contact of DEMO.contacts) assert.ok(shown.some((text) => text.includes(contact.phone)), 'each contact\'s SMS is listed');
+  assert.match(shown[0]!, /chute détectée chez Jeanne Dupont/);
+  await screenshot(page, 'demo-page.png');
+  await assertAccessible(page, 'demo page');
 });

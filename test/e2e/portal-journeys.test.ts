@@ -14,22 +14,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { silentLogger } from '@vigie/common';
-import { skipUnlessTool } from '@vigie/common/testing';
 import { insertMeasurements, type MeasurementRow } from '@vigie/cloud-ingest/db';
 import { createBox, createPatient, openTestDb } from '@vigie/cloud-ingest/testing';
 import { buildCloudApp } from '../../cloud-portal/src/app.ts';
 import { ensureAccount, linkCare } from '../../cloud-portal/src/auth/accounts.ts';
 import { loadCloudConfig } from '../../cloud-portal/src/config.ts';
 import { ensureWebBuild } from '../../scripts/lib/web-build.ts';
+import { assertAccessible, launchChromium, newPortalPage, screenshot, skipUnlessChromium } from './lib/browser.ts';
+import { until } from './lib/system.ts';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const SHOTS = resolve(ROOT, 'docs', 'screenshots');
-const AXE = resolve(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
@@ -43,35 +39,7 @@ const PEOPLE = {
 } as const;
 type Who = keyof typeof PEOPLE;
 
-let axeSource: string | undefined;
-
-/** Run axe-core in the page: no serious or critical violation. */
-async function assertAccessible(page: Page, what: string): Promise<void> {
-  // Evaluated through the DevTools protocol, not a <script> tag: the portal's CSP (rightly) refuses
-  // inline scripts, and is left on.
-  axeSource ??= readFileSync(AXE, 'utf8');
-  await page.evaluate(axeSource);
-  // A string, evaluated in the page: this file is type-checked without the DOM library.
-  const violations = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) =>
-    r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) })))`)) as {
-    id: string;
-    impact: string | null;
-    targets: string[];
-  }[];
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious, [], `${what}: axe-core found ${JSON.stringify(serious)}`);
-}
-
-/** Poll `probe` until it is truthy (the page updates asynchronously); fails naming `what`. */
-async function until(probe: () => Promise<unknown>, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-const skip = skipUnlessTool('chromium');
+const skip = skipUnlessChromium();
 
 test('each role\'s journey in the portal, in headless Chromium', { skip, timeout: 240_000 }, async (t) => {
   ensureWebBuild((line) => t.diagnostic(line));
@@ -138,20 +106,11 @@ test('each role\'s journey in the portal, in headless Chromium', { skip, timeout
     acknowledgement: { by: 'Paul Dupont', via: 'sms', at: now - 4 * DAY + 5 * MIN },
   });
 
-  let browser: Browser;
-  try {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-    });
-  } catch (err) {
-    throw new Error(`could not start Chromium (apt-get install -y chromium): ${String(err)}`);
-  }
+  const browser = await launchChromium();
   cleanups.push(() => browser.close());
 
   const signIn = async (who: Who): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
-    const page = await context.newPage();
+    const page = await newPortalPage(browser);
     await page.goto(`${base}/login`);
     await page.fill('input[name=email]', PEOPLE[who].email);
     await page.fill('input[name=password]', PEOPLE[who].password);
@@ -161,7 +120,6 @@ test('each role\'s journey in the portal, in headless Chromium', { skip, timeout
     page.on('pageerror', (e) => t.diagnostic(`${who} page error: ${e.message}`));
     return page;
   };
-  const shot = (page: Page, name: string) => page.screenshot({ path: resolve(SHOTS, name), fullPage: true });
 
   await t.test('doctor: the list at a glance, then a month of charts downsampled by the server', async () => {
     const page = await signIn('doctor');
@@ -182,7 +140,7 @@ test('each role\'s journey in the portal, in headless Chromium', { skip, timeout
     assert.equal(Number(await hr.getAttribute('data-markers')), 2, 'both alerts are on the time axis');
     assert.ok(Number(await page.locator('[data-testid=steps-chart]').getAttribute('data-points')) > 0);
     assert.match(await page.locator('[data-testid=heart_rate-resolution]').innerText(), /mesures, regroupées par 43 min/);
-    await shot(page, 'doctor-dashboard.png');
+    await screenshot(page, 'doctor-dashboard.png');
     await assertAccessible(page, 'patient page');
     await page.context().close();
   });
@@ -197,7 +155,7 @@ test('each role\'s journey in the portal, in headless Chromium', { skip, timeout
     await until(async () => /\d\s?\d{3}/.test(await hrRow.locator('td').nth(3).innerText()), '48 h of heart-rate readings');
     assert.match(await hrRow.innerText(), /bpm/);
     assert.ok((await page.locator('[data-testid=steps-trend] li').count()) >= 2);
-    await shot(page, 'nurse-summary.png');
+    await screenshot(page, 'nurse-summary.png');
     await assertAccessible(page, 'summary');
 
     await page.click('[data-testid=role-nav] a[href="/inbox"]');
@@ -206,7 +164,7 @@ test('each role\'s journey in the portal, in headless Chromium', { skip, timeout
     await item.locator('[data-testid=ack-button]').click();
     await item.locator('[data-testid=ack-sent]').waitFor();
     assert.match(await item.locator('[data-testid=ack-sent]').innerText(), /Acquittement envoyé au boîtier/);
-    await shot(page, 'nurse-inbox.png');
+    await screenshot(page, 'nurse-inbox.png');
     await assertAccessible(page, 'inbox');
     // The box applies it and reports the alert acknowledged: the inbox follows, live.
     await boxPost('/ingest/v1/alerts', { ...fall, revision: 3, state: 'acknowledged', updatedAt: Date.now(), acknowledgement: { by: 'Sophie Bernard (portail)', via: 'portal', at: Date.now() } });
@@ -226,7 +184,7 @@ test('each role\'s journey in the portal, in headless Chromium', { skip, timeout
     assert.match(first, /SMS envoyés à Sophie Bernard, Paul Dupont/);
     assert.match(first, /Prise en charge par Sophie Bernard \(portail\)/);
     assert.doesNotMatch(await page.locator('main').innerText(), /bpm|SpO2/);
-    await shot(page, 'relative-alerts.png');
+    await screenshot(page, 'relative-alerts.png');
     await assertAccessible(page, 'relative alerts');
     await page.context().close();
   });
@@ -245,7 +203,7 @@ test('each role\'s journey in the portal, in headless Chromium', { skip, timeout
     await page.locator('[data-testid=support-status] .notice').waitFor();
     assert.match(await page.locator('[data-testid=support-status]').innerText(), /Votre demande n° \d+ est bien envoyée/);
     await page.locator('[data-testid=my-ticket]').first().waitFor();
-    await shot(page, 'patient-status.png');
+    await screenshot(page, 'patient-status.png');
     await assertAccessible(page, 'patient status');
     await page.context().close();
   });
@@ -259,7 +217,7 @@ test('each role\'s journey in the portal, in headless Chromium', { skip, timeout
     assert.match(text, /17\/31/);
     assert.match(text, /1\.4\.2/);
     assert.doesNotMatch(await page.locator('main').innerText(), /Jeanne|bpm/);
-    await shot(page, 'support-fleet.png');
+    await screenshot(page, 'support-fleet.png');
     await assertAccessible(page, 'fleet');
     // English on demand, French by default.
     await page.click('.language-switch button[lang=en]');

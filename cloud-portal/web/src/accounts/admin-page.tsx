@@ -40,7 +40,7 @@ function useAdmin<T>(path: string): { data: T | null; error: unknown; reload: ()
 function Table({ head, children }: { head: string[]; children: ReactNode }) {
   return (
     <div className="table-wrap">
-      <table>
+      <table className="admin-table">
         <thead><tr>{head.map((h) => <th key={h} scope="col">{h}</th>)}</tr></thead>
         <tbody>{children}</tbody>
       </table>
@@ -110,7 +110,7 @@ function AccountsTab({ act, confirmName }: { act: Act; confirmName: (n: string) 
         </select></label>
         <button type="submit" className="button button--primary">{a.create}</button>
       </form>
-      <Table head={[a.name, a.email, a.role, a.state, '']}>
+      <Table head={[a.name, a.email, a.role, a.state, a.actions]}>
         {data?.accounts.map((x) => (
           <tr key={x.id} data-testid="account-row">
             <td>{x.displayName}</td><td>{x.email}</td><td>{t.roles[x.role as keyof typeof t.roles] ?? x.role}</td>
@@ -131,6 +131,7 @@ function AccountsTab({ act, confirmName }: { act: Act; confirmName: (n: string) 
 }
 
 function LinksTab({ act, confirmName }: { act: Act; confirmName: (n: string) => string | null }) {
+  const { t } = useI18n();
   const a = useAccountsText();
   const links = useAdmin<{ links: LinkRow[] }>('links');
   const patients = useAdmin<{ patients: PatientRow[] }>('patients');
@@ -147,14 +148,14 @@ function LinksTab({ act, confirmName }: { act: Act; confirmName: (n: string) => 
           <option value="">{a.none}</option>{accounts.data?.accounts.map((x) => <option key={x.id} value={x.id}>{x.displayName} ({x.email})</option>)}
         </select></label>
         <label>{a.relation} <select value={form.relation} onChange={(e) => setForm({ ...form, relation: e.target.value })}>
-          {['doctor', 'nurse', 'relative', 'patient'].map((r) => <option key={r} value={r}>{r}</option>)}
+          {(['doctor', 'nurse', 'relative', 'patient'] as const).map((r) => <option key={r} value={r}>{t.roles[r]}</option>)}
         </select></label>
         <button type="submit" className="button button--primary">{a.link}</button>
       </form>
-      <Table head={[a.patient, a.account, a.relation, a.state, '']}>
+      <Table head={[a.patient, a.account, a.relation, a.state, a.actions]}>
         {links.data?.links.map((l) => (
           <tr key={`${l.patientId}/${l.accountId}`}>
-            <td>{l.patientName}</td><td>{l.accountName} ({l.accountEmail})</td><td>{l.relation}</td><td>{l.removedAt === null ? a.active : a.removed}</td>
+            <td>{l.patientName}</td><td>{l.accountName} ({l.accountEmail})</td><td>{t.roles[l.relation as keyof typeof t.roles] ?? l.relation}</td><td>{l.removedAt === null ? a.active : a.removed}</td>
             <td>{l.removedAt === null ? (
               <button type="button" className="button button--secondary" onClick={() => { const c = confirmName(l.accountEmail); if (c !== null) void run(() => adminPost('links/unlink', { patientId: l.patientId, accountId: l.accountId, confirm: c })); }}>{a.unlink}</button>
             ) : (
@@ -174,32 +175,50 @@ function DevicesTab({ act, confirmName }: { act: Act; confirmName: (n: string) =
   const [form, setForm] = useState({ kind: 'box', serial: '' });
   const [token, setToken] = useState<string | null>(null);
   const run = act(devices.reload);
+  const live = patients.data?.patients.filter((p) => p.deletedAt === null) ?? [];
   return (
     <>
-      <form className="form form--inline" onSubmit={(e) => { e.preventDefault(); void run(async () => setToken((await adminPost<{ token?: string }>('devices', form)).token ?? null)); }}>
-        <label>{a.kind} <select value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value })}><option value="box">{a.box}</option><option value="bracelet">{a.bracelet}</option></select></label>
-        <label>{a.serial} <input required value={form.serial} onChange={(e) => setForm({ ...form, serial: e.target.value })} /></label>
+      <form className="form form--inline" data-testid="device-form" onSubmit={(e) => { e.preventDefault(); void run(async () => setToken((await adminPost<{ token?: string }>('devices', form)).token ?? null)); }}>
+        <label>{a.kind} <select name="kind" value={form.kind} onChange={(e) => setForm({ ...form, kind: e.target.value })}><option value="box">{a.box}</option><option value="bracelet">{a.bracelet}</option></select></label>
+        <label>{a.serial} <input name="serial" required value={form.serial} onChange={(e) => setForm({ ...form, serial: e.target.value })} /></label>
         <button type="submit" className="button button--primary">{a.register_}</button>
       </form>
-      {token && <p className="notice notice--info"><code>{a.tokenOnce(token)}</code></p>}
-      <Table head={[a.kind, a.serial, a.assignedTo, '']}>
-        {devices.data?.devices.map((d) => (
-          <tr key={`${d.kind}/${d.serial}`}>
-            <td>{d.kind === 'box' ? a.box : a.bracelet}</td><td>{d.serial}</td><td>{d.current?.patientName ?? a.none}</td>
-            <td>
-              <select aria-label={`${a.assign} ${d.serial}`} defaultValue="" onChange={(e) => { if (e.target.value) void run(() => adminPost(`devices/${d.kind}/${d.serial}/assign`, { patientId: e.target.value })); }}>
-                <option value="">{a.assign}…</option>{patients.data?.patients.filter((p) => p.deletedAt === null).map((p) => <option key={p.id} value={p.id}>{p.displayName}</option>)}
-              </select>{' '}
-              {d.current ? (
-                <button type="button" className="button button--secondary" onClick={() => { const c = confirmName(d.serial); if (c !== null) void run(() => adminPost(`devices/${d.kind}/${d.serial}/unassign`, { confirm: c })); }}>{a.unassign}</button>
-              ) : (
-                <button type="button" className="button button--secondary" onClick={() => void run(() => adminPost(`devices/${d.kind}/${d.serial}/restore`))}>{a.restore}</button>
-              )}
-            </td>
-          </tr>
-        ))}
+      {token && <p className="notice notice--info" data-testid="device-token"><code>{a.tokenOnce(token)}</code></p>}
+      <Table head={[a.kind, a.serial, a.assignedTo, a.actions]}>
+        {devices.data?.devices.map((d) => <DeviceRow key={`${d.kind}/${d.serial}`} device={d} patients={live} run={run} confirmName={confirmName} />)}
       </Table>
     </>
+  );
+}
+
+/**
+ * One device: assigning takes a choice and a button press, never the choice alone (a keyboard
+ * user going through the list with the arrow keys would otherwise assign every patient passed).
+ */
+function DeviceRow({ device: d, patients, run, confirmName }: { device: Device; patients: PatientRow[]; run: (r: () => Promise<unknown>) => Promise<void>; confirmName: (n: string) => string | null }) {
+  const a = useAccountsText();
+  const [patientId, setPatientId] = useState('');
+  const assign = (e: FormEvent) => {
+    e.preventDefault();
+    if (patientId) void run(() => adminPost(`devices/${d.kind}/${d.serial}/assign`, { patientId })).then(() => setPatientId(''));
+  };
+  return (
+    <tr data-testid="device-row" data-serial={d.serial}>
+      <td>{d.kind === 'box' ? a.box : a.bracelet}</td><td>{d.serial}</td><td data-testid="device-patient">{d.current?.patientName ?? a.none}</td>
+      <td>
+        <form className="row-actions" onSubmit={assign}>
+          <select aria-label={a.assignTo(d.serial)} required value={patientId} onChange={(e) => setPatientId(e.target.value)}>
+            <option value="">{a.none}</option>{patients.map((p) => <option key={p.id} value={p.id}>{p.displayName}</option>)}
+          </select>
+          <button type="submit" className="button button--secondary">{a.assign}</button>
+          {d.current ? (
+            <button type="button" className="button button--secondary" onClick={() => { const c = confirmName(d.serial); if (c !== null) void run(() => adminPost(`devices/${d.kind}/${d.serial}/unassign`, { confirm: c })); }}>{a.unassign}</button>
+          ) : (
+            <button type="button" className="button button--secondary" onClick={() => void run(() => adminPost(`devices/${d.kind}/${d.serial}/restore`))}>{a.restore}</button>
+          )}
+        </form>
+      </td>
+    </tr>
   );
 }
 
@@ -208,10 +227,10 @@ function RegistrationsTab({ act, when }: { act: Act; when: (ms: number) => strin
   const { data, reload } = useAdmin<{ registrations: Registration[] }>('registrations');
   const run = act(reload);
   return (
-    <Table head={[a.submitted, a.patient, a.regDoctor, a.status, a.prescription, '']}>
+    <Table head={[a.submitted, a.patient, a.regDoctor, a.status, a.prescription, a.actions]}>
       {data?.registrations.map((r) => (
         <tr key={r.id} data-testid="registration-row" data-status={r.status}>
-          <td>{when(r.submittedAt)}</td><td>{r.details.patient.displayName}</td><td>{r.details.doctor.email}</td><td>{r.status}</td>
+          <td>{when(r.submittedAt)}</td><td>{r.details.patient.displayName}</td><td>{r.details.doctor.email}</td><td>{a.statuses[r.status as keyof typeof a.statuses] ?? r.status}</td>
           <td><a href={`/admin/api/registrations/${r.id}/prescription`} download>{a.download}</a></td>
           <td>{r.status === 'pending' && (
             <>

@@ -31,7 +31,7 @@ export function DemoMailSection() {
   }, []);
   return (
     <section aria-labelledby="demo-mail-title" data-testid="demo-mail">
-      <h2 id="demo-mail-title">{a.demoMail}</h2>
+      <h2 id="demo-mail-title" className="panel__title">{a.demoMail}</h2>
       {mail === null || mail.length === 0 ? (
         <p className="muted">{a.demoMailEmpty}</p>
       ) : (
