@@ -5,7 +5,7 @@
  * These are wire contracts and belong in `protocol/` (house rule 5); they live here until the
  * protocol package grows a portal section, then this file re-exports from there.
  */
-import type { Acknowledgement, AlertKind, AlertNotification, AlertSeverity, AlertState } from '@vigie/protocol';
+import type { Acknowledgement, AlertKind, AlertNotification, AlertSeverity, AlertState, BoxConfigDocument } from '@vigie/protocol';
 
 export type AccountRole = 'patient' | 'doctor' | 'nurse' | 'relative' | 'support' | 'admin';
 export type Locale = 'fr' | 'en';
@@ -74,6 +74,30 @@ export interface AlertEventData {
   readonly alert: AlertView;
 }
 
+/**
+ * What a fleet event says of a box: "no data" from the box (no heartbeat) or from its bracelet (no
+ * contact with the box), or a faulty sensor (the bracelet sends an abnormal share of implausible
+ * values: it needs maintenance). The ingest's `FleetEventKind`, as the web reads it.
+ */
+export type DeviceEventKind = 'box_silent' | 'bracelet_silent' | 'implausible_values';
+
+/**
+ * SSE `event: fleet` data: a fleet event ("no data", faulty sensor) raised (`open`) or over
+ * (`resolved`). No medical value. The care team (doctor, nurse, the patient) gets the patient's id; support, which sees
+ * boxes and not patients, gets `patientId: null`.
+ */
+export interface FleetEventData {
+  readonly eventId: string;
+  readonly kind: DeviceEventKind;
+  readonly boxId: string;
+  readonly patientId: string | null;
+  readonly state: 'open' | 'resolved';
+  /** Cloud time: the last heartbeat, the bracelet's last contact, or the first implausible value. */
+  readonly since: number;
+  readonly raisedAt: number;
+  readonly resolvedAt: number | null;
+}
+
 /** One SMS the modem emulator sent (`GET /demo/api/sms`). */
 export interface DemoSms {
   readonly to: string;
@@ -140,9 +164,26 @@ export interface DeviceStatus {
   readonly problems: readonly DeviceProblem[];
 }
 
+/**
+ * An open fleet event of a patient's equipment: "no data" (box silent 15 min, bracelet silent
+ * 30 min by default) or a faulty sensor. Not an alert: nothing to acknowledge, it ends by itself
+ * when data comes back (or is plausible again). "No data" is distinct from the box's own "bracelet
+ * not worn" alert: a bracelet taken off still talks to the box.
+ */
+export interface DeviceEvent {
+  readonly eventId: string;
+  readonly kind: DeviceEventKind;
+  readonly boxId: string;
+  /** Cloud time: the last heartbeat, the bracelet's last contact, or the first implausible value. */
+  readonly since: number;
+  readonly raisedAt: number;
+}
+
 /** One row of `GET /api/care/patients`: the list at a glance. */
 export interface CarePatientRow extends PatientSummary {
   readonly device: DeviceStatus;
+  /** Open fleet events ("no data", faulty sensor) of the patient's equipment, newest first. */
+  readonly deviceEvents: readonly DeviceEvent[];
 }
 
 /** Min, mean, max over a window, and readings outside the alert thresholds. */
@@ -184,6 +225,19 @@ export interface InboxAlert extends AlertView {
   readonly patientName: string;
   /** The portal acknowledgement sent to the box, if any ("acquittement envoyé au boîtier"). */
   readonly ackRequest: AckRequest | null;
+}
+
+/** One equipment item of `GET /api/inbox`: an open fleet event of one of the caller's patients. */
+export interface InboxDeviceEvent extends DeviceEvent {
+  readonly patientId: string;
+  readonly patientName: string;
+}
+
+/** `GET /api/inbox`: alerts, and equipment events ("no data", faulty sensor: a distinct kind of item). */
+export interface InboxView {
+  readonly alerts: readonly InboxAlert[];
+  /** Open fleet events of the patients followed, newest first. */
+  readonly deviceEvents: readonly InboxDeviceEvent[];
 }
 
 /** `POST /api/alerts/:alertId/acknowledge` (202). */
@@ -255,9 +309,9 @@ export interface FleetBox {
   readonly problems: readonly DeviceProblem[];
 }
 
-/** A "no data" event of the fleet (box or bracelet silent too long), opened by the ingest. */
+/** A fleet event (box or bracelet silent too long, faulty sensor), opened by the ingest. */
 export interface FleetEventView {
-  readonly kind: 'box_silent' | 'bracelet_silent';
+  readonly kind: DeviceEventKind;
   readonly boxId: string;
   readonly since: number;
   readonly raisedAt: number;
@@ -271,4 +325,45 @@ export interface FleetView {
   readonly totals: { readonly boxes: number; readonly silent: number; readonly lowBattery: number; readonly backlog: number };
   /** Software versions and how many boxes run each. */
   readonly versions: ReadonlyArray<{ readonly version: string; readonly boxes: number }>;
+}
+
+/** One saved version of a patient's box configuration, for the history (who, when). */
+export interface BoxConfigHistoryEntry {
+  readonly version: number;
+  readonly changedBy: string;
+  readonly changedAt: number;
+  /** How many contacts it held. */
+  readonly contacts: number;
+}
+
+/** `GET /api/patients/:id/box-config`: the patient's alert thresholds and contacts, as the box receives them. */
+export interface BoxConfigView {
+  readonly patientId: string;
+  /** The patient's current box; null: none assigned (nothing can be saved). */
+  readonly boxId: string | null;
+  /** Whether the caller may save (the patient's doctor); a nurse reads only. */
+  readonly canEdit: boolean;
+  /** No version was ever saved: `config` is a draft from the defaults with no contact. */
+  readonly firstVersion: boolean;
+  readonly config: BoxConfigDocument | null;
+  readonly version: number | null;
+  readonly changedBy: string | null;
+  readonly changedAt: number | null;
+  /** The version the box reports it holds (heartbeats, configuration fetches); null: not yet reported. */
+  readonly appliedVersion: number | null;
+  /** When the box was last heard from (cloud time), null: never. */
+  readonly boxLastHeardAt: number | null;
+  /** The technician changed contacts or policy on the box itself since its last version. */
+  readonly boxLocalChanges: boolean;
+  /** The last versions, newest first. */
+  readonly history: readonly BoxConfigHistoryEntry[];
+}
+
+/** `PUT /api/patients/:id/box-config` (body: the document, optionally `expectedVersion`). */
+export interface BoxConfigSaved {
+  readonly boxId: string;
+  readonly version: number;
+  /** False when the document equalled the current version (nothing saved). */
+  readonly changed: boolean;
+  readonly previousVersion: number | null;
 }

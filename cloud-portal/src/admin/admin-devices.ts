@@ -96,7 +96,11 @@ export function registerAdminDeviceRoutes(app: FastifyInstance, deps: AdminDeps)
         let token: string | undefined;
         if (body.kind === 'box') {
           token = randomBytes(32).toString('base64url');
-          await tx.query('INSERT INTO boxes (id, token_hash, created_at) VALUES ($1, $2, $3)', [body.serial, sha256Hex(token), at()]);
+          // Provisioned now, on the portal's clock like created_at (the column's default is the
+          // database's clock). The box cannot send anything before the technician writes this
+          // token on it (`vigie-box provision`), so no reading of this installation is older.
+          // An earlier first assignment still counts (boxProvisionedAt takes the least).
+          await tx.query('INSERT INTO boxes (id, token_hash, created_at, provisioned_at) VALUES ($1, $2, $3, $3)', [body.serial, sha256Hex(token), at()]);
         } else {
           await tx.query('INSERT INTO bracelets (id, created_at) VALUES ($1, $2)', [body.serial, at()]);
         }

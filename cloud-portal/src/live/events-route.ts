@@ -11,7 +11,7 @@ import type { LiveEvents, LiveMessage } from './live-events.ts';
 export const KEEP_ALIVE_MS = 15_000;
 
 /**
- * `GET /api/events`: server-sent events for the logged-in account (`reading`, `alert`). At each
+ * `GET /api/events`: server-sent events for the logged-in account (`reading`, `alert`, `fleet`). At each
  * keep-alive the session is checked again (without sliding it: an open tab is not activity), so
  * a logout or an expiry ends the stream within one interval.
  */

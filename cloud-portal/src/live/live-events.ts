@@ -1,11 +1,24 @@
+import { parseFleetEvent, type FleetChangedEvent } from '@vigie/cloud-ingest';
 import { EVENTS_CHANNEL, parseDbEvent, type Db, type DbEvent, type ReadingsEvent, type Unlisten } from '@vigie/cloud-ingest/db';
 import type { Logger } from '@vigie/common';
-import type { AlertEventData, ReadingEventData } from '../api-types.ts';
+import type { AlertEventData, FleetEventData, ReadingEventData } from '../api-types.ts';
 import type { PatientAccess } from '../access/patient-access.ts';
 import { loadAlert } from '../patients/alert-views.ts';
+import { FLEET_ROLES } from '../views/support-views.ts';
 
 /** What a live subscriber receives. */
-export type LiveMessage = { event: 'reading'; data: ReadingEventData } | { event: 'alert'; data: AlertEventData };
+export type LiveMessage =
+  | { event: 'reading'; data: ReadingEventData }
+  | { event: 'alert'; data: AlertEventData }
+  | { event: 'fleet'; data: FleetEventData };
+
+/** What {@link EVENTS_CHANNEL} carries: readings, alert changes, fleet events ("no data", faulty sensor). */
+export type ChannelEvent = DbEvent | FleetChangedEvent;
+
+/** Parse a payload of {@link EVENTS_CHANNEL}; null when this version does not know it. */
+export function parseChannelEvent(payload: string): ChannelEvent | null {
+  return parseDbEvent(payload) ?? parseFleetEvent(payload);
+}
 
 /** One open stream: the account it belongs to and how to reach it. */
 interface Subscriber {
@@ -18,6 +31,10 @@ interface Subscriber {
  * number of streams; for each event the rows are read once, and only for the accounts that may
  * see that patient (asked of the authorization layer at each event, so a care link removed
  * takes effect at once). Events are handled one after the other, so a stream sees them in order.
+ *
+ * Fleet events ("no data", faulty sensor) go to the accounts that see the patient's equipment
+ * status (doctor, nurse, the patient: never a relative, who gets critical alerts only) and to the
+ * roles that see every box ({@link FLEET_ROLES}), the latter without the patient's id.
  */
 export class LiveEvents {
   readonly #db: Db;
@@ -35,7 +52,7 @@ export class LiveEvents {
 
   async start(): Promise<void> {
     this.#unlisten = await this.#db.listen(EVENTS_CHANNEL, (payload) => {
-      const event = parseDbEvent(payload);
+      const event = parseChannelEvent(payload);
       if (!event) {
         this.#log.warn('ignored an unknown database event');
         return;
@@ -64,8 +81,9 @@ export class LiveEvents {
     return this.#subscribers.size;
   }
 
-  async #dispatch(event: DbEvent): Promise<void> {
+  async #dispatch(event: ChannelEvent): Promise<void> {
     if (this.#subscribers.size === 0) return;
+    if (event.type === 'fleet') return this.#fleet(event);
     // Readings are medical data (not for relatives); alerts go to every relation that sees alerts.
     const allowed = await this.#access.accountsSeeing(event.patientId, event.type === 'readings' ? 'medical' : 'alerts');
     const targets = [...this.#subscribers].filter((s) => allowed.has(s.accountId));
@@ -85,6 +103,43 @@ export class LiveEvents {
       [event.patientId, event.boxId, new Date(event.firstTs).toISOString(), new Date(event.lastTs).toISOString(), event.count],
     );
     return rows.map((r) => ({ event: 'reading', data: { patientId: event.patientId, metric: r.metric, ts: r.ts.getTime(), value: r.value } }));
+  }
+
+  async #fleet(event: FleetChangedEvent): Promise<void> {
+    const subscribers = [...this.#subscribers];
+    const care = event.patientId ? await this.#access.accountsSeeing(event.patientId, 'status') : new Set<string>();
+    const fleet = await this.#fleetAccounts(subscribers.filter((s) => !care.has(s.accountId)).map((s) => s.accountId));
+    const targets = subscribers.filter((s) => care.has(s.accountId) || fleet.has(s.accountId));
+    if (targets.length === 0) return;
+    const { rows } = await this.#db.query<{ since: Date; raised_at: Date; resolved_at: Date | null }>(
+      'SELECT since, raised_at, resolved_at FROM fleet_events WHERE id = $1',
+      [event.eventId],
+    );
+    const row = rows[0];
+    if (!row) return;
+    const data: FleetEventData = {
+      eventId: event.eventId,
+      kind: event.kind,
+      boxId: event.boxId,
+      patientId: event.patientId,
+      state: event.state,
+      since: row.since.getTime(),
+      raisedAt: row.raised_at.getTime(),
+      resolvedAt: row.resolved_at?.getTime() ?? null,
+    };
+    for (const target of targets) {
+      target.send({ event: 'fleet', data: care.has(target.accountId) ? data : { ...data, patientId: null } });
+    }
+  }
+
+  /** Which of `accountIds` see every box: enabled accounts of {@link FLEET_ROLES}. */
+  async #fleetAccounts(accountIds: readonly string[]): Promise<Set<string>> {
+    if (accountIds.length === 0) return new Set();
+    const { rows } = await this.#db.query<{ id: string }>(
+      'SELECT id FROM accounts WHERE id = ANY($1::uuid[]) AND role = ANY($2::text[]) AND disabled_at IS NULL',
+      [[...new Set(accountIds)], FLEET_ROLES],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   async #alert(alertId: string): Promise<LiveMessage[]> {

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Db, Queryable } from '@vigie/cloud-ingest/db';
-import { BOX_CONFIG_DEFAULTS, currentBoxConfig } from '@vigie/cloud-ingest';
+import { BOX_CONFIG_DEFAULTS, currentBoxConfig, listOpenFleetEvents, type FleetEvent } from '@vigie/cloud-ingest';
 import { METRIC_UNITS } from '@vigie/protocol';
 import {
   CHART_METRICS,
@@ -14,7 +14,10 @@ import {
   type AlertView,
   type CarePatientRow,
   type ChartMetric,
+  type DeviceEvent,
   type InboxAlert,
+  type InboxDeviceEvent,
+  type InboxView,
   type MetricSummary,
   type PatientDashboard,
   type PatientSummaryView,
@@ -87,7 +90,25 @@ function alertView(r: AlertRow): AlertView {
   };
 }
 
-/** The patients `ids` at a glance: box, last data, open alerts, equipment problems. */
+/** A fleet event as the care team sees it. */
+function deviceEvent(e: FleetEvent): DeviceEvent {
+  return { eventId: e.id, kind: e.kind, boxId: e.boxId, since: e.since, raisedAt: e.raisedAt };
+}
+
+/** Open fleet events ("no data", faulty sensor) of `patientIds`, newest first, grouped by patient. */
+async function openDeviceEvents(q: Queryable, patientIds: readonly string[]): Promise<Map<string, DeviceEvent[]>> {
+  const byPatient = new Map<string, DeviceEvent[]>();
+  if (patientIds.length === 0) return byPatient;
+  for (const e of await listOpenFleetEvents(q, { patientIds })) {
+    if (!e.patientId) continue;
+    const list = byPatient.get(e.patientId) ?? [];
+    list.push(deviceEvent(e));
+    byPatient.set(e.patientId, list);
+  }
+  return byPatient;
+}
+
+/** The patients `ids` at a glance: box, last data, open alerts, equipment problems and events. */
 export async function carePatientRows(q: Queryable, ids: readonly string[], now: number): Promise<CarePatientRow[]> {
   const { rows } = await q.query<{ id: string; display_name: string; box_id: string | null; last_reading_at: Date | null; open_alerts: number }>(
     `SELECT p.id, p.display_name,
@@ -102,6 +123,7 @@ export async function carePatientRows(q: Queryable, ids: readonly string[], now:
     [ids, CHART_METRICS, OPEN_ALERT_STATES],
   );
   const heartbeats = await latestStatuses(q, rows.flatMap((r) => (r.box_id ? [r.box_id] : [])));
+  const deviceEvents = await openDeviceEvents(q, ids);
   return rows.map((r) => ({
     id: r.id,
     displayName: r.display_name,
@@ -109,6 +131,7 @@ export async function carePatientRows(q: Queryable, ids: readonly string[], now:
     lastReadingAt: r.last_reading_at?.getTime() ?? null,
     openAlerts: r.open_alerts,
     device: deviceStatus(r.box_id, r.box_id ? heartbeats.get(r.box_id) : undefined, now),
+    deviceEvents: deviceEvents.get(r.id) ?? [],
   }));
 }
 
@@ -198,6 +221,16 @@ export async function inboxAlerts(q: Queryable, patientIds: readonly string[], s
   return rows.map((r) => ({ ...alertView(r), patientId: r.patient_id, patientName: r.display_name, ackRequest: acks.get(r.alert_id) ?? null }));
 }
 
+/** Open fleet events of `patientIds` with the patient's name, newest first (the inbox's second kind of item). */
+export async function inboxDeviceEvents(q: Queryable, patientIds: readonly string[]): Promise<InboxDeviceEvent[]> {
+  if (patientIds.length === 0) return [];
+  const events = await listOpenFleetEvents(q, { patientIds });
+  if (events.length === 0) return [];
+  const { rows } = await q.query<{ id: string; display_name: string }>('SELECT id, display_name FROM patients WHERE id = ANY($1::uuid[])', [patientIds]);
+  const names = new Map(rows.map((r) => [r.id, r.display_name]));
+  return events.flatMap((e) => (e.patientId ? [{ ...deviceEvent(e), patientId: e.patientId, patientName: names.get(e.patientId) ?? '' }] : []));
+}
+
 /** Register the care team's view routes. */
 export function registerCareViews(app: FastifyInstance, deps: { db: Db; access: PatientAccess; now: () => number }): void {
   const { db, access, now } = deps;
@@ -240,11 +273,13 @@ export function registerCareViews(app: FastifyInstance, deps: { db: Db; access: 
     method: 'GET',
     url: '/api/inbox',
     access: { kind: 'session', roles: CARE_ROLES },
-    handler: async (request) => {
+    handler: async (request): Promise<InboxView> => {
       const account = accountOf(request);
       const ids = await access.visiblePatientIds(account.accountId, 'alerts');
-      await recordAccess(db, { accountId: account.accountId, action: 'inbox.list', patientIds: ids });
-      return { alerts: await inboxAlerts(db, ids, now() - 7 * DAY_MS) };
+      // "No data" events are equipment status: asked separately, in case the rules ever part them.
+      const statusIds = await access.visiblePatientIds(account.accountId, 'status');
+      await recordAccess(db, { accountId: account.accountId, action: 'inbox.list', patientIds: [...new Set([...ids, ...statusIds])] });
+      return { alerts: await inboxAlerts(db, ids, now() - 7 * DAY_MS), deviceEvents: await inboxDeviceEvents(db, statusIds) };
     },
   });
 

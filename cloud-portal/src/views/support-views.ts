@@ -16,6 +16,8 @@ import { deviceStatus } from './device-status.ts';
 import { accountOf } from './view-guards.ts';
 
 const SUPPORT_ROLES = ['support', 'admin'] as const;
+/** Roles that see every box of the fleet (the fleet view, the live fleet events). */
+export const FLEET_ROLES: readonly AccountRole[] = SUPPORT_ROLES;
 /** Boxes one fleet answer lists (problems first); the totals cover the whole fleet. */
 export const FLEET_PAGE = 500;
 

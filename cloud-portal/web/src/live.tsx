@@ -26,8 +26,11 @@ function useLive(): LiveEvents {
   return live;
 }
 
+/** The kinds of message the live stream carries (`status` is the connection's, see below). */
+export type LiveEventType = Exclude<keyof LiveEventMap, 'status'>;
+
 /** Run `handler` for each live event of `type`; the latest handler is always the one called. */
-export function useLiveEvent<K extends 'reading' | 'alert'>(type: K, handler: (event: LiveEventMap[K]) => void): void {
+export function useLiveEvent<K extends LiveEventType>(type: K, handler: (event: LiveEventMap[K]) => void): void {
   const live = useLive();
   const latest = useRef(handler);
   useEffect(() => {

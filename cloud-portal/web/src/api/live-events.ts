@@ -5,6 +5,7 @@
  * (an HTTP error, e.g. an expired session), the browser gives up for good: we then retry ourselves
  * with a growing delay and tell the owner, which checks the session.
  */
+import type { FleetEventData } from '../../../src/api-types.ts';
 import type { AlertEventMessage, ReadingEvent } from './types.ts';
 
 /** `connecting` before the first open; `lost` from the first error until the stream is back. */
@@ -14,6 +15,8 @@ export type ConnectionStatus = 'connecting' | 'open' | 'lost';
 export interface LiveEventMap {
   reading: ReadingEvent;
   alert: AlertEventMessage;
+  /** A fleet event ("no data", faulty sensor) raised or over: care team and support only. */
+  fleet: FleetEventData;
   status: ConnectionStatus;
 }
 
@@ -31,6 +34,7 @@ export class LiveEvents {
   readonly #listeners: { [K in keyof LiveEventMap]: Set<Listener<K>> } = {
     reading: new Set(),
     alert: new Set(),
+    fleet: new Set(),
     status: new Set(),
   };
   readonly #url: string;
@@ -103,6 +107,10 @@ export class LiveEvents {
       const data = parse(event);
       if (isAlertMessage(data)) this.#emit('alert', { ...data, patientId: String(data.patientId) });
     });
+    source.addEventListener('fleet', (event) => {
+      const data = parse(event);
+      if (isFleetMessage(data)) this.#emit('fleet', { ...data, patientId: data.patientId === null ? null : String(data.patientId) });
+    });
   }
 
   #setStatus(status: ConnectionStatus): void {
@@ -139,6 +147,20 @@ function isAlertMessage(data: unknown): data is AlertEventMessage {
     m.alert !== null &&
     typeof m.alert.alertId === 'string' &&
     typeof m.alert.raisedAt === 'number'
+  );
+}
+
+const FLEET_KINDS: readonly unknown[] = ['box_silent', 'bracelet_silent', 'implausible_values'] satisfies FleetEventData['kind'][];
+
+function isFleetMessage(data: unknown): data is FleetEventData {
+  if (typeof data !== 'object' || data === null) return false;
+  const m = data as Partial<FleetEventData>;
+  return (
+    typeof m.eventId === 'string' &&
+    FLEET_KINDS.includes(m.kind) &&
+    (m.state === 'open' || m.state === 'resolved') &&
+    (m.patientId === null || isId(m.patientId)) &&
+    typeof m.since === 'number'
   );
 }
 

@@ -1,7 +1,9 @@
 /**
  * The care team's patient list at a glance: last data, open alerts and equipment problems (box
- * silent, bracelet battery low or out of reach, data waiting on the box). Patients needing
- * attention first. Live readings refresh "last data"; a live alert reloads the list.
+ * silent, bracelet battery low or out of reach, data waiting on the box) and the open equipment
+ * events ("no data", faulty sensor: since when). Patients needing attention first. Live readings
+ * refresh "last data"; a live alert reloads the list; a live equipment event is added or removed
+ * in place.
  */
 import { useMemo, useRef } from 'react';
 import type { Role } from '../api/types.ts';
@@ -15,6 +17,7 @@ import { useResource } from '../hooks/use-resource.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useLiveEvent, useResumeKey } from '../live.tsx';
 import { Link } from '../router.tsx';
+import { DeviceEventBadges, problemsBesides } from './device-events.tsx';
 import { ProblemBadges, RoleNav } from './view-common.tsx';
 import { useViewsI18n } from './use-views-i18n.ts';
 
@@ -35,6 +38,16 @@ export function CareListPage({ role }: { role: Role }) {
   useLiveEvent('alert', () => {
     clearTimeout(timer.current);
     timer.current = setTimeout(reload, 1_000);
+  });
+  useLiveEvent('fleet', (event) => {
+    const { eventId, kind, boxId, since, raisedAt } = event;
+    setData((rows) =>
+      rows.map((p) => {
+        const others = p.deviceEvents.filter((e) => e.eventId !== eventId);
+        if (event.state === 'resolved') return others.length === p.deviceEvents.length ? p : { ...p, deviceEvents: others };
+        return p.id === event.patientId && others.length === p.deviceEvents.length ? { ...p, deviceEvents: [{ eventId, kind, boxId, since, raisedAt }, ...others] } : p;
+      }),
+    );
   });
 
   const rows = useMemo(() => sortForCare(resource.data ?? [], locale), [resource.data, locale]);
@@ -64,6 +77,7 @@ export function CareListPage({ role }: { role: Role }) {
             <tbody>
               {rows.map((p) => {
                 const stale = p.lastReadingAt === null || now - p.lastReadingAt > STALE_MS;
+                const problems = problemsBesides(p.device.problems, p.deviceEvents);
                 return (
                   <tr key={p.id} data-testid="patient-row" data-patient-id={p.id}>
                     <th scope="row">
@@ -85,7 +99,8 @@ export function CareListPage({ role }: { role: Role }) {
                       )}
                     </td>
                     <td>
-                      <ProblemBadges problems={p.device.problems} />
+                      <DeviceEventBadges events={p.deviceEvents} now={now} />
+                      {(problems.length > 0 || p.deviceEvents.length === 0) && <ProblemBadges problems={problems} />}
                       {p.boxId && <span className="mono small">{p.boxId}</span>}
                     </td>
                     <td>
@@ -104,11 +119,12 @@ export function CareListPage({ role }: { role: Role }) {
   );
 }
 
-/** Open alerts first, then equipment problems, then by name. */
+/** Open alerts first, then equipment events, then equipment problems, then by name. */
 function sortForCare(rows: readonly CarePatientRow[], locale: string): CarePatientRow[] {
   return [...rows].sort(
     (a, b) =>
       b.openAlerts - a.openAlerts ||
+      b.deviceEvents.length - a.deviceEvents.length ||
       b.device.problems.length - a.device.problems.length ||
       a.displayName.localeCompare(b.displayName, locale, { sensitivity: 'base' }),
   );

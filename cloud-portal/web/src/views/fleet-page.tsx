@@ -1,4 +1,8 @@
-/** Support's fleet view: every box's health (no medical value), the ones needing action first. */
+/**
+ * Support's fleet view: every box's health (no medical value), the ones needing action first.
+ * Reloaded when a fleet event is raised or ends (live), and when the live stream comes back.
+ */
+import { useRef } from 'react';
 import type { Role } from '../api/types.ts';
 import { fetchFleet } from '../api/view-endpoints.ts';
 import { ErrorNotice } from '../components/error-notice.tsx';
@@ -7,6 +11,7 @@ import { useDocumentTitle } from '../hooks/use-document-title.ts';
 import { useNow } from '../hooks/use-now.ts';
 import { useResource } from '../hooks/use-resource.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { useLiveEvent, useResumeKey } from '../live.tsx';
 import { ProblemBadges, RoleNav } from './view-common.tsx';
 import { useViewsI18n } from './use-views-i18n.ts';
 
@@ -14,7 +19,14 @@ export function FleetPage({ role }: { role: Role }) {
   const { t, f } = useI18n();
   const v = useViewsI18n();
   const now = useNow(30_000);
-  const fleet = useResource((signal) => fetchFleet({ signal }), []);
+  const resumeKey = useResumeKey();
+  const fleet = useResource((signal) => fetchFleet({ signal }), [resumeKey]);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  // A detector pass raises or ends its events together: one reload for them all.
+  useLiveEvent('fleet', () => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(fleet.reload, 1_000);
+  });
   useDocumentTitle(v.support.fleetTitle, t.app.name);
   const data = fleet.resource.data;
   return (

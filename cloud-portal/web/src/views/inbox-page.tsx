@@ -2,18 +2,22 @@
  * The alerts inbox of the care team: open alerts of every patient followed, updated live over the
  * event stream. "Acknowledge" sends the acknowledgement to the box (which owns the alert); the
  * alert then reads « acquittement envoyé au boîtier » until the box reports it acknowledged.
+ * Below them, a distinct kind of item: equipment events ("no data" from the box or the bracelet,
+ * a faulty sensor), which end by themselves.
  */
 import { useState } from 'react';
 import type { Role } from '../api/types.ts';
 import type { InboxAlert } from '../api/view-types.ts';
-import { acknowledgeAlert, fetchInbox } from '../api/view-endpoints.ts';
+import { acknowledgeAlert } from '../api/view-endpoints.ts';
 import { AlertItem } from '../components/alert-item.tsx';
 import { ErrorNotice } from '../components/error-notice.tsx';
 import { useDocumentTitle } from '../hooks/use-document-title.ts';
+import { useNow } from '../hooks/use-now.ts';
 import { useResource } from '../hooks/use-resource.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useLiveEvent, useResumeKey } from '../live.tsx';
 import { Link } from '../router.tsx';
+import { DeviceEventList, fetchInboxView, useDeviceEventText } from './device-events.tsx';
 import { RoleNav } from './view-common.tsx';
 import { useViewsI18n } from './use-views-i18n.ts';
 
@@ -24,20 +28,33 @@ export function InboxPage({ role }: { role: Role }) {
   const { t, f } = useI18n();
   const v = useViewsI18n();
   const resumeKey = useResumeKey();
-  const inbox = useResource((signal) => fetchInbox({ signal }), [resumeKey]);
+  const now = useNow(60_000);
+  const inbox = useResource((signal) => fetchInboxView({ signal }), [resumeKey]);
   const [acks, setAcks] = useState<Record<string, AckState>>({});
   const [announcement, setAnnouncement] = useState('');
+  const deviceEventText = useDeviceEventText();
   useDocumentTitle(v.inbox.title, t.app.name);
 
   useLiveEvent('alert', (event) => {
-    const known = inbox.resource.data?.find((a) => a.alertId === event.alert.alertId);
+    const known = inbox.resource.data?.alerts.find((a) => a.alertId === event.alert.alertId);
     if (!known) {
       // A new alert: the patient's name is the server's to give.
       inbox.reload();
       setAnnouncement(t.alerts.announceNew(t.alerts.kinds[event.alert.kind], ''));
       return;
     }
-    inbox.setData((list) => list.map((a) => (a.alertId === event.alert.alertId ? { ...a, ...event.alert } : a)));
+    inbox.setData((view) => ({ ...view, alerts: view.alerts.map((a) => (a.alertId === event.alert.alertId ? { ...a, ...event.alert } : a)) }));
+  });
+
+  useLiveEvent('fleet', (event) => {
+    if (event.state === 'resolved') {
+      inbox.setData((view) => ({ ...view, deviceEvents: view.deviceEvents.filter((e) => e.eventId !== event.eventId) }));
+      return;
+    }
+    // A new equipment event: the patient's name is the server's to give.
+    if (event.patientId === null || inbox.resource.data?.deviceEvents.some((e) => e.eventId === event.eventId)) return;
+    inbox.reload();
+    setAnnouncement(v.deviceEvents.announce(deviceEventText(event, Date.now())));
   });
 
   const acknowledge = async (alert: InboxAlert) => {
@@ -52,7 +69,8 @@ export function InboxPage({ role }: { role: Role }) {
     }
   };
 
-  const alerts = inbox.resource.data ?? [];
+  const alerts = inbox.resource.data?.alerts ?? [];
+  const deviceEvents = inbox.resource.data?.deviceEvents ?? [];
   const openCount = alerts.filter((a) => OPEN.has(a.state)).length;
 
   return (
@@ -107,6 +125,7 @@ export function InboxPage({ role }: { role: Role }) {
           );
         })}
       </ol>
+      <DeviceEventList items={deviceEvents} now={now} />
     </>
   );
 }

@@ -73,6 +73,22 @@ export const viewsEn: ViewMessages = {
     failed: 'The acknowledgement could not be sent. Try again.',
     open: (n) => (n === 0 ? 'No open alert' : n === 1 ? '1 open alert' : `${n} open alerts`),
   },
+  deviceEvents: {
+    title: 'Equipment to check',
+    intro: 'No data, or implausible values: these patients’ equipment needs a check on your visit. These are not alerts: nothing to acknowledge, each item goes away by itself once all is normal again.',
+    kinds: {
+      box_silent: (since) => `No data from the box since ${since}`,
+      bracelet_silent: (since) => `Bracelet silent since ${since}`,
+      implausible_values: (since) => `Implausible values from the bracelet since ${since}`,
+    },
+    hints: {
+      box_silent: 'Box unplugged, without network or broken?',
+      bracelet_silent: 'Bracelet out of the box’s reach or flat?',
+      implausible_values: 'The bracelet’s sensor is probably faulty: have the bracelet checked or replaced.',
+    },
+    raised: (time) => `reported at ${time}`,
+    announce: (what) => `New: ${what}`,
+  },
   relative: {
     title: 'Your relative’s alerts',
     intro: 'Here you see serious alerts and who is handling them. You also receive each alert by SMS.',
@@ -145,9 +161,9 @@ export const viewsEn: ViewMessages = {
     ticketStatus: 'Status',
     statuses: { open: 'Open', in_progress: 'In progress', closed: 'Closed' },
     setStatus: (n) => `Change the status of request ${n}`,
-    eventsTitle: 'No news (open events)',
-    noEvents: 'No box or bracelet out of touch.',
-    eventKinds: { box_silent: 'box silent', bracelet_silent: 'bracelet out of touch' },
+    eventsTitle: 'No news or faulty sensor (open events)',
+    noEvents: 'No box or bracelet out of touch or faulty.',
+    eventKinds: { box_silent: 'box silent', bracelet_silent: 'bracelet out of touch', implausible_values: 'implausible values (sensor)' },
     since: (time) => `since ${time}`,
   },
 };

@@ -3,6 +3,7 @@
  * `views-en.ts` fills the same shape. Kept apart from `i18n/fr.ts` so the views move as one.
  */
 import type { DeviceProblem, TicketStatus, TicketTopic } from '../api/view-types.ts';
+import type { DeviceEventKind } from '../../../src/api-types.ts';
 
 export const viewsFr = {
   nav: {
@@ -75,6 +76,22 @@ export const viewsFr = {
     notQueued: 'Acquittement déjà enregistré',
     failed: 'L’acquittement n’a pas pu être envoyé. Réessayez.',
     open: (n: number) => (n === 0 ? 'Aucune alerte ouverte' : n === 1 ? '1 alerte ouverte' : `${n} alertes ouvertes`),
+  },
+  deviceEvents: {
+    title: 'Matériel à vérifier',
+    intro: 'Pas de données, ou des valeurs aberrantes : le matériel de ces patients demande une vérification lors de votre passage. Ce ne sont pas des alertes : rien à acquitter, chaque élément disparaît de lui-même quand tout redevient normal.',
+    kinds: {
+      box_silent: (since: string) => `Pas de données du boîtier depuis ${since}`,
+      bracelet_silent: (since: string) => `Bracelet silencieux depuis ${since}`,
+      implausible_values: (since: string) => `Valeurs aberrantes du bracelet depuis ${since}`,
+    } satisfies Record<DeviceEventKind, (since: string) => string>,
+    hints: {
+      box_silent: 'Boîtier débranché, sans réseau ou en panne ?',
+      bracelet_silent: 'Bracelet hors de portée du boîtier ou déchargé ?',
+      implausible_values: 'Capteur du bracelet probablement défaillant : bracelet à faire vérifier ou remplacer.',
+    } satisfies Record<DeviceEventKind, string>,
+    raised: (time: string) => `signalé à ${time}`,
+    announce: (what: string) => `Nouveau : ${what}`,
   },
   relative: {
     title: 'Alertes de votre proche',
@@ -149,9 +166,9 @@ export const viewsFr = {
     ticketStatus: 'Statut',
     statuses: { open: 'Ouverte', in_progress: 'En cours', closed: 'Fermée' } satisfies Record<TicketStatus, string>,
     setStatus: (n: number) => `Changer le statut de la demande ${n}`,
-    eventsTitle: 'Sans nouvelles (événements ouverts)',
-    noEvents: 'Aucun boîtier ni bracelet sans nouvelles.',
-    eventKinds: { box_silent: 'boîtier silencieux', bracelet_silent: 'bracelet sans contact' },
+    eventsTitle: 'Sans nouvelles ou capteur défaillant (événements ouverts)',
+    noEvents: 'Aucun boîtier ni bracelet sans nouvelles ou défaillant.',
+    eventKinds: { box_silent: 'boîtier silencieux', bracelet_silent: 'bracelet sans contact', implausible_values: 'valeurs aberrantes (capteur)' } satisfies Record<DeviceEventKind, string>,
     since: (time: string) => `depuis ${time}`,
   },
 };
