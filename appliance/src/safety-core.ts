@@ -1,6 +1,6 @@
 import type { Logger, Module } from '@vigie/common';
 import { dataPaths, ModuleGroup } from '@vigie/common';
-import { readBoxFile, writeBoxFile, type BoxFile } from '@vigie/provisioning';
+import { provisioningErrors, readBoxFile, updateBoxFile, type BoxFile } from '@vigie/provisioning';
 import {
   BoxCommand,
   BraceletEvent,
@@ -51,6 +51,52 @@ export interface SafetyCore {
 
 /** How often the modem's health is read and published. */
 const MODEM_HEALTH_MS = 60_000;
+
+/**
+ * Saves the bracelet just paired in the box file without ever holding up the alert path.
+ *
+ * The save is a read → change → write under the box file lock (`updateBoxFile`), so it loses
+ * neither the telemetry service's cloud configuration nor a technician's edit, and is lost by
+ * neither. Waiting for that lock blocks the event loop, which also runs the alert path: it waits at
+ * most `waitMs` (another process holds the lock for one small write, tens of ms on an SD card).
+ * When the lock stays busy, the BLE link is bound to the new bracelet in memory anyway, and saving
+ * is tried again from a timer, `attempts` times in all; only a restart before it succeeds loses the
+ * pairing, and every failure is logged with its reason.
+ */
+export function createPairedBraceletSaver(deps: {
+  boxFilePath: string;
+  log: Logger;
+  waitMs?: number;
+  retryMs?: number;
+  attempts?: number;
+}): { save(deviceId: string): void; stop(): void } {
+  const { boxFilePath, log, waitMs = 200, retryMs = 5_000, attempts = 12 } = deps;
+  let timer: NodeJS.Timeout | undefined;
+  const save = (deviceId: string, attempt: number): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    try {
+      updateBoxFile(boxFilePath, (current) => (current.braceletId === deviceId ? null : { ...current, braceletId: deviceId }), { waitMs });
+      if (attempt > 1) log.warn({ deviceId, attempt }, 'pairing: paired bracelet saved');
+    } catch (err) {
+      if (!provisioningErrors.is(err, 'PROVISION_FILE_LOCKED') || attempt >= attempts) throw err;
+      log.warn({ err, deviceId, attempt }, 'pairing: box file locked by another process; saving again shortly');
+      timer = setTimeout(() => {
+        try {
+          save(deviceId, attempt + 1);
+        } catch (retryErr) {
+          log.error({ err: retryErr, deviceId, attempt: attempt + 1 }, 'pairing: could not save the paired bracelet; paired until the box restarts');
+        }
+      }, retryMs);
+      timer.unref();
+    }
+  };
+  return {
+    /** Save now, or schedule retries; throws only for a failure other than a busy lock. */
+    save: (deviceId) => save(deviceId, 1),
+    stop: () => clearTimeout(timer),
+  };
+}
 
 /**
  * The safety core: BLE → rules → SMS, and nothing else. It owns the local broker (so the bus lives
@@ -165,6 +211,7 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
   bus.subscribe(topicFilters.statuses, BraceletStatus, (status) => vitals.onStatus(status));
 
   const bleLog = log.child({ module: 'ble' });
+  const pairedSaver = createPairedBraceletSaver({ boxFilePath: paths.boxConfig, log: bleLog });
   const bleLink = new BleLink({
     createPort: (address) =>
       env.VIGIE_BLE === 'noble'
@@ -175,10 +222,7 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     log: bleLog,
     address: boxFile.braceletId,
     // The paired bracelet survives a restart: it is the technician's box file that says it.
-    savePaired: (deviceId) => {
-      const current = readBoxFile(paths.boxConfig);
-      writeBoxFile(paths.boxConfig, { ...current, braceletId: deviceId });
-    },
+    savePaired: (deviceId) => pairedSaver.save(deviceId),
   });
 
   let healthTimer: NodeJS.Timeout | undefined;
@@ -272,6 +316,7 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
       });
     },
     async stop() {
+      pairedSaver.stop();
       try {
         await group.stop();
       } finally {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSyn
 import { dirname } from 'node:path';
 import { z } from '@vigie/common';
 import { provisioningErrors } from './errors.ts';
+import { withFileLock, type FileLockOptions } from './box-file-lock.ts';
 
 /**
  * A contact who receives the box's emergency SMS. Phone numbers are E.164 (`+33612345678`): the
@@ -122,13 +123,71 @@ export function readBoxFile(path: string): BoxFile {
   return parsed.data;
 }
 
+/** How {@link updateBoxFile} waits for the lock, and a hook for crash tests. */
+export interface BoxFileUpdateOptions extends FileLockOptions {
+  /** Called once the new file is written and synced, before it replaces the old one. */
+  readonly hooks?: { readonly beforeRename?: () => void };
+}
+
+/** The lock file every writer of the box file holds (`<box file>.lock`, see box-file-lock.ts). */
+export const boxFileLockPath = (path: string): string => `${path}.lock`;
+
+/**
+ * Change the box file with no lost update: read, `change`, write, all under the lock shared by the
+ * box's processes (safety core, telemetry service, technician's CLI), so a change made by another
+ * process between the read and the write cannot be overwritten. `change` gets the file as it is
+ * now and returns the new one, or null to write nothing; it must be quick and must not touch the
+ * box file itself. Returns the file in force afterwards.
+ *
+ * Throws `PROVISION_NOT_PROVISIONED` when there is no box file yet (see
+ * {@link createOrUpdateBoxFile}) and `PROVISION_FILE_LOCKED` after `waitMs` (nothing written).
+ */
+export function updateBoxFile(path: string, change: (current: BoxFile) => BoxFile | null, options: BoxFileUpdateOptions = {}): BoxFile {
+  return createOrUpdateBoxFile(
+    path,
+    (current) => {
+      if (current === undefined) throw provisioningErrors.create('PROVISION_NOT_PROVISIONED', { details: { path } });
+      return change(current);
+    },
+    options,
+  )!;
+}
+
+/** {@link updateBoxFile} for `vigie-box provision`, which also creates the file (`current` undefined). */
+export function createOrUpdateBoxFile(
+  path: string,
+  change: (current: BoxFile | undefined) => BoxFile | null,
+  options: BoxFileUpdateOptions = {},
+): BoxFile | undefined {
+  // The lock lives beside the file: its directory must exist before the first provision.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  return withFileLock(
+    boxFileLockPath(path),
+    () => {
+      const current = existsSync(path) ? readBoxFile(path) : undefined;
+      const next = change(current);
+      if (next === null) return current;
+      return writeUnlocked(path, next, options.hooks);
+    },
+    options,
+  );
+}
+
+/**
+ * Replace the whole box file (under the lock, like every write). Whatever the caller read before
+ * is not checked: to change part of the file use {@link updateBoxFile}, which cannot lose another
+ * process's change.
+ */
+export function writeBoxFile(path: string, file: BoxFile, hooks: BoxFileUpdateOptions['hooks'] = {}): void {
+  createOrUpdateBoxFile(path, () => file, { hooks });
+}
+
 /**
  * Write the box file atomically: a crash leaves either the old file or the new one, never half of
- * one (write to a temporary file, fsync, rename over).
+ * one (write to a temporary file, fsync, rename over). The caller holds the lock.
  */
-export function writeBoxFile(path: string, file: BoxFile, hooks: { beforeRename?: () => void } = {}): void {
+function writeUnlocked(path: string, file: BoxFile, hooks: BoxFileUpdateOptions['hooks'] = {}): BoxFile {
   const valid = BoxFileSchema.parse(file);
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, `${JSON.stringify(valid, null, 2)}\n`, { mode: 0o600 });
   const fd = openSync(tmp, 'r');
@@ -137,7 +196,7 @@ export function writeBoxFile(path: string, file: BoxFile, hooks: { beforeRename?
   } finally {
     closeSync(fd);
   }
-  // Tests kill the process here: the old file must still be whole.
+  // Tests kill the process here: the old file must still be whole (and the lock is left stale).
   hooks.beforeRename?.();
   renameSync(tmp, path);
   // The rename itself is durable only once the directory is synced (a power cut could undo it).
@@ -147,4 +206,5 @@ export function writeBoxFile(path: string, file: BoxFile, hooks: { beforeRename?
   } finally {
     closeSync(dirFd);
   }
+  return valid;
 }

@@ -1,5 +1,5 @@
 import { z } from '@vigie/common';
-import { BoxFileSchema, ContactSchema, readBoxFile, writeBoxFile, type BoxFile, type Contact } from './box-file.ts';
+import { BoxFileSchema, ContactSchema, createOrUpdateBoxFile, updateBoxFile, type BoxFile } from './box-file.ts';
 import { provisioningErrors } from './errors.ts';
 
 function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -24,50 +24,39 @@ const ProvisionInput = BoxFileSchema.pick({ boxId: true, cloudUrl: true, token: 
  */
 export function provision(boxFilePath: string, input: Record<string, unknown>): BoxFile {
   const p = parseInput(ProvisionInput, input);
-  let contacts: Contact[] = [];
-  let previous: BoxFile | undefined;
-  try {
-    previous = readBoxFile(boxFilePath);
-    contacts = previous.contacts;
-  } catch (err) {
-    if (!provisioningErrors.is(err, 'PROVISION_NOT_PROVISIONED')) throw err;
-  }
-  const file: BoxFile = {
+  // A box file that exists but does not validate is reported (readBoxFile), not overwritten.
+  return createOrUpdateBoxFile(boxFilePath, (previous) => ({
     version: 1,
     boxId: p.boxId,
     cloudUrl: p.cloudUrl,
     token: p.token,
     patient: { displayName: p.patientName },
-    contacts,
+    contacts: previous?.contacts ?? [],
     alerting: previous?.alerting ?? BoxFileSchema.shape.alerting.parse(undefined),
     thresholds: previous?.thresholds ?? BoxFileSchema.shape.thresholds.parse(undefined),
     ...(p.braceletId ? { braceletId: p.braceletId } : {}),
-  };
-  writeBoxFile(boxFilePath, file);
-  return file;
+  }))!;
 }
 
 /** `vigie-box contacts add`: add a contact, or replace the one with the same phone number. */
 export function addContact(boxFilePath: string, input: Record<string, unknown>): BoxFile {
   const contact = parseInput(ContactSchema, input);
-  const file = readBoxFile(boxFilePath);
-  const contacts = file.contacts.filter((c) => c.phone !== contact.phone);
-  contacts.push(contact);
-  const next = { ...file, contacts };
-  writeBoxFile(boxFilePath, parseInput(BoxFileSchema, next));
-  return next;
+  return updateBoxFile(boxFilePath, (file) => {
+    const contacts = file.contacts.filter((c) => c.phone !== contact.phone);
+    contacts.push(contact);
+    return parseInput(BoxFileSchema, { ...file, contacts });
+  });
 }
 
 /** `vigie-box contacts remove`: remove the contact with this phone number. */
 export function removeContact(boxFilePath: string, phone: string): BoxFile {
-  const file = readBoxFile(boxFilePath);
-  const contacts = file.contacts.filter((c) => c.phone !== phone);
-  if (contacts.length === file.contacts.length) {
-    throw provisioningErrors.create('PROVISION_INPUT_INVALID', { message: '--phone: no contact has this number' });
-  }
-  const next = { ...file, contacts };
-  writeBoxFile(boxFilePath, next);
-  return next;
+  return updateBoxFile(boxFilePath, (file) => {
+    const contacts = file.contacts.filter((c) => c.phone !== phone);
+    if (contacts.length === file.contacts.length) {
+      throw provisioningErrors.create('PROVISION_INPUT_INVALID', { message: '--phone: no contact has this number' });
+    }
+    return { ...file, contacts };
+  });
 }
 
 const AlertingInput = BoxFileSchema.shape.alerting.unwrap().partial();
@@ -76,8 +65,5 @@ const AlertingInput = BoxFileSchema.shape.alerting.unwrap().partial();
 export function setAlerting(boxFilePath: string, input: Record<string, unknown>): BoxFile {
   const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
   const change = parseInput(AlertingInput, given);
-  const file = readBoxFile(boxFilePath);
-  const next = { ...file, alerting: { ...file.alerting, ...change } };
-  writeBoxFile(boxFilePath, parseInput(BoxFileSchema, next));
-  return next;
+  return updateBoxFile(boxFilePath, (file) => parseInput(BoxFileSchema, { ...file, alerting: { ...file.alerting, ...change } }));
 }

@@ -5,4 +5,5 @@ export const provisioningErrors = defineErrors({
   PROVISION_NOT_PROVISIONED: { message: 'This box is not provisioned yet (no box file)' },
   PROVISION_FILE_INVALID: { message: 'The box file is invalid' },
   PROVISION_INPUT_INVALID: { message: 'Invalid command input' },
+  PROVISION_FILE_LOCKED: { message: 'Another process kept the box file locked too long' },
 });

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@vigie/common/testing';
-import { addContact, provision, readBoxFile } from '@vigie/provisioning';
+import { addContact, boxFileLockPath, provision, readBoxFile, updateBoxFile } from '@vigie/provisioning';
 import type { BoxConfig } from '@vigie/protocol';
 import { applyCloudConfig, heldConfig } from './config-apply.ts';
 
@@ -128,9 +128,67 @@ test('a process killed between writing the new file and renaming it leaves the p
     assert.match(readFileSync(join(f.path, '..', leftovers[0]!), 'utf8'), /Marie Curie/);
     assert.equal(readFileSync(f.path, 'utf8'), before);
     assert.deepEqual(heldConfig(readBoxFile(f.path)), { version: 1, localChanges: false });
-    // The next attempt applies it.
+    // Killed holding the box file lock: the next attempt takes the dead process's lock over and applies it.
+    assert.equal(existsSync(boxFileLockPath(f.path)), true, 'the lock was left behind');
     assert.equal(applyCloudConfig(f.path, JSON.parse(readFileSync(msgFile, 'utf8')), { now: 3 }).status, 'applied');
     assert.equal(readBoxFile(f.path).contacts[0]!.name, 'Marie Curie');
+    assert.equal(existsSync(boxFileLockPath(f.path)), false);
+  } finally {
+    f.cleanup();
+  }
+});
+
+test('cloud versions applied while a bracelet is paired from another process: neither change is lost', async () => {
+  const f = provisioned();
+  try {
+    const dir = join(f.path, '..');
+    const go = join(dir, 'go');
+    const gate = (name: string) => `
+      writeFileSync(${JSON.stringify(join(dir, `ready-${name}`))}, '');
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      while (!existsSync(${JSON.stringify(go)})) Atomics.wait(pause, 0, 0, 1);
+    `;
+    // The telemetry service: cloud versions 1 to 100, each with its own contact.
+    const cloud = `
+      import { existsSync, writeFileSync } from 'node:fs';
+      import { applyCloudConfig } from ${JSON.stringify(new URL('./config-apply.ts', import.meta.url).href)};
+      const base = ${JSON.stringify(message(1))};
+      ${gate('cloud')}
+      for (let v = 1; v <= 100; v++) {
+        const contacts = [{ name: 'Contact v' + v, phone: '+336399' + String(v).padStart(5, '0'), role: 'nurse', tier: 1 }];
+        const outcome = applyCloudConfig(${JSON.stringify(f.path)}, { ...base, version: v, config: { ...base.config, contacts } }, { now: v });
+        if (outcome.status !== 'applied') throw new Error('version ' + v + ': ' + outcome.status);
+      }
+    `;
+    // The safety core saving pairings (as savePaired does): a counter in braceletId, 100 times.
+    const pairing = `
+      import { existsSync, writeFileSync } from 'node:fs';
+      import { updateBoxFile } from ${JSON.stringify(import.meta.resolve('@vigie/provisioning'))};
+      ${gate('pairing')}
+      for (let i = 0; i < 100; i++) {
+        updateBoxFile(${JSON.stringify(f.path)}, (file) => ({ ...file, braceletId: 'BR-' + (Number(file.braceletId.slice(3)) + 1) }));
+      }
+    `;
+    const run = (script: string) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+    updateBoxFile(f.path, (file) => ({ ...file, braceletId: 'BR-0' }));
+    const results = Promise.all([run(cloud), run(pairing)]);
+    const started = Date.now();
+    while (!(existsSync(join(dir, 'ready-cloud')) && existsSync(join(dir, 'ready-pairing')))) {
+      assert.ok(Date.now() - started < 30_000, 'both processes ready');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    writeFileSync(go, '');
+    for (const r of await results) assert.equal(r.code, 0, r.stderr);
+    const file = readBoxFile(f.path);
+    assert.equal(file.braceletId, 'BR-100', 'every pairing kept');
+    assert.deepEqual(file.contacts.map((c) => c.name), ['Contact v100'], "the last version's contacts");
+    assert.deepEqual(heldConfig(file), { version: 100, localChanges: false }, 'its version recorded with the sections it applied');
   } finally {
     f.cleanup();
   }

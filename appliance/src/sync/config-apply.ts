@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BoxConfig, validate } from '@vigie/protocol';
-import { BoxFileSchema, readBoxFile, writeBoxFile, type BoxFile } from '@vigie/provisioning';
+import { BoxFileSchema, updateBoxFile, type BoxFile, type BoxFileUpdateOptions } from '@vigie/provisioning';
 
 /** The sections of the box file the cloud manages; the rest (identity, token, patient, bracelet) is the technician's. */
 export type ManagedSections = Pick<BoxFile, 'contacts' | 'alerting' | 'thresholds' | 'cadences'>;
@@ -45,38 +45,58 @@ export type ApplyOutcome =
  * 3. The new file is written atomically (temporary file, fsync, rename, directory fsync), with the
  *    applied version and the digest of the sections as applied: a crash leaves the previous file
  *    or the new one, never a mix.
+ * Steps 1 (the box id) to 3 run under the box file lock (`updateBoxFile`): a bracelet paired or a
+ * contact added by another process meanwhile is kept, never overwritten by a stale copy.
  *
  * Coexistence with the technician's CLI: the cloud owns contacts, alerting, thresholds and
  * cadences; a newer cloud version replaces them, local edits included (they were reported to the
  * cloud meanwhile: `HeldConfig.localChanges`). Identity, token, patient name and bracelet are never
  * touched.
  */
-export function applyCloudConfig(boxFilePath: string, message: unknown, options: { now: number; hooks?: Parameters<typeof writeBoxFile>[2] }): ApplyOutcome {
+export function applyCloudConfig(
+  boxFilePath: string,
+  message: unknown,
+  options: { now: number; hooks?: BoxFileUpdateOptions['hooks'] },
+): ApplyOutcome {
   const checked = validate(BoxConfig, message);
   if (!checked.ok) {
     return { status: 'refused', reason: 'schema', problems: checked.issues.map((i) => `${i.path}: ${i.message}`) };
   }
   const config = checked.value;
-  const current = readBoxFile(boxFilePath);
-  if (config.boxId !== current.boxId) return { status: 'refused', reason: 'other_box', problems: ['/boxId: not this box'] };
-  const held = current.cloudConfig?.version ?? null;
-  if (held !== null && config.version <= held) return { status: 'unchanged', version: held };
-  const sections: ManagedSections = {
-    contacts: config.config.contacts,
-    alerting: config.config.alerting,
-    thresholds: config.config.thresholds,
-    cadences: config.config.cadences,
-  };
-  const parsed = BoxFileSchema.safeParse({
-    ...current,
-    ...sections,
-    cloudConfig: { version: config.version, digest: '0'.repeat(64), appliedAt: options.now },
-  });
-  if (!parsed.success) {
-    return { status: 'refused', reason: 'box_file', problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
-  }
-  // The digest of the sections as they will be read back (zod trims names, fills defaults).
-  const next: BoxFile = { ...parsed.data, cloudConfig: { version: config.version, digest: managedDigest(parsed.data), appliedAt: options.now } };
-  writeBoxFile(boxFilePath, next, options.hooks);
-  return { status: 'applied', version: config.version, file: next };
+  let outcome: ApplyOutcome | undefined;
+  updateBoxFile(
+    boxFilePath,
+    (current) => {
+      if (config.boxId !== current.boxId) {
+        outcome = { status: 'refused', reason: 'other_box', problems: ['/boxId: not this box'] };
+        return null;
+      }
+      const held = current.cloudConfig?.version ?? null;
+      if (held !== null && config.version <= held) {
+        outcome = { status: 'unchanged', version: held };
+        return null;
+      }
+      const sections: ManagedSections = {
+        contacts: config.config.contacts,
+        alerting: config.config.alerting,
+        thresholds: config.config.thresholds,
+        cadences: config.config.cadences,
+      };
+      const parsed = BoxFileSchema.safeParse({
+        ...current,
+        ...sections,
+        cloudConfig: { version: config.version, digest: '0'.repeat(64), appliedAt: options.now },
+      });
+      if (!parsed.success) {
+        outcome = { status: 'refused', reason: 'box_file', problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
+        return null;
+      }
+      // The digest of the sections as they will be read back (zod trims names, fills defaults).
+      const next: BoxFile = { ...parsed.data, cloudConfig: { version: config.version, digest: managedDigest(parsed.data), appliedAt: options.now } };
+      outcome = { status: 'applied', version: config.version, file: next };
+      return next;
+    },
+    { hooks: options.hooks },
+  );
+  return outcome!;
 }
