@@ -48,3 +48,27 @@ export function errorField(error: unknown): string | undefined {
 
 export const adminGet = <T>(path: string) => apiGet<T>(`/admin/api/${path}`);
 export const adminPost = <T>(path: string, body: object = {}) => apiPost<T>(`/admin/api/${path}`, body);
+
+/**
+ * `PATCH /admin/api/<path>` (the web client has GET and POST only): same headers, same errors.
+ * A 401 here is left to the next GET, which signs the user out.
+ */
+export async function adminPatch<T>(path: string, body: object): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`/admin/api/${path}`, {
+      method: 'PATCH',
+      body: JSON.stringify(body),
+      headers: { accept: 'application/json', 'content-type': 'application/json', ...CSRF_HEADER },
+      credentials: 'same-origin',
+      cache: 'no-store',
+    });
+  } catch (error) {
+    throw new ApiError('network', 0, undefined, { cause: error });
+  }
+  const parsed: unknown = await response.json().catch(() => undefined);
+  if (response.ok) return parsed as T;
+  const s = response.status;
+  const kind = s === 401 ? 'unauthorized' : s === 403 ? 'forbidden' : s === 404 ? 'not_found' : s === 429 ? 'rate_limited' : s >= 500 ? 'server' : 'bad_request';
+  throw new ApiError(kind, s, parsed);
+}

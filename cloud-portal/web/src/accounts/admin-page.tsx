@@ -1,52 +1,29 @@
 /**
  * `/admin/<tab>`: accounts, care links, devices, registrations, the change log and the access log.
- * Destructive actions ask the admin to type the item's name (the server checks it again); every
- * change is audited server-side.
+ * Destructive actions ask the admin to type the item's name in a dialog (confirm-dialog.tsx; the
+ * server checks it again) and can be undone for 30 days; every change is audited server-side.
  */
-import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useDocumentTitle } from '../hooks/use-document-title.ts';
 import { errorText } from '../i18n/errors.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link } from '../router.tsx';
-import { adminGet, adminPost } from './accounts-api.ts';
+import { adminPost } from './accounts-api.ts';
+import { AccountsTab } from './admin-accounts-tab.tsx';
+import { restorable, Table, useAdmin, type Act, type Ask } from './admin-common.tsx';
 import { ADMIN_TABS, type AdminTab } from './admin-tabs.ts';
 import { useAccountsText } from './accounts-text.ts';
+import { useConfirmDialog } from './confirm-dialog.tsx';
 import { Notice } from './public-pages.tsx';
 
-
-interface Account { id: string; email: string; displayName: string; role: string; disabledAt: number | null }
 interface PatientRow { id: string; displayName: string; deletedAt: number | null }
+interface AccountOption { id: string; email: string; displayName: string }
 interface LinkRow { patientId: string; patientName: string; accountId: string; accountEmail: string; accountName: string; relation: string; removedAt: number | null }
 interface Device { kind: 'box' | 'bracelet'; serial: string; current: { patientName: string } | null }
+interface Assignment { patientName: string; from: number; to: number | null }
 interface Registration { id: string; submittedAt: number; status: string; details: { patient: { displayName: string }; doctor: { email: string } }; prescription: { type: string } }
 interface AuditRow { id: number; at: number; actorEmail: string | null; action: string; entityId: string; before: unknown; after: unknown }
 interface AccessRow { id: number; at: number; accountEmail: string | null; patientName: string | null; action: string }
-
-/** Load `path` and reload on demand. */
-function useAdmin<T>(path: string): { data: T | null; error: unknown; reload: () => void } {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [n, setN] = useState(0);
-  useEffect(() => {
-    let live = true;
-    adminGet<T>(path).then((d) => live && setData(d), (e: unknown) => live && setError(e));
-    return () => {
-      live = false;
-    };
-  }, [path, n]);
-  return { data, error, reload: useCallback(() => setN((x) => x + 1), []) };
-}
-
-function Table({ head, children }: { head: string[]; children: ReactNode }) {
-  return (
-    <div className="table-wrap">
-      <table className="admin-table">
-        <thead><tr>{head.map((h) => <th key={h} scope="col">{h}</th>)}</tr></thead>
-        <tbody>{children}</tbody>
-      </table>
-    </div>
-  );
-}
 
 export function AdminPage({ tab }: { tab: AdminTab }) {
   const { t, f } = useI18n();
@@ -54,17 +31,19 @@ export function AdminPage({ tab }: { tab: AdminTab }) {
   useDocumentTitle(`${a.admin} — ${a.tabs[tab]}`, t.app.name);
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   /** Run an admin change, say how it went, reload the tab. */
-  const act = (reload: () => void) => async (run: () => Promise<unknown>) => {
+  const act: Act = (reload) => async (run, okText) => {
+    // Emptied first, so that the same sentence twice in a row is announced twice.
+    setMessage(null);
     try {
       await run();
-      setMessage({ kind: 'ok', text: a.done });
+      setMessage({ kind: 'ok', text: okText ?? a.done });
     } catch (caught) {
       setMessage({ kind: 'error', text: errorText(t, caught) });
     }
     reload();
   };
-  /** Ask for the typed confirmation of a destructive action; null when cancelled. */
-  const confirmName = (name: string) => window.prompt(a.confirmPrompt(name));
+  // One dialog for every second confirmation and for the rejection reason.
+  const { dialog, ask } = useConfirmDialog();
   const when = (ms: number) => f.shortDateTime(ms);
 
   return (
@@ -78,66 +57,29 @@ export function AdminPage({ tab }: { tab: AdminTab }) {
         </ul>
       </nav>
       <Notice kind={message?.kind ?? 'ok'} text={message?.text ?? null} />
-      {tab === 'accounts' && <AccountsTab act={act} confirmName={confirmName} />}
-      {tab === 'links' && <LinksTab act={act} confirmName={confirmName} />}
-      {tab === 'devices' && <DevicesTab act={act} confirmName={confirmName} />}
-      {tab === 'registrations' && <RegistrationsTab act={act} when={when} />}
+      {tab === 'accounts' && <AccountsTab act={act} ask={ask} />}
+      {tab === 'links' && <LinksTab act={act} ask={ask} />}
+      {tab === 'devices' && <DevicesTab act={act} ask={ask} />}
+      {tab === 'registrations' && <RegistrationsTab act={act} ask={ask} when={when} />}
       {tab === 'audit' && <AuditTab when={when} />}
       {tab === 'access' && <AccessTab when={when} />}
+      {dialog}
     </section>
   );
 }
 
-type Act = (reload: () => void) => (run: () => Promise<unknown>) => Promise<void>;
-
-function AccountsTab({ act, confirmName }: { act: Act; confirmName: (n: string) => string | null }) {
-  const { t } = useI18n();
-  const a = useAccountsText();
-  const { data, reload } = useAdmin<{ accounts: Account[] }>('accounts');
-  const [form, setForm] = useState({ email: '', displayName: '', role: 'doctor' });
-  const run = act(reload);
-  const create = (e: FormEvent) => {
-    e.preventDefault();
-    void run(() => adminPost('accounts', form));
-  };
-  return (
-    <>
-      <form className="form form--inline" onSubmit={create} data-testid="account-form">
-        <label>{a.email} <input name="email" type="email" required value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} /></label>
-        <label>{a.name} <input name="displayName" required value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} /></label>
-        <label>{a.role} <select name="role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}>
-          {(['doctor', 'nurse', 'relative', 'patient', 'support', 'admin'] as const).map((r) => <option key={r} value={r}>{t.roles[r]}</option>)}
-        </select></label>
-        <button type="submit" className="button button--primary">{a.create}</button>
-      </form>
-      <Table head={[a.name, a.email, a.role, a.state, a.actions]}>
-        {data?.accounts.map((x) => (
-          <tr key={x.id} data-testid="account-row">
-            <td>{x.displayName}</td><td>{x.email}</td><td>{t.roles[x.role as keyof typeof t.roles] ?? x.role}</td>
-            <td>{x.disabledAt === null ? a.active : a.disabled}</td>
-            <td>
-              {x.disabledAt === null ? (
-                <button type="button" className="button button--secondary" onClick={() => { const c = confirmName(x.email); if (c !== null) void run(() => adminPost(`accounts/${x.id}/disable`, { confirm: c })); }}>{a.disable}</button>
-              ) : (
-                <button type="button" className="button button--secondary" onClick={() => void run(() => adminPost(`accounts/${x.id}/restore`))}>{a.restore}</button>
-              )}{' '}
-              <button type="button" className="button button--secondary" onClick={() => void run(() => adminPost(`accounts/${x.id}/invite`))}>{a.invite}</button>
-            </td>
-          </tr>
-        ))}
-      </Table>
-    </>
-  );
-}
-
-function LinksTab({ act, confirmName }: { act: Act; confirmName: (n: string) => string | null }) {
+function LinksTab({ act, ask }: { act: Act; ask: Ask }) {
   const { t } = useI18n();
   const a = useAccountsText();
   const links = useAdmin<{ links: LinkRow[] }>('links');
   const patients = useAdmin<{ patients: PatientRow[] }>('patients');
-  const accounts = useAdmin<{ accounts: Account[] }>('accounts');
+  const accounts = useAdmin<{ accounts: AccountOption[] }>('accounts');
   const [form, setForm] = useState({ patientId: '', accountId: '', relation: 'doctor' });
   const run = act(links.reload);
+  const unlink = async (l: LinkRow) => {
+    const confirm = await ask({ kind: 'typed', title: a.unlinkTitle, what: a.unlinkWhat(`${l.accountName} (${l.accountEmail})`, l.patientName), expected: l.accountEmail, action: a.unlink });
+    if (confirm !== null) await run(() => adminPost('links/unlink', { patientId: l.patientId, accountId: l.accountId, confirm }));
+  };
   return (
     <>
       <form className="form form--inline" onSubmit={(e) => { e.preventDefault(); void run(() => adminPost('links', form)); }}>
@@ -157,9 +99,9 @@ function LinksTab({ act, confirmName }: { act: Act; confirmName: (n: string) => 
           <tr key={`${l.patientId}/${l.accountId}`}>
             <td>{l.patientName}</td><td>{l.accountName} ({l.accountEmail})</td><td>{t.roles[l.relation as keyof typeof t.roles] ?? l.relation}</td><td>{l.removedAt === null ? a.active : a.removed}</td>
             <td>{l.removedAt === null ? (
-              <button type="button" className="button button--secondary" onClick={() => { const c = confirmName(l.accountEmail); if (c !== null) void run(() => adminPost('links/unlink', { patientId: l.patientId, accountId: l.accountId, confirm: c })); }}>{a.unlink}</button>
+              <button type="button" className="button button--secondary" aria-label={a.rowAction(a.unlink, `${l.accountEmail}, ${l.patientName}`)} onClick={() => void unlink(l)}>{a.unlink}</button>
             ) : (
-              <button type="button" className="button button--secondary" onClick={() => void run(() => adminPost('links/restore', { patientId: l.patientId, accountId: l.accountId }))}>{a.restore}</button>
+              restorable(l.removedAt) && <button type="button" className="button button--secondary" aria-label={a.rowAction(a.restore, `${l.accountEmail}, ${l.patientName}`)} onClick={() => void run(() => adminPost('links/restore', { patientId: l.patientId, accountId: l.accountId }))}>{a.restore}</button>
             )}</td>
           </tr>
         ))}
@@ -168,7 +110,7 @@ function LinksTab({ act, confirmName }: { act: Act; confirmName: (n: string) => 
   );
 }
 
-function DevicesTab({ act, confirmName }: { act: Act; confirmName: (n: string) => string | null }) {
+function DevicesTab({ act, ask }: { act: Act; ask: Ask }) {
   const a = useAccountsText();
   const devices = useAdmin<{ devices: Device[] }>('devices');
   const patients = useAdmin<{ patients: PatientRow[] }>('patients');
@@ -185,7 +127,7 @@ function DevicesTab({ act, confirmName }: { act: Act; confirmName: (n: string) =
       </form>
       {token && <p className="notice notice--info" data-testid="device-token"><code>{a.tokenOnce(token)}</code></p>}
       <Table head={[a.kind, a.serial, a.assignedTo, a.actions]}>
-        {devices.data?.devices.map((d) => <DeviceRow key={`${d.kind}/${d.serial}`} device={d} patients={live} run={run} confirmName={confirmName} />)}
+        {devices.data?.devices.map((d) => <DeviceRow key={`${d.kind}/${d.serial}`} device={d} patients={live} run={run} ask={ask} />)}
       </Table>
     </>
   );
@@ -194,16 +136,26 @@ function DevicesTab({ act, confirmName }: { act: Act; confirmName: (n: string) =
 /**
  * One device: assigning takes a choice and a button press, never the choice alone (a keyboard
  * user going through the list with the arrow keys would otherwise assign every patient passed).
+ * « Restaurer » reopens the assignment an unassignment closed, so it is offered only when the
+ * device's history ends with one closed less than 30 days ago (never for a device never assigned).
  */
-function DeviceRow({ device: d, patients, run, confirmName }: { device: Device; patients: PatientRow[]; run: (r: () => Promise<unknown>) => Promise<void>; confirmName: (n: string) => string | null }) {
+function DeviceRow({ device: d, patients, run, ask }: { device: Device; patients: PatientRow[]; run: (r: () => Promise<unknown>) => Promise<void>; ask: Ask }) {
   const a = useAccountsText();
   const [patientId, setPatientId] = useState('');
+  // The list says only what is current: the history, for an unassigned device only.
+  const detail = useAdmin<{ history: Assignment[] }>(d.current ? null : `devices/${d.kind}/${d.serial}`);
+  const last = detail.data?.history[0];
+  const closed = !d.current && last && last.to !== null && restorable(last.to) ? last : null;
   const assign = (e: FormEvent) => {
     e.preventDefault();
     if (patientId) void run(() => adminPost(`devices/${d.kind}/${d.serial}/assign`, { patientId })).then(() => setPatientId(''));
   };
+  const unassign = async (patientName: string) => {
+    const confirm = await ask({ kind: 'typed', title: a.unassignTitle, what: a.unassignWhat(d.serial, patientName), expected: d.serial, action: a.unassign });
+    if (confirm !== null) await run(() => adminPost(`devices/${d.kind}/${d.serial}/unassign`, { confirm }));
+  };
   return (
-    <tr data-testid="device-row" data-serial={d.serial}>
+    <tr data-testid="device-row" data-serial={d.serial} data-restore={d.current ? 'assigned' : detail.data ? (closed ? 'offered' : 'none') : 'loading'}>
       <td>{d.kind === 'box' ? a.box : a.bracelet}</td><td>{d.serial}</td><td data-testid="device-patient">{d.current?.patientName ?? a.none}</td>
       <td>
         <form className="row-actions" onSubmit={assign}>
@@ -212,9 +164,9 @@ function DeviceRow({ device: d, patients, run, confirmName }: { device: Device; 
           </select>
           <button type="submit" className="button button--secondary">{a.assign}</button>
           {d.current ? (
-            <button type="button" className="button button--secondary" onClick={() => { const c = confirmName(d.serial); if (c !== null) void run(() => adminPost(`devices/${d.kind}/${d.serial}/unassign`, { confirm: c })); }}>{a.unassign}</button>
+            <button type="button" className="button button--secondary" aria-label={a.rowAction(a.unassign, d.serial)} onClick={() => void unassign(d.current!.patientName)}>{a.unassign}</button>
           ) : (
-            <button type="button" className="button button--secondary" onClick={() => void run(() => adminPost(`devices/${d.kind}/${d.serial}/restore`))}>{a.restore}</button>
+            closed && <button type="button" className="button button--secondary" data-testid="device-restore" onClick={() => void run(() => adminPost(`devices/${d.kind}/${d.serial}/restore`))}>{a.restoreAssignment(closed.patientName)}</button>
           )}
         </form>
       </td>
@@ -222,10 +174,14 @@ function DeviceRow({ device: d, patients, run, confirmName }: { device: Device; 
   );
 }
 
-function RegistrationsTab({ act, when }: { act: Act; when: (ms: number) => string }) {
+function RegistrationsTab({ act, ask, when }: { act: Act; ask: Ask; when: (ms: number) => string }) {
   const a = useAccountsText();
   const { data, reload } = useAdmin<{ registrations: Registration[] }>('registrations');
   const run = act(reload);
+  const reject = async (r: Registration) => {
+    const reason = await ask({ kind: 'reason', title: a.rejectTitle, what: a.rejectWhat(r.details.patient.displayName), action: a.reject });
+    if (reason !== null) await run(() => adminPost(`registrations/${r.id}/reject`, { reason }));
+  };
   return (
     <Table head={[a.submitted, a.patient, a.regDoctor, a.status, a.prescription, a.actions]}>
       {data?.registrations.map((r) => (
@@ -235,7 +191,7 @@ function RegistrationsTab({ act, when }: { act: Act; when: (ms: number) => strin
           <td>{r.status === 'pending' && (
             <>
               <button type="button" className="button button--primary" onClick={() => void run(() => adminPost(`registrations/${r.id}/approve`))}>{a.approve}</button>{' '}
-              <button type="button" className="button button--secondary" onClick={() => { const reason = window.prompt(a.rejectReason); if (reason) void run(() => adminPost(`registrations/${r.id}/reject`, { reason })); }}>{a.reject}</button>
+              <button type="button" className="button button--secondary" onClick={() => void reject(r)}>{a.reject}</button>
             </>
           )}</td>
         </tr>

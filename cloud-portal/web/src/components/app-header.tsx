@@ -1,4 +1,5 @@
 /** The bar on every signed-in page: product, navigation, live status, language, user, sign-out. */
+import { useSecondFactorGate } from '../accounts/second-factor-gate.ts';
 import type { User } from '../api/types.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link, type Route } from '../router.tsx';
@@ -14,7 +15,11 @@ export interface AppHeaderProps {
 
 export function AppHeader({ user, route, demoAvailable, onSignOut }: AppHeaderProps) {
   const { t } = useI18n();
-  const onPatients = route.name === 'patients' || route.name === 'patient';
+  // While the account must enrol its second factor, every path shows the enrolment page: no
+  // navigation item is the current page then.
+  const enrolling = useSecondFactorGate(user.id).needed || route.name === 'totp';
+  const current = (here: boolean) => (here && !enrolling ? 'page' : undefined);
+  const onPatients = route.name === 'patients' || route.name === 'patient' || route.name === 'summary' || route.name === 'box-config';
   return (
     <header className="app-header">
       <div className="app-header__inner">
@@ -24,11 +29,11 @@ export function AppHeader({ user, route, demoAvailable, onSignOut }: AppHeaderPr
           <span className="brand__tagline">{t.app.tagline}</span>
         </Link>
         <nav className="app-nav" aria-label={t.header.mainNav}>
-          <Link href="/" className="app-nav__link" aria-current={onPatients ? 'page' : undefined}>
+          <Link href="/" className="app-nav__link" aria-current={current(onPatients)}>
             {t.header.patients}
           </Link>
           {user.role === 'admin' && (
-            <Link href="/admin" className="app-nav__link" data-testid="nav-admin" aria-current={route.name === 'admin' ? 'page' : undefined}>
+            <Link href="/admin" className="app-nav__link" data-testid="nav-admin" aria-current={current(route.name === 'admin')}>
               {t.header.admin}
             </Link>
           )}
@@ -37,7 +42,7 @@ export function AppHeader({ user, route, demoAvailable, onSignOut }: AppHeaderPr
               href="/demo"
               className="app-nav__link"
               data-testid="nav-demo"
-              aria-current={route.name === 'demo' ? 'page' : undefined}
+              aria-current={current(route.name === 'demo')}
             >
               {t.header.demo}
             </Link>
@@ -49,7 +54,8 @@ export function AppHeader({ user, route, demoAvailable, onSignOut }: AppHeaderPr
         </div>
         <p className="user">
           <span className="visually-hidden">{t.header.signedInAs} </span>
-          <span className="user__name" data-testid="user-name">
+          {/* The title shows a name the header had to shorten (ellipsis) in full. */}
+          <span className="user__name" data-testid="user-name" title={user.displayName}>
             {user.displayName}
           </span>
           <span className="user__role">{t.roles[user.role] ?? user.role}</span>
