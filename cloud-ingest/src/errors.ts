@@ -37,6 +37,7 @@ export const cloudErrors = defineErrors({
     httpStatus: 400,
   },
   DOWNLINK_CONFIG_INVALID: { message: 'The box configuration document is invalid', httpStatus: 400 },
+  DOWNLINK_CONFIG_CONFLICT: { message: 'The box configuration changed since the version the editor started from', httpStatus: 409 },
   DOWNLINK_BOX_NOT_FOUND: { message: 'No such box (or the patient has no box)', httpStatus: 404 },
   DOWNLINK_ALERT_NOT_FOUND: { message: 'No such alert', httpStatus: 404 },
   DOWNLINK_COMMAND_NOT_FOUND: { message: 'No such command for this box', httpStatus: 404 },

@@ -23,11 +23,13 @@ export {
 } from './kafka/index.ts';
 export {
   saveBoxConfig,
+  saveBoxConfigIn,
   currentBoxConfig,
   listBoxConfigVersions,
   checkBoxConfigDocument,
   BOX_CONFIG_DEFAULTS,
   type SaveBoxConfigInput,
+  type SavedBoxConfig,
   type BoxConfigVersion,
 } from './downlink/box-config.ts';
 export { requestAlertAcknowledgement, pendingCommands, acknowledgementCommandStatus } from './downlink/commands.ts';

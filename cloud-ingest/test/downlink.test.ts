@@ -69,7 +69,7 @@ describe('box configuration versions', () => {
 
   test('saves each change as a new version with who and when, and serves the current one', async () => {
     const first = await saveBoxConfig(db, { patientId: box.patientId, config: doc(), changedBy: 'Dr Martin', now: NOW });
-    assert.deepEqual(first, { version: 1, boxId: box.boxId, changed: true });
+    assert.deepEqual(first, { version: 1, boxId: box.boxId, changed: true, previousVersion: null });
     const second = await saveBoxConfig(db, {
       boxId: box.boxId,
       config: doc({ thresholds: { ...BOX_CONFIG_DEFAULTS.thresholds, spo2Min: 88 } }),
@@ -96,7 +96,7 @@ describe('box configuration versions', () => {
   test('saving the same document again creates no version', async () => {
     const current = (await currentBoxConfig(db, box.boxId))!;
     const again = await saveBoxConfig(db, { boxId: box.boxId, config: structuredClone(current.config), changedBy: 'Dr Martin' });
-    assert.deepEqual(again, { version: current.version, boxId: box.boxId, changed: false });
+    assert.deepEqual(again, { version: current.version, boxId: box.boxId, changed: false, previousVersion: current.version });
   });
 
   test('answers 304 when the box already holds the current version (If-None-Match or since)', async () => {
@@ -143,6 +143,18 @@ describe('box configuration versions', () => {
     const err = await rejection(saveBoxConfig(db, { patientId: lonely, config: doc(), changedBy: 'x' }));
     assert.equal(err.code, 'DOWNLINK_BOX_NOT_FOUND');
     assert.equal(err.details.field, 'patientId');
+  });
+
+  test('refuses a save started from a version that is no longer current, and writes nothing', async () => {
+    const current = (await currentBoxConfig(db, box.boxId))!.version;
+    const stale = doc({ thresholds: { ...BOX_CONFIG_DEFAULTS.thresholds, heartRateHigh: 150 } });
+    const err = await rejection(saveBoxConfig(db, { boxId: box.boxId, config: stale, changedBy: 'Dr Martin', expectedVersion: current - 1 }));
+    assert.equal(err.code, 'DOWNLINK_CONFIG_CONFLICT');
+    assert.equal(err.httpStatus, 409);
+    assert.deepEqual(err.details, { field: '/expectedVersion', currentVersion: current });
+    assert.equal((await currentBoxConfig(db, box.boxId))!.version, current);
+    const ok = await saveBoxConfig(db, { boxId: box.boxId, config: stale, changedBy: 'Dr Martin', expectedVersion: current });
+    assert.deepEqual([ok.version, ok.previousVersion], [current + 1, current]);
   });
 
   test('numbers concurrent saves without a gap or a collision', async () => {

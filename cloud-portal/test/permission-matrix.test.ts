@@ -31,6 +31,7 @@ import { ensureAccount, linkCare } from '../src/auth/accounts.ts';
 import { SessionStore } from '../src/auth/sessions.ts';
 import { loadCloudConfig } from '../src/config.ts';
 import type { AccountRole } from '../src/api-types.ts';
+import { TEST_SECRETS_KEY } from './fixture.ts';
 
 type Caller = AccountRole | 'anonymous';
 const CALLERS: readonly Caller[] = ['patient', 'doctor', 'nurse', 'relative', 'support', 'admin', 'anonymous'];
@@ -94,6 +95,8 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   'GET /api/care/patients': { allow: EVERY_SESSION },
   'GET /api/patients/:id/dashboard': { allow: ['doctor', 'nurse'] },
   'GET /api/patients/:id/summary': { allow: ['doctor', 'nurse'] },
+  'GET /api/patients/:id/box-config': { allow: ['doctor', 'nurse'] },
+  'PUT /api/patients/:id/box-config': { allow: ['doctor'] },
   'GET /api/inbox': { allow: ['doctor', 'nurse'] },
   'POST /api/alerts/:alertId/acknowledge': { allow: ['doctor', 'nurse'], params: (w) => ({ alertId: w.alertOwn }) },
   'GET /api/relative/alerts': { allow: ['relative'] },
@@ -188,6 +191,7 @@ before(async () => {
     VIGIE_DEMO: '1',
     VIGIE_DEMO_BOX_TOKEN: 'matrix-demo-token-0123456789',
     VIGIE_STAFF_TOTP: 'required',
+    VIGIE_SECRETS_KEY: TEST_SECRETS_KEY,
   });
   app = await buildCloudApp({ db, config, log: silentLogger(), roles: { ingest: true, portal: true }, now: () => T0, webDistDir: webDir });
   await app.ready();

@@ -2,7 +2,8 @@
  * Each role's main journey in the portal, in real headless Chromium (Debian's `chromium`, driven
  * by playwright-core) against the real app on a real socket (PGlite, or PostgreSQL with
  * DATABASE_URL) and the built web front end:
- * - doctor: the list at a glance, then the patient page over a month (downsampled, gaps, alert markers);
+ * - doctor: the list at a glance, then the patient page over a month (downsampled, gaps, alert markers),
+ *   then a first version of thresholds and contacts sent to the box and applied by it;
  * - nurse: the summary before a visit, then the inbox: acknowledge, see « acquittement envoyé au
  *   boîtier », then « pris en charge » live when the box reports it;
  * - relative: the alerts and where each stands;
@@ -121,7 +122,7 @@ test('each role\'s journey in the portal, in headless Chromium', { skip, timeout
     return page;
   };
 
-  await t.test('doctor: the list at a glance, then a month of charts downsampled by the server', async () => {
+  await t.test('doctor: the list at a glance, a month of charts downsampled by the server, then thresholds and contacts applied by the box', async () => {
     const page = await signIn('doctor');
     const row = page.locator('[data-testid=patient-row]').first();
     await row.waitFor();
@@ -142,6 +143,28 @@ test('each role\'s journey in the portal, in headless Chromium', { skip, timeout
     assert.match(await page.locator('[data-testid=heart_rate-resolution]').innerText(), /mesures, regroupées par 43 min/);
     await screenshot(page, 'doctor-dashboard.png');
     await assertAccessible(page, 'patient page');
+    // Thresholds and contacts: the doctor sends a first version to the box, which applies it.
+    await page.click('[data-testid=box-config-link]');
+    await page.locator('[data-testid=box-config-first]').waitFor();
+    await page.click('[data-testid=add-contact]');
+    await page.fill('#bc-contacts-0-name', 'Paul Dupont');
+    await page.fill('#bc-contacts-0-phone', '06 12 34 56 78');
+    await page.fill('#bc-thresholds-heartRateHigh', '125');
+    await page.click('[data-testid=box-config-save]');
+    await until(async () => /Version 1 enregistrée — en attente d’application par le boîtier/.test(await page.locator('[data-testid=box-config-saved]').innerText()), 'version 1 saved');
+    const served = await fetch(`${base}/ingest/v1/config`, { headers: { authorization: `Bearer ${box.token}` } });
+    const held = (await served.json()) as { version: number; config: { contacts: { phone: string }[]; thresholds: { heartRateHigh: number } } };
+    assert.equal(held.version, 1);
+    assert.deepEqual([held.config.contacts[0]?.phone, held.config.thresholds.heartRateHigh], ['+33612345678', 125]);
+    await boxPost('/ingest/v1/heartbeats', {
+      v: 1, boxId: box.boxId, at: Date.now(), software: { box: '1.4.2' }, bufferDepth: 4, oldestUnsentAt: null,
+      lastBraceletContactAt: Date.now() - MIN, braceletBattery: 11, modem: { registered: true, signal: 17 }, diskFreeBytes: 2e9, configVersion: 1,
+    });
+    // The page asks again every 10 s while pending, and at once when it gets the focus back.
+    await page.evaluate("window.dispatchEvent(new Event('focus'))");
+    await until(async () => /Version 1 appliquée par le boîtier/.test(await page.locator('[data-testid=box-config-saved]').innerText()), 'version 1 applied');
+    await screenshot(page, 'doctor-box-config.png');
+    await assertAccessible(page, 'thresholds and contacts');
     await page.context().close();
   });
 

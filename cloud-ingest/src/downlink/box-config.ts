@@ -28,6 +28,12 @@ export type SaveBoxConfigInput = ({ boxId: string; patientId?: undefined } | { p
   readonly changedBy: string;
   /** Epoch ms (tests). */
   readonly now?: number;
+  /**
+   * The version the editor started from (0: none saved yet). When another save came in between,
+   * DOWNLINK_CONFIG_CONFLICT (409) and nothing is written: an editor never overwrites, unseen, a
+   * colleague's change (a contact they added would vanish).
+   */
+  readonly expectedVersion?: number;
 };
 
 /** One saved version of a box's configuration. */
@@ -70,31 +76,51 @@ export function checkBoxConfigDocument(config: unknown): BoxConfigDocument {
  * Save a new version of a box's configuration (the box of `patientId` when given: its current
  * assignment). The document is validated whole first; nothing is written when it fails. Saving a
  * document equal to the current version writes nothing and answers that version. Versions of one
- * box are numbered 1, 2, 3… under a row lock on the box, so two saves at once get two versions.
+ * box are numbered 1, 2, 3… under a row lock on the box, so two saves at once get two versions
+ * (or, with `expectedVersion`, one version and one conflict).
  */
-export async function saveBoxConfig(db: Db, input: SaveBoxConfigInput): Promise<{ version: number; boxId: string; changed: boolean }> {
+export async function saveBoxConfig(db: Db, input: SaveBoxConfigInput): Promise<SavedBoxConfig> {
+  checkBoxConfigDocument(input.config);
+  return db.transaction((tx) => saveBoxConfigIn(tx, input));
+}
+
+/** What {@link saveBoxConfig} did; `previousVersion`: the version in force before (null: none). */
+export interface SavedBoxConfig {
+  readonly version: number;
+  readonly boxId: string;
+  readonly changed: boolean;
+  readonly previousVersion: number | null;
+}
+
+/** {@link saveBoxConfig} inside the caller's transaction (the portal writes its trail in the same one). */
+export async function saveBoxConfigIn(tx: Queryable, input: SaveBoxConfigInput): Promise<SavedBoxConfig> {
   const config = checkBoxConfigDocument(input.config);
   const changedBy = input.changedBy.trim().slice(0, 200);
   if (changedBy.length === 0) {
     throw cloudErrors.create('DOWNLINK_CONFIG_INVALID', { message: 'changedBy: who made the change is required', details: { field: 'changedBy' } });
   }
   const now = new Date(input.now ?? Date.now()).toISOString();
-  return db.transaction(async (tx) => {
-    const target = await resolveBox(tx, input);
-    const current = await tx.query<{ version: number; config: BoxConfigDocument }>(
-      'SELECT version, config FROM box_config_versions WHERE box_id = $1 ORDER BY version DESC LIMIT 1',
-      [target.boxId],
-    );
-    const held = current.rows[0];
-    if (held && canonicalJson(held.config) === canonicalJson(config)) return { version: held.version, boxId: target.boxId, changed: false };
-    const version = (held?.version ?? 0) + 1;
-    await tx.query(
-      `INSERT INTO box_config_versions (box_id, version, patient_id, config, changed_by, changed_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6)`,
-      [target.boxId, version, target.patientId, JSON.stringify(config), changedBy, now],
-    );
-    return { version, boxId: target.boxId, changed: true };
-  });
+  const target = await resolveBox(tx, input);
+  const current = await tx.query<{ version: number; config: BoxConfigDocument }>(
+    'SELECT version, config FROM box_config_versions WHERE box_id = $1 ORDER BY version DESC LIMIT 1',
+    [target.boxId],
+  );
+  const held = current.rows[0];
+  const previousVersion = held?.version ?? null;
+  if (input.expectedVersion !== undefined && input.expectedVersion !== (previousVersion ?? 0)) {
+    throw cloudErrors.create('DOWNLINK_CONFIG_CONFLICT', {
+      message: `The configuration changed meanwhile (version ${previousVersion ?? 0}, not ${input.expectedVersion}): reload it`,
+      details: { field: '/expectedVersion', currentVersion: previousVersion ?? 0 },
+    });
+  }
+  if (held && canonicalJson(held.config) === canonicalJson(config)) return { version: held.version, boxId: target.boxId, changed: false, previousVersion };
+  const version = (previousVersion ?? 0) + 1;
+  await tx.query(
+    `INSERT INTO box_config_versions (box_id, version, patient_id, config, changed_by, changed_at)
+     VALUES ($1, $2, $3, $4::jsonb, $5, $6)`,
+    [target.boxId, version, target.patientId, JSON.stringify(config), changedBy, now],
+  );
+  return { version, boxId: target.boxId, changed: true, previousVersion };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '@vigie/cloud-ingest/db';
 import type { PatientAccess } from '../access/patient-access.ts';
+import { registerBoxConfigRoutes } from './box-config-routes.ts';
 import { registerCareViews } from './care-views.ts';
 import { registerPeopleViews } from './people-views.ts';
 import { registerSupportViews } from './support-views.ts';
@@ -11,4 +12,5 @@ export function registerViewRoutes(app: FastifyInstance, deps: { db: Db; access:
   registerCareViews(app, deps);
   registerPeopleViews(app, deps);
   registerSupportViews(app, deps);
+  registerBoxConfigRoutes(app, deps);
 }

@@ -17,6 +17,7 @@ import { FleetPage } from './views/fleet-page.tsx';
 import { HomePage } from './views/home-page.tsx';
 import { InboxPage } from './views/inbox-page.tsx';
 import { PatientDashboardPage } from './views/patient-dashboard-page.tsx';
+import { BoxConfigPage } from './views/box-config-page.tsx';
 import { SummaryPage } from './views/summary-page.tsx';
 import { TicketsPage } from './views/tickets-page.tsx';
 import { matchRoute, navigate, useLocationPath, type Route } from './router.tsx';
@@ -145,6 +146,8 @@ function Page({ route, user }: { route: Exclude<Route, { name: 'login' }>; user:
       return care ? <PatientDashboardPage key={route.id} patientId={route.id} role={user.role} /> : <PatientPage key={route.id} patientId={route.id} />;
     case 'summary':
       return <SummaryPage key={route.id} patientId={route.id} role={user.role} />;
+    case 'box-config':
+      return care ? <BoxConfigPage key={route.id} patientId={route.id} role={user.role} /> : <NotFoundPage />;
     case 'inbox':
       return <InboxPage role={user.role} />;
     case 'fleet':

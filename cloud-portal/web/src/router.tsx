@@ -20,6 +20,7 @@ export type Route =
   | { name: 'admin'; tab: AdminTab }
   // Role views (views/).
   | { name: 'summary'; id: string }
+  | { name: 'box-config'; id: string }
   | { name: 'inbox' }
   | { name: 'fleet' }
   | { name: 'tickets' };
@@ -45,6 +46,8 @@ export function matchRoute(pathname: string, search: string): Route {
   if (path === '/inbox') return { name: 'inbox' };
   if (path === '/fleet') return { name: 'fleet' };
   if (path === '/support/tickets') return { name: 'tickets' };
+  const boxConfig = /^\/patients\/([^/]+)\/box-config$/.exec(path);
+  if (boxConfig) return { name: 'box-config', id: decodeURIComponent(boxConfig[1]!) };
   const summary = /^\/patients\/([^/]+)\/summary$/.exec(path);
   if (summary) return { name: 'summary', id: decodeURIComponent(summary[1]!) };
   const patient = /^\/patients\/([^/]+)$/.exec(path);

@@ -23,6 +23,7 @@ import { useLiveEvent, useResumeKey } from '../live.tsx';
 import { Link } from '../router.tsx';
 import { BucketChart } from './bucket-chart.tsx';
 import { CustomRangeForm, formatDuration, RoleNav } from './view-common.tsx';
+import { useBoxConfigText } from './box-config-text.ts';
 import { useViewsI18n } from './use-views-i18n.ts';
 
 const DAY_MS = 86_400_000;
@@ -45,6 +46,7 @@ function appendLive(series: BucketedSeries, ts: number, value: number): Bucketed
 export function PatientDashboardPage({ patientId, role }: { patientId: string; role: Role }) {
   const { t, f } = useI18n();
   const v = useViewsI18n();
+  const boxConfigText = useBoxConfigText();
   const [range, setRange] = useState<RangeKey>('day');
   const [custom, setCustom] = useState<{ from: number; to: number } | null>(null);
   const now = useNow(30_000);
@@ -173,6 +175,10 @@ export function PatientDashboardPage({ patientId, role }: { patientId: string; r
               {' · '}
               <Link href={`/patients/${encodeURIComponent(patientId)}/summary`} data-testid="summary-link">
                 {v.dashboard.summaryLink}
+              </Link>
+              {' · '}
+              <Link href={`/patients/${encodeURIComponent(patientId)}/box-config`} data-testid="box-config-link">
+                {boxConfigText.link}
               </Link>
             </p>
           )}
