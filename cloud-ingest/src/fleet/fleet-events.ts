@@ -44,6 +44,13 @@ export async function notifyFleetEvent(q: Queryable, event: FleetChangedEvent): 
   await q.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(event)]);
 }
 
+/** Queue the notifications of one detector pass: the resolutions, then the raises. */
+export async function notifyFleetChanges(q: Queryable, pass: { raised: readonly FleetEvent[]; resolved: readonly FleetEvent[] }): Promise<void> {
+  for (const [events, state] of [[pass.resolved, 'resolved'], [pass.raised, 'open']] as const) {
+    for (const e of events) await notifyFleetEvent(q, { type: 'fleet', eventId: e.id, kind: e.kind, boxId: e.boxId, patientId: e.patientId, state });
+  }
+}
+
 /** A payload of `vigie_events` that is a fleet notification, or null (readings, alerts: parseDbEvent). */
 export function parseFleetEvent(payload: string): FleetChangedEvent | null {
   let v: unknown;

@@ -1,6 +1,6 @@
 import type { Db, Queryable } from '../db/types.ts';
 import type { RejectReason } from '../pipeline/plausibility.ts';
-import { FLEET_EVENT_COLUMNS, notifyFleetEvent, toFleetEvent, type FleetEvent, type FleetEventRow } from './fleet-events.ts';
+import { FLEET_EVENT_COLUMNS, notifyFleetChanges, toFleetEvent, type FleetEvent, type FleetEventRow } from './fleet-events.ts';
 
 /**
  * Refusals that point at the bracelet's sensors. Timestamp refusals point at the box's clock and
@@ -53,8 +53,7 @@ export async function detectImplausibleValues(
   return db.transaction(async (tx) => {
     const resolved = await resolve(tx, params);
     const raised = await raise(tx, params);
-    for (const e of resolved) await notifyFleetEvent(tx, { type: 'fleet', eventId: e.id, kind: e.kind, boxId: e.boxId, patientId: e.patientId, state: 'resolved' });
-    for (const e of raised) await notifyFleetEvent(tx, { type: 'fleet', eventId: e.id, kind: e.kind, boxId: e.boxId, patientId: e.patientId, state: 'open' });
+    await notifyFleetChanges(tx, { raised, resolved });
     return { raised, resolved };
   });
 }

@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '../db/types.ts';
-import { FLEET_EVENT_COLUMNS, notifyFleetEvent, toFleetEvent, type FleetEvent, type FleetEventRow } from './fleet-events.ts';
+import { FLEET_EVENT_COLUMNS, notifyFleetChanges, toFleetEvent, type FleetEvent, type FleetEventRow } from './fleet-events.ts';
 
 /** Thresholds of the silence detector, in minutes. */
 export interface SilenceThresholds {
@@ -37,8 +37,7 @@ export async function detectSilence(
   return db.transaction(async (tx) => {
     const resolved = await resolve(tx, now, boxCutoff, braceletCutoff);
     const raised = await raise(tx, now, boxCutoff, braceletCutoff);
-    for (const e of resolved) await notifyFleetEvent(tx, { type: 'fleet', eventId: e.id, kind: e.kind, boxId: e.boxId, patientId: e.patientId, state: 'resolved' });
-    for (const e of raised) await notifyFleetEvent(tx, { type: 'fleet', eventId: e.id, kind: e.kind, boxId: e.boxId, patientId: e.patientId, state: 'open' });
+    await notifyFleetChanges(tx, { raised, resolved });
     return { raised, resolved };
   });
 }
