@@ -7,18 +7,15 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BOX_CONFIG_DEFAULTS } from '@vigie/cloud-ingest';
 import { countRows } from '@vigie/cloud-ingest/testing';
-import { ensureAccount, linkCare } from '../src/auth/accounts.ts';
-import { portalFixture, T0, type Person, type PortalFixture } from './fixture.ts';
+import { linkCare } from '../src/auth/accounts.ts';
+import type { AccountRole } from '../src/api-types.ts';
+import { createPerson, portalFixture, T0, type Person, type PortalFixture } from './fixture.ts';
 
 const URL_OF = (patientId: string) => `/api/patients/${patientId}/box-config`;
 let f: PortalFixture;
 const cookies: Record<string, string> = {};
 
-async function person(email: string, role: 'nurse' | 'relative' | 'patient' | 'support', displayName: string): Promise<Person> {
-  const password = `pw-${email}`;
-  const { id } = await ensureAccount(f.db, { email, displayName, role, password });
-  return { id, email, password };
-}
+const person = (email: string, role: AccountRole, displayName: string): Promise<Person> => createPerson(f.db, email, role, displayName);
 
 function get(patientId: string, who: string) {
   return f.app.inject({ method: 'GET', url: URL_OF(patientId), headers: { cookie: cookies[who]! } });

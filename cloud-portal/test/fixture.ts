@@ -10,6 +10,7 @@ import { buildCloudApp, type CloudAppOptions } from '../src/app.ts';
 import { ensureAccount, linkCare } from '../src/auth/accounts.ts';
 import { loadCloudConfig } from '../src/config.ts';
 import { SESSION_COOKIE } from '../src/auth/guards.ts';
+import type { AccountRole } from '../src/api-types.ts';
 
 /** A fixed "now" for tests: 2026-06-01 12:00 UTC. */
 export const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
@@ -35,9 +36,10 @@ export interface PortalFixture {
   close(): Promise<void>;
 }
 
-async function person(db: TestDb, email: string, role: 'doctor' | 'admin'): Promise<Person> {
+/** An account with a known password (`pw-<email>`), named after its e-mail unless `displayName` is given. */
+export async function createPerson(db: TestDb, email: string, role: AccountRole, displayName = email.split('@')[0]!): Promise<Person> {
   const password = `pw-${email}`;
-  const { id } = await ensureAccount(db, { email, displayName: email.split('@')[0]!, role, password });
+  const { id } = await ensureAccount(db, { email, displayName, role, password });
   return { id, email, password };
 }
 
@@ -48,9 +50,9 @@ export async function portalFixture(
   const db = options.db ?? (await openTestDb());
   const clock = { now: T0 };
   const [doctorA, doctorB, admin] = await Promise.all([
-    person(db, 'a.doctor@test.example', 'doctor'),
-    person(db, 'b.doctor@test.example', 'doctor'),
-    person(db, 'admin@test.example', 'admin'),
+    createPerson(db, 'a.doctor@test.example', 'doctor'),
+    createPerson(db, 'b.doctor@test.example', 'doctor'),
+    createPerson(db, 'admin@test.example', 'admin'),
   ]);
   const patientA = await createPatient(db, 'Alice Patient');
   const patientB = await createPatient(db, 'Bob Patient');

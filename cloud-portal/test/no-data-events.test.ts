@@ -11,8 +11,10 @@ import { detectSilence } from '@vigie/cloud-ingest';
 import { EVENTS_CHANNEL } from '@vigie/cloud-ingest/db';
 import { createBox, createPatient, openTestDb, type BoxFixture } from '@vigie/cloud-ingest/testing';
 import { createLogger } from '@vigie/common';
-import { ensureAccount, linkCare } from '../src/auth/accounts.ts';
-import { portalFixture, T0, type Person, type PortalFixture } from './fixture.ts';
+import { linkCare } from '../src/auth/accounts.ts';
+import type { AccountRole } from '../src/api-types.ts';
+import { createPerson, portalFixture, T0, type Person, type PortalFixture } from './fixture.ts';
+import { openEventStream, type SseMessage } from './event-stream.ts';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -21,62 +23,9 @@ let portalUrl: string;
 const logLines: Array<{ msg?: string; module?: string }> = [];
 const cookies: Record<string, string> = {};
 
-interface SseMessage {
-  event: string;
-  data: Record<string, unknown>;
-}
+const openStream = (cookie: string) => openEventStream(portalUrl, cookie);
 
-/** A streaming reader of `/api/events` that collects its messages. */
-async function openStream(cookie: string) {
-  const controller = new AbortController();
-  const res = await fetch(`${portalUrl}/api/events`, { headers: { cookie }, signal: controller.signal });
-  assert.equal(res.status, 200);
-  const messages: SseMessage[] = [];
-  const waiters = new Set<() => void>();
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  void (async () => {
-    let buffer = '';
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let split: number;
-        while ((split = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, split);
-          buffer = buffer.slice(split + 2);
-          const fields = Object.fromEntries(block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
-          if (fields.event) messages.push({ event: fields.event, data: JSON.parse(fields.data!) });
-        }
-        for (const w of waiters) w();
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  const waitFor = (check: () => boolean, what: string, ms = 10_000) =>
-    new Promise<void>((resolve, reject) => {
-      if (check()) return resolve();
-      const timer = setTimeout(() => {
-        waiters.delete(w);
-        reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages)}`));
-      }, ms);
-      const w = () => {
-        if (!check()) return;
-        clearTimeout(timer);
-        waiters.delete(w);
-        resolve();
-      };
-      waiters.add(w);
-    });
-  return { messages, waitFor, close: () => controller.abort() };
-}
-
-async function person(email: string, role: 'nurse' | 'relative' | 'support', displayName: string): Promise<Person> {
-  const password = `pw-${email}`;
-  const { id } = await ensureAccount(f.db, { email, displayName, role, password });
-  return { id, email, password };
-}
+const person = (email: string, role: AccountRole, displayName: string): Promise<Person> => createPerson(f.db, email, role, displayName);
 
 const get = (url: string, who: string) => f.app.inject({ method: 'GET', url, headers: { cookie: cookies[who]! } });
 

@@ -9,9 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { insertMeasurements, type MeasurementRow } from '@vigie/cloud-ingest/db';
 import { BOX_CONFIG_DEFAULTS, saveBoxConfig } from '@vigie/cloud-ingest';
 import { countRows } from '@vigie/cloud-ingest/testing';
-import { ensureAccount, linkCare } from '../src/auth/accounts.ts';
+import { linkCare } from '../src/auth/accounts.ts';
 import { MAX_POINTS } from '../src/patients/measurement-series.ts';
-import { portalFixture, T0, type Person, type PortalFixture } from './fixture.ts';
+import type { AccountRole } from '../src/api-types.ts';
+import { createPerson, portalFixture, T0, type Person, type PortalFixture } from './fixture.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -21,11 +22,7 @@ const cookies: Record<string, string> = {};
 let fallId: string;
 let oldId: string;
 
-async function person(email: string, role: 'nurse' | 'relative' | 'patient' | 'support', displayName: string): Promise<Person> {
-  const password = `pw-${email}`;
-  const { id } = await ensureAccount(f.db, { email, displayName, role, password });
-  return { id, email, password };
-}
+const person = (email: string, role: AccountRole, displayName: string): Promise<Person> => createPerson(f.db, email, role, displayName);
 
 function get(url: string, who: string) {
   return f.app.inject({ method: 'GET', url, headers: { cookie: cookies[who]! } });

@@ -156,33 +156,27 @@ test('an admin enrols TOTP, invites, edits, disables and restores a nurse, appro
 
   // 4. A relative submits a registration with a prescription (a PDF, checked by content).
   const relative = await newPortalPage(browser);
-  await relative.goto(`${url}/register`);
-  await relative.fill('#patient-name', 'Marcel Martin');
-  await relative.fill('#patient-birth', '1936');
-  await relative.fill('#doctor-name', 'Dr Claire Martin');
-  await relative.fill('#doctor-email', 'docteur@vigie.demo');
-  await relative.fill('#nurse-name', 'Nadia Nouvelle');
-  await relative.fill('#nurse-email', 'nouvelle.infirmiere@vigie.demo');
-  await relative.fill('#relative-0-name', 'Julie Martin');
-  await relative.fill('#relative-0-phone', '+33639980021');
-  await relative.setInputFiles('#prescription', { name: 'ordonnance.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
-  await relative.fill('#contact', 'julie@vigie.demo');
+  // The same relative, doctor, nurse and prescription for every request of this journey.
+  const fillRegistration = async (patientName: string, birthYear: string) => {
+    await relative.goto(`${url}/register`);
+    await relative.fill('#patient-name', patientName);
+    await relative.fill('#patient-birth', birthYear);
+    await relative.fill('#doctor-name', 'Dr Claire Martin');
+    await relative.fill('#doctor-email', 'docteur@vigie.demo');
+    await relative.fill('#nurse-name', 'Nadia Nouvelle');
+    await relative.fill('#nurse-email', 'nouvelle.infirmiere@vigie.demo');
+    await relative.fill('#relative-0-name', 'Julie Martin');
+    await relative.fill('#relative-0-phone', '+33639980021');
+    await relative.setInputFiles('#prescription', { name: 'ordonnance.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+    await relative.fill('#contact', 'julie@vigie.demo');
+  };
+  await fillRegistration('Marcel Martin', '1936');
   await screenshot(relative, 'registration-form.png');
   await assertAccessible(relative, 'registration form');
   await relative.click('[data-testid=registration-form] button[type=submit]');
   await relative.getByText('Demande envoyée').waitFor();
   // …and, by mistake, a second one for someone else (rejected below).
-  await relative.goto(`${url}/register`);
-  await relative.fill('#patient-name', 'Louis Bernard');
-  await relative.fill('#patient-birth', '1941');
-  await relative.fill('#doctor-name', 'Dr Claire Martin');
-  await relative.fill('#doctor-email', 'docteur@vigie.demo');
-  await relative.fill('#nurse-name', 'Nadia Nouvelle');
-  await relative.fill('#nurse-email', 'nouvelle.infirmiere@vigie.demo');
-  await relative.fill('#relative-0-name', 'Julie Martin');
-  await relative.fill('#relative-0-phone', '+33639980021');
-  await relative.setInputFiles('#prescription', { name: 'ordonnance.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
-  await relative.fill('#contact', 'julie@vigie.demo');
+  await fillRegistration('Louis Bernard', '1941');
   await relative.click('[data-testid=registration-form] button[type=submit]');
   await relative.getByText('Demande envoyée').waitFor();
 
