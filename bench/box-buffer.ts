@@ -20,7 +20,7 @@ import { silentLogger } from '@vigie/common';
 import { tempDir } from '@vigie/common/testing';
 import type { BatchReceipt, Reading, TelemetryBatch } from '@vigie/protocol';
 import { ingestRoutes } from '@vigie/cloud-ingest';
-import { createBox, createPatient, openTestDb } from '@vigie/cloud-ingest/testing';
+import { createBox, createPatient, openTestDb } from '@vigie/cloud-store/testing';
 import { openBoxDatabase, type BoxDatabase } from '../appliance/src/store/database.ts';
 import { ReadingBuffer } from '../appliance/src/store/reading-buffer.ts';
 import { AlertStore } from '../appliance/src/store/alert-store.ts';

@@ -19,8 +19,8 @@ import { createLogger, silentLogger } from '@vigie/common';
 import { startKafkaMock } from '@vigie/common/testing';
 import { KAFKA_HEADERS, KAFKA_TOPICS, SCHEMA_VERSION } from '@vigie/protocol';
 import { KafkaIngestConsumer } from '../cloud-ingest/src/kafka/ingest-consumer.ts';
-import type { Db } from '../cloud-ingest/src/db/types.ts';
-import { countRows, createBox, createPatient, openTestDb } from '../cloud-ingest/src/testing.ts';
+import type { Db } from '../cloud-store/src/db/types.ts';
+import { countRows, createBox, createPatient, openTestDb } from '../cloud-store/src/testing.ts';
 
 /** Options of {@link benchKafkaIngest}. */
 export interface KafkaIngestBenchOptions {

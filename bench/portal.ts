@@ -31,7 +31,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { silentLogger } from '@vigie/common';
-import { migrate, openPgDb } from '@vigie/cloud-ingest/db';
+import { migrate, openPgDb } from '@vigie/cloud-store';
 import { buildCloudApp } from '../cloud-portal/src/app.ts';
 import { ensureAccount, linkCare } from '../cloud-portal/src/auth/accounts.ts';
 import { loadCloudConfig } from '../cloud-portal/src/config.ts';

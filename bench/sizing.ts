@@ -6,8 +6,8 @@
  * PostgreSQL (DATABASE_URL, default the local server), through the same set-based insert ingest
  * uses, then reads the size of the measurement partitions with their indexes.
  */
-import { insertMeasurements, type MeasurementRow } from '@vigie/cloud-ingest/db';
-import { createBox, createPatient, openTestDb } from '@vigie/cloud-ingest/testing';
+import { insertMeasurements, type MeasurementRow } from '@vigie/cloud-store';
+import { createBox, createPatient, openTestDb } from '@vigie/cloud-store/testing';
 import { recordResults } from './lib/results.ts';
 
 process.env.DATABASE_URL ??= 'postgres://postgres@127.0.0.1:5432/postgres';

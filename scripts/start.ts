@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   await supervise(
     'cloud',
     () =>
-      startChild('cloud', 'cloud-portal/src/cli.ts', ['all'], {
+      startChild('cloud', 'cloud-runtime/src/cli.ts', ['all'], {
         ...baseEnv,
         VIGIE_DEMO: '1',
         VIGIE_INGEST_PORT: ingestPort,

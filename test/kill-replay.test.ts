@@ -8,7 +8,7 @@ import { KAFKA_TOPICS } from '@vigie/protocol';
 import { skipUnlessTool, startKafkaMock, tempDir, waitUntil } from '@vigie/common/testing';
 import { openBoxDatabase } from '../appliance/src/store/database.ts';
 import { ReadingBuffer } from '../appliance/src/store/reading-buffer.ts';
-import { countRows, createBox, createPatient, openTestDb } from '../cloud-ingest/src/testing.ts';
+import { countRows, createBox, createPatient, openTestDb } from '../cloud-store/src/testing.ts';
 
 /**
  * Acceptance (issue 4): kill -9 the box during replay and the cloud-ingest consumer mid-batch, at

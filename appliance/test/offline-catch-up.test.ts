@@ -15,7 +15,7 @@ import { silentLogger } from '@vigie/common';
 import { tempDir } from '@vigie/common/testing';
 import type { AlertEvent, BatchReceipt, Heartbeat, Reading, TelemetryBatch } from '@vigie/protocol';
 import { ingestRoutes } from '@vigie/cloud-ingest';
-import { countRows, createBox, createPatient, openTestDb } from '@vigie/cloud-ingest/testing';
+import { countRows, createBox, createPatient, openTestDb } from '@vigie/cloud-store/testing';
 import type { Clock } from '../src/clock.ts';
 import { boxErrors } from '../src/errors.ts';
 import { openBoxDatabase } from '../src/store/database.ts';

@@ -9,8 +9,8 @@ import { hostname, cpus } from 'node:os';
 import Fastify from 'fastify';
 import type { Reading } from '@vigie/protocol';
 import { ingestRoutes } from '../src/index.ts';
-import { insertMeasurements } from '../src/db/index.ts';
-import { createBox, createPatient, openTestDb } from '../src/testing.ts';
+import { insertMeasurements } from '@vigie/cloud-store';
+import { createBox, createPatient, openTestDb } from '@vigie/cloud-store/testing';
 
 const BATCH = Number(process.env.BENCH_BATCH ?? 5_000);
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 20);

@@ -1,6 +1,9 @@
+/**
+ * `@vigie/cloud-ingest`: the box-facing transports (HTTP ingest and downlink routes, Kafka consumer),
+ * the telemetry pipeline and the fleet watch. The database is `@vigie/cloud-store`'s.
+ */
 export { cloudErrors, type CloudErrorCode } from './errors.ts';
 export { ingestRoutes, INGEST_BODY_LIMIT, type IngestRoutesOptions } from './http/ingest-routes.ts';
-export { cloudErrorHandler, cloudNotFoundHandler, errorResponse, type ErrorBody } from './http/error-handler.ts';
 export { authenticateBox } from './http/box-auth.ts';
 export { TelemetryPipeline, TELEMETRY_STAGES, type TelemetryStage, type PipelineDeps } from './pipeline/telemetry-pipeline.ts';
 export { recordAlert, type AlertReceipt } from './pipeline/alert-intake.ts';
@@ -21,28 +24,7 @@ export {
   type KafkaIngestOptions,
   type KafkaConnection,
 } from './kafka/index.ts';
-export {
-  saveBoxConfig,
-  saveBoxConfigIn,
-  currentBoxConfig,
-  listBoxConfigVersions,
-  checkBoxConfigDocument,
-  BOX_CONFIG_DEFAULTS,
-  type SaveBoxConfigInput,
-  type SavedBoxConfig,
-  type BoxConfigVersion,
-} from './downlink/box-config.ts';
-export { requestAlertAcknowledgement, pendingCommands, acknowledgementCommandStatus } from './downlink/commands.ts';
-export { listBoxStatuses, type BoxStatus } from './fleet/box-status.ts';
 export { pruneHeartbeats, DEFAULT_HEARTBEAT_RETENTION_DAYS } from './fleet/heartbeat-retention.ts';
-export {
-  listOpenFleetEvents,
-  listPatientFleetEvents,
-  parseFleetEvent,
-  type FleetEvent,
-  type FleetEventKind,
-  type FleetChangedEvent,
-} from './fleet/fleet-events.ts';
 export { detectSilence, DEFAULT_SILENCE_THRESHOLDS, type SilenceThresholds } from './fleet/silence-detector.ts';
 export { detectImplausibleValues, DEFAULT_IMPLAUSIBLE_THRESHOLDS, SENSOR_REASONS, type ImplausibleThresholds } from './fleet/implausible-values.ts';
 export { FleetWatch, loadFleetEnv, fleetThresholds, type FleetEnv } from './fleet/fleet-watch.ts';

@@ -8,15 +8,9 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { BoxCommandList, BoxConfig, validate, type AlertEvent, type BoxConfigDocument } from '@vigie/protocol';
 import { VigieError } from '@vigie/common';
-import {
-  BOX_CONFIG_DEFAULTS,
-  currentBoxConfig,
-  ingestRoutes,
-  listBoxConfigVersions,
-  requestAlertAcknowledgement,
-  saveBoxConfig,
-} from '../src/index.ts';
-import { countRows, createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '../src/testing.ts';
+import { BOX_CONFIG_DEFAULTS, currentBoxConfig, listBoxConfigVersions, requestAlertAcknowledgement, saveBoxConfig } from '@vigie/cloud-store';
+import { ingestRoutes } from '../src/index.ts';
+import { countRows, createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '@vigie/cloud-store/testing';
 
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 

@@ -8,10 +8,10 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Heartbeat } from '@vigie/protocol';
 import { tempDir, waitUntil } from '@vigie/common/testing';
-import { detectSilence, listBoxStatuses, listOpenFleetEvents, parseFleetEvent, pruneHeartbeats, type FleetChangedEvent } from '../src/index.ts';
-import { EVENTS_CHANNEL, migrate, MIGRATIONS_DIR } from '../src/db/index.ts';
+import { detectSilence, pruneHeartbeats } from '../src/index.ts';
+import { EVENTS_CHANNEL, listBoxStatuses, listOpenFleetEvents, migrate, MIGRATIONS_DIR, parseDbEvent, type FleetChangedEvent } from '@vigie/cloud-store';
 import { recordHeartbeat } from '../src/pipeline/heartbeat-intake.ts';
-import { countRows, createBox, createPatient, openTestDb, type TestDb } from '../src/testing.ts';
+import { countRows, createBox, createPatient, openTestDb, type TestDb } from '@vigie/cloud-store/testing';
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 const MIN = 60_000;
@@ -38,8 +38,8 @@ const eventsOf = async (boxId: string) => (await listOpenFleetEvents(db, { boxId
 before(async () => {
   db = await openTestDb();
   await db.listen(EVENTS_CHANNEL, (payload) => {
-    const e = parseFleetEvent(payload);
-    if (e) notices.push(e);
+    const e = parseDbEvent(payload);
+    if (e?.type === 'fleet') notices.push(e);
   });
 });
 

@@ -7,10 +7,10 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { SCHEMA_VERSION, type Reading } from '@vigie/protocol';
 import { waitUntil } from '@vigie/common/testing';
-import { detectImplausibleValues, FleetWatch, listOpenFleetEvents, parseFleetEvent, type FleetChangedEvent } from '../src/index.ts';
-import { EVENTS_CHANNEL, maintainPartitions } from '../src/db/index.ts';
+import { detectImplausibleValues, FleetWatch } from '../src/index.ts';
+import { EVENTS_CHANNEL, listOpenFleetEvents, maintainPartitions, parseDbEvent, type FleetChangedEvent } from '@vigie/cloud-store';
 import { TelemetryPipeline } from '../src/pipeline/telemetry-pipeline.ts';
-import { countRows, createBox, createPatient, openTestDb, type TestDb } from '../src/testing.ts';
+import { countRows, createBox, createPatient, openTestDb, type TestDb } from '@vigie/cloud-store/testing';
 
 const T0 = Date.UTC(2026, 5, 1, 12, 0, 0);
 const MIN = 60_000;
@@ -24,8 +24,8 @@ before(async () => {
   db = await openTestDb();
   pipeline = new TelemetryPipeline({ db, now: () => now });
   await db.listen(EVENTS_CHANNEL, (payload) => {
-    const e = parseFleetEvent(payload);
-    if (e) notices.push(e);
+    const e = parseDbEvent(payload);
+    if (e?.type === 'fleet') notices.push(e);
   });
 });
 after(() => db.close());

@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { BatchReceipt, validate, type AlertEvent, type Heartbeat, type Reading, type TelemetryBatch } from '@vigie/protocol';
 import { ingestRoutes } from '../src/index.ts';
-import { EVENTS_CHANNEL } from '../src/db/index.ts';
-import { assignBox, countRows, createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '../src/testing.ts';
+import { EVENTS_CHANNEL } from '@vigie/cloud-store';
+import { assignBox, countRows, createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '@vigie/cloud-store/testing';
 
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 const MIN = 60_000;

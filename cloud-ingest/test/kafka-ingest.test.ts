@@ -6,8 +6,8 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { createLogger, silentLogger, type Logger } from '@vigie/common';
 import { freePort, skipUnlessTool, startKafkaMock, waitUntil, type KafkaMockCluster } from '@vigie/common/testing';
 import { KAFKA_HEADERS, KAFKA_TOPICS, SCHEMA_VERSION, type TelemetryBatch } from '@vigie/protocol';
-import { countRows, createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '../src/testing.ts';
-import type { Db, Queryable } from '../src/db/types.ts';
+import { countRows, createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '@vigie/cloud-store/testing';
+import type { Db, Queryable } from '@vigie/cloud-store';
 import { KafkaIngestConsumer } from '../src/kafka/ingest-consumer.ts';
 
 /**

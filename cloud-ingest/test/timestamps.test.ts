@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AlertEvent, Reading } from '@vigie/protocol';
 import { ingestRoutes, MAX_FUTURE_SKEW_MS, PROVISIONING_SKEW_MS, timestampProblem } from '../src/index.ts';
-import { createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '../src/testing.ts';
+import { createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '@vigie/cloud-store/testing';
 
 const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
 const PROVISIONED = NOW - 2 * 86_400_000;

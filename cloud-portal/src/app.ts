@@ -1,7 +1,7 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import { cloudErrorHandler, cloudNotFoundHandler, ingestRoutes } from '@vigie/cloud-ingest';
-import type { Db } from '@vigie/cloud-ingest/db';
+import { cloudErrorHandler, cloudNotFoundHandler } from '@vigie/common/http';
+import type { Db } from '@vigie/cloud-store';
 import { dataPaths, type Logger } from '@vigie/common';
 import { PatientAccess } from './access/patient-access.ts';
 import { enforceAccess, trackRoutes, withDefaultAccess } from './access/route-access.ts';
@@ -34,12 +34,21 @@ export interface CloudRoles {
   readonly portal: boolean;
 }
 
+/**
+ * The box-facing routes (`ingestRoutes` of `@vigie/cloud-ingest`), handed in by the composition
+ * root (`cloud-runtime`) when this app serves the ingest role: the portal library never depends on
+ * another service, only on the store.
+ */
+export type IngestRoutes = FastifyPluginAsync<{ readonly db: Db; readonly log?: Logger; readonly now?: () => number }>;
+
 /** Dependencies of {@link buildCloudApp}. */
 export interface CloudAppOptions {
   readonly db: Db;
   readonly config: CloudConfig;
   readonly log: Logger;
   readonly roles: CloudRoles;
+  /** Required when `roles.ingest`: the routes mounted under `/ingest/v1`. */
+  readonly ingestRoutes?: IngestRoutes;
   /** Epoch ms; injected so tests control time (sessions, plausibility, default ranges). */
   readonly now?: () => number;
   /** SSE keep-alive interval (default 15 s). */
@@ -85,7 +94,11 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   trackRoutes(app);
 
   // The ingest authenticates boxes itself (bearer token, in its own onRequest hook).
-  if (roles.ingest) await withDefaultAccess(app, { kind: 'box' }, async (scope) => void (await scope.register(ingestRoutes, { db, log, now })));
+  if (roles.ingest) {
+    const ingestRoutes = options.ingestRoutes;
+    if (!ingestRoutes) throw new Error('buildCloudApp: roles.ingest needs options.ingestRoutes (see cloud-runtime)');
+    await withDefaultAccess(app, { kind: 'box' }, async (scope) => void (await scope.register(ingestRoutes, { db, log, now })));
+  }
 
   if (!roles.portal) {
     app.setNotFoundHandler(cloudNotFoundHandler);

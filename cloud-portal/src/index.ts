@@ -1,12 +1,11 @@
-export { buildCloudApp, type CloudAppOptions, type CloudRoles } from './app.ts';
-export { loadCloudConfig, cloudConfigSchema, type CloudConfig } from './config.ts';
+export { buildCloudApp, type CloudAppOptions, type CloudRoles, type IngestRoutes } from './app.ts';
+export { loadCloudConfig, loadSecretsKey, cloudConfigSchema, type CloudConfig } from './config.ts';
 export { portalErrors, type PortalErrorCode } from './errors.ts';
-export { startCloud, type CloudProcess, type StartOptions } from './server.ts';
 export { seedDemo, DEMO_ACCOUNTS, DEMO_PATIENT_ID, type DemoAccount, type DemoSeedOptions } from './demo/seed.ts';
 export { ensureAccount, linkCare, normaliseEmail, type NewAccount } from './auth/accounts.ts';
 export { hashPassword, verifyPassword } from './auth/passwords.ts';
 export { SESSION_COOKIE, CSRF_HEADER } from './auth/guards.ts';
-export { SESSION_IDLE_MS, SESSION_ABSOLUTE_MS } from './auth/sessions.ts';
+export { SessionStore, SESSION_IDLE_MS, SESSION_ABSOLUTE_MS } from './auth/sessions.ts';
 export { MAX_POINTS } from './patients/measurement-series.ts';
 export { KEEP_ALIVE_MS } from './live/events-route.ts';
 export type * from './api-types.ts';

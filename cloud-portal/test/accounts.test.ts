@@ -1,7 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { countRows } from '@vigie/cloud-ingest/testing';
+import { countRows } from '@vigie/cloud-store/testing';
 import { totpCode } from '../src/auth/totp.ts';
 import { LOGIN_RATE_LIMIT } from '../src/auth/auth-routes.ts';
 import { MAX_FAILURES, FAILURE_WINDOW_MS } from '../src/auth/login-limiter.ts';

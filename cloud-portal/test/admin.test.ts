@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { sha256Hex } from '@vigie/cloud-ingest/db';
+import { sha256Hex } from '@vigie/cloud-store';
 import { portalFixture, T0, type PortalFixture } from './fixture.ts';
 
 const DAY = 86_400_000;

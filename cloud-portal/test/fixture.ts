@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '@vigie/cloud-ingest/testing';
+import { createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '@vigie/cloud-store/testing';
 import { silentLogger } from '@vigie/common';
 import { buildCloudApp, type CloudAppOptions } from '../src/app.ts';
 import { ensureAccount, linkCare } from '../src/auth/accounts.ts';
@@ -43,7 +43,11 @@ export async function createPerson(db: TestDb, email: string, role: AccountRole,
   return { id, email, password };
 }
 
-/** Build the fixture. `env` is merged into the configuration (e.g. `{ VIGIE_DEMO: '1', ... }`). */
+/**
+ * Build the fixture. `env` is merged into the configuration (e.g. `{ VIGIE_DEMO: '1', ... }`). The
+ * app serves the portal; it serves the ingest too when `app.ingestRoutes` is given (the tests of
+ * the composed cloud, in cloud-runtime: the portal does not depend on the ingest).
+ */
 export async function portalFixture(
   options: { env?: Record<string, string>; app?: Partial<CloudAppOptions>; db?: TestDb } = {},
 ): Promise<PortalFixture> {
@@ -64,7 +68,7 @@ export async function portalFixture(
     db,
     config,
     log: silentLogger(),
-    roles: { ingest: true, portal: true },
+    roles: { ingest: options.app?.ingestRoutes !== undefined, portal: true },
     now: () => clock.now,
     webDistDir: '/nonexistent-vigie-web',
     ...options.app,

@@ -1,8 +1,8 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { insertMeasurements, type MeasurementRow } from '@vigie/cloud-ingest/db';
-import { countRows } from '@vigie/cloud-ingest/testing';
+import { insertMeasurements, type MeasurementRow } from '@vigie/cloud-store';
+import { countRows } from '@vigie/cloud-store/testing';
 import { MAX_POINTS } from '../src/patients/measurement-series.ts';
 import { portalFixture, T0, type PortalFixture } from './fixture.ts';
 

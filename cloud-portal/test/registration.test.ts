@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { countRows } from '@vigie/cloud-ingest/testing';
+import { countRows } from '@vigie/cloud-store/testing';
 import { MAX_PRESCRIPTION_BYTES } from '../src/registration/registration-form.ts';
 import { portalFixture, type PortalFixture } from './fixture.ts';
 

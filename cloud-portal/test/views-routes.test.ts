@@ -6,9 +6,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { insertMeasurements, type MeasurementRow } from '@vigie/cloud-ingest/db';
-import { BOX_CONFIG_DEFAULTS, saveBoxConfig } from '@vigie/cloud-ingest';
-import { countRows } from '@vigie/cloud-ingest/testing';
+import type { Heartbeat } from '@vigie/protocol';
+import { BOX_CONFIG_DEFAULTS, insertMeasurements, saveBoxConfig, updateBoxStatus, type MeasurementRow } from '@vigie/cloud-store';
+import { countRows } from '@vigie/cloud-store/testing';
 import { linkCare } from '../src/auth/accounts.ts';
 import { MAX_POINTS } from '../src/patients/measurement-series.ts';
 import type { AccountRole } from '../src/api-types.ts';
@@ -31,7 +31,7 @@ function post(url: string, who: string, payload: object = {}, csrf = true) {
   return f.app.inject({ method: 'POST', url, headers: { cookie: cookies[who]!, ...(csrf ? { 'x-vigie-csrf': '1' } : {}) }, payload });
 }
 
-/** A heartbeat through the ingest route (which keeps box_status), received at `at` (the app's clock). */
+/** A heartbeat as the ingest keeps it (`box_status`, the store's query), received at `at`. */
 async function heartbeat(at: number, extra: Record<string, unknown> = {}) {
   const payload = {
     v: 1,
@@ -46,14 +46,7 @@ async function heartbeat(at: number, extra: Record<string, unknown> = {}) {
     diskFreeBytes: 1e9,
     ...extra,
   };
-  const saved = f.clock.now;
-  f.clock.now = at;
-  try {
-    const res = await f.app.inject({ method: 'POST', url: '/ingest/v1/heartbeats', headers: { authorization: `Bearer ${f.boxA.token}` }, payload });
-    assert.equal(res.statusCode, 204, res.body);
-  } finally {
-    f.clock.now = saved;
-  }
+  await updateBoxStatus(f.db, payload as Heartbeat, at);
 }
 
 async function alert(state: string, raisedAt: number, severity = 'critical', extra: { notifications?: unknown[]; acknowledgement?: unknown } = {}): Promise<string> {

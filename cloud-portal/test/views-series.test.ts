@@ -5,8 +5,8 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { insertMeasurements, type MeasurementRow } from '@vigie/cloud-ingest/db';
-import { createBox, createPatient, openTestDb, type TestDb } from '@vigie/cloud-ingest/testing';
+import { insertMeasurements, type MeasurementRow } from '@vigie/cloud-store';
+import { createBox, createPatient, openTestDb, type TestDb } from '@vigie/cloud-store/testing';
 import type { BucketPoint } from '../src/api-types.ts';
 import { bucketsToPoints, bucketWidthMs, loadBucketedSeries, MAX_POINTS, type BucketRow } from '../src/patients/measurement-series.ts';
 

@@ -2,10 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { silentLogger } from '@vigie/common';
 import { tempDir } from '@vigie/common/testing';
-import { buildCloudApp } from '../src/app.ts';
-import { loadCloudConfig } from '../src/config.ts';
 import { portalFixture } from './fixture.ts';
 
 test('serves the web build with SPA fallback, keeping API paths as JSON 404s', async (t) => {
@@ -43,14 +40,4 @@ test('says how to build the web front end when there is no build', async (t) => 
   assert.match(String(res.headers['content-type']), /text\/html/);
   assert.match(res.body, /npm run build -w cloud-portal/);
   assert.equal(res.headers['x-content-type-options'], 'nosniff');
-});
-
-test('an ingest-only process serves no portal and no pages', async (t) => {
-  const f = await portalFixture();
-  t.after(() => f.close());
-  const ingestOnly = await buildCloudApp({ db: f.db, config: loadCloudConfig({}), log: silentLogger(), roles: { ingest: true, portal: false } });
-  t.after(() => ingestOnly.close());
-  assert.equal((await ingestOnly.inject({ method: 'GET', url: '/' })).statusCode, 404);
-  assert.equal((await ingestOnly.inject({ method: 'GET', url: '/api/me' })).statusCode, 404);
-  assert.equal((await ingestOnly.inject({ method: 'POST', url: '/ingest/v1/heartbeats', payload: {} })).statusCode, 401);
 });

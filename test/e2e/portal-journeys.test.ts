@@ -18,8 +18,9 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { silentLogger } from '@vigie/common';
-import { insertMeasurements, type MeasurementRow } from '@vigie/cloud-ingest/db';
-import { createBox, createPatient, openTestDb } from '@vigie/cloud-ingest/testing';
+import { insertMeasurements, type MeasurementRow } from '@vigie/cloud-store';
+import { createBox, createPatient, openTestDb } from '@vigie/cloud-store/testing';
+import { ingestRoutes } from '@vigie/cloud-ingest';
 import { buildCloudApp } from '../../cloud-portal/src/app.ts';
 import { ensureAccount, linkCare } from '../../cloud-portal/src/auth/accounts.ts';
 import { loadCloudConfig } from '../../cloud-portal/src/config.ts';
@@ -77,7 +78,7 @@ test('each role\'s journey in the portal, in headless Chromium', { skip, timeout
   for (let i = 0; i < rows.length; i += 5_000) await insertMeasurements(db, rows.slice(i, i + 5_000));
 
   const config = loadCloudConfig({ VIGIE_DATA_DIR: '/nonexistent-vigie-e2e', VIGIE_STAFF_TOTP: 'optional' });
-  const app = await buildCloudApp({ db, config, log: silentLogger(), roles: { ingest: true, portal: true }, keepAliveMs: 2_000 });
+  const app = await buildCloudApp({ db, config, log: silentLogger(), roles: { ingest: true, portal: true }, ingestRoutes, keepAliveMs: 2_000 });
   await app.listen({ port: 0, host: '127.0.0.1' });
   cleanups.push(() => app.close());
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

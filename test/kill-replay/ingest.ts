@@ -5,7 +5,7 @@
  *
  *     tsx ingest.ts <database url> <brokers,…> <chunk size>
  */
-import { openPgDb, type Db } from '../../cloud-ingest/src/db/index.ts';
+import { openPgDb, type Db } from '../../cloud-store/src/db/index.ts';
 import { KafkaIngestConsumer } from '../../cloud-ingest/src/kafka/ingest-consumer.ts';
 import { createLogger } from '@vigie/common';
 

@@ -1,9 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '../db/types.ts';
-import { cloudErrors } from '../errors.ts';
-import { currentBoxConfig, recordConfigFetch } from './box-config.ts';
-import { completeCommand, pendingCommands } from './commands.ts';
-import { SCHEMA_VERSION } from '@vigie/protocol';
+import { completeCommand, currentBoxConfig, pendingCommands, recordConfigFetch, type Db } from '@vigie/cloud-store';
+import { httpErrors } from '@vigie/common/http';
+import { BoxCommandResult, SCHEMA_VERSION } from '@vigie/protocol';
+import { parseMessage } from '../pipeline/validate.ts';
 
 /** The ETag of a configuration version: the box sends it back in If-None-Match. */
 export const configEtag = (version: number) => `"cfg-${version}"`;
@@ -16,7 +15,7 @@ function parseEtag(header: string | undefined): number | null {
 function parseVersionParam(value: unknown, name: string): number | null {
   if (value === undefined) return null;
   if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) {
-    throw cloudErrors.create('CLOUD_BAD_REQUEST', { message: `${name}: expected a version number`, details: { field: name } });
+    throw httpErrors.create('CLOUD_BAD_REQUEST', { message: `${name}: expected a version number`, details: { field: name } });
   }
   return Number(value);
 }
@@ -52,7 +51,7 @@ export function downlinkRoutes(app: FastifyInstance, options: { db: Db; now: () 
   }));
   app.post('/ingest/v1/commands/:id/done', { bodyLimit: 16 * 1024 }, async (request, reply) => {
     const { id } = request.params as { id: string };
-    await completeCommand(db, request.body, request.boxId!, id, now());
+    await completeCommand(db, parseMessage(BoxCommandResult, request.body, request.boxId!), request.boxId!, id, now());
     return reply.code(204).send();
   });
 }

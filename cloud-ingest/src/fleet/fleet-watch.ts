@@ -1,6 +1,5 @@
 import { loadConfig, silentLogger, z, type Logger, type Module } from '@vigie/common';
-import type { Db } from '../db/types.ts';
-import type { FleetEvent } from './fleet-events.ts';
+import type { Db, FleetEvent } from '@vigie/cloud-store';
 import { DEFAULT_HEARTBEAT_RETENTION_DAYS } from './heartbeat-retention.ts';
 import { DEFAULT_IMPLAUSIBLE_THRESHOLDS, detectImplausibleValues, type ImplausibleThresholds } from './implausible-values.ts';
 import { DEFAULT_SILENCE_THRESHOLDS, detectSilence, type SilenceThresholds } from './silence-detector.ts';

@@ -1,5 +1,4 @@
-import { deleteOlderThan } from '../db/retention.ts';
-import type { Db } from '../db/types.ts';
+import { deleteOlderThan, type Db } from '@vigie/cloud-store';
 
 /** Default days of raw heartbeats kept (the fleet view reads `box_status`; history is for support). */
 export const DEFAULT_HEARTBEAT_RETENTION_DAYS = 30;

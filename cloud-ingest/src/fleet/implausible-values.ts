@@ -1,6 +1,5 @@
-import type { Db, Queryable } from '../db/types.ts';
+import { FLEET_EVENT_COLUMNS, notifyFleetChanges, toFleetEvent, type Db, type FleetEvent, type FleetEventRow, type Queryable } from '@vigie/cloud-store';
 import type { RejectReason } from '../pipeline/plausibility.ts';
-import { FLEET_EVENT_COLUMNS, notifyFleetChanges, toFleetEvent, type FleetEvent, type FleetEventRow } from './fleet-events.ts';
 
 /**
  * Refusals that point at the bracelet's sensors. Timestamp refusals point at the box's clock and

@@ -1,5 +1,4 @@
-import type { Db, Queryable } from '../db/types.ts';
-import { FLEET_EVENT_COLUMNS, notifyFleetChanges, toFleetEvent, type FleetEvent, type FleetEventRow } from './fleet-events.ts';
+import { FLEET_EVENT_COLUMNS, notifyFleetChanges, toFleetEvent, type Db, type FleetEvent, type FleetEventRow, type Queryable } from '@vigie/cloud-store';
 
 /** Thresholds of the silence detector, in minutes. */
 export interface SilenceThresholds {

@@ -1,5 +1,4 @@
-import { sha256Hex } from '../db/tokens.ts';
-import type { Db } from '../db/types.ts';
+import { sha256Hex, type Db } from '@vigie/cloud-store';
 import { cloudErrors } from '../errors.ts';
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/;

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { silentLogger, type Logger } from '@vigie/common';
-import type { Db } from '../db/types.ts';
+import type { Db } from '@vigie/cloud-store';
 import { recordAlert } from '../pipeline/alert-intake.ts';
 import { recordHeartbeat } from '../pipeline/heartbeat-intake.ts';
 import { TelemetryPipeline } from '../pipeline/telemetry-pipeline.ts';
 import { authenticateBox } from './box-auth.ts';
 import { downlinkRoutes } from '../downlink/downlink-routes.ts';
-import { cloudErrorHandler } from './error-handler.ts';
+import { cloudErrorHandler } from '@vigie/common/http';
 
 /**
  * Largest body the ingest reads: a full batch (5,000 readings of ~80 bytes) is ~0.4 MiB, so 2 MiB

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Db } from '../db/types.ts';
+import type { Db } from '@vigie/cloud-store';
 
 /** Why a Kafka message's sender could not be authenticated (dead-letter `field`). */
 export type AuthFailure = 'missing_box_id' | 'key_mismatch' | 'missing_signature' | 'unknown_box' | 'bad_signature';

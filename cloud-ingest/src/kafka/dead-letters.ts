@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { KAFKA_HEADERS, KAFKA_TOPICS } from '@vigie/protocol';
-import type { Queryable } from '../db/types.ts';
+import type { Queryable } from '@vigie/cloud-store';
 
 /** Most payload bytes a dead letter keeps (the real size is recorded beside). */
 export const DEAD_LETTER_PAYLOAD_CAP = 64 * 1024;

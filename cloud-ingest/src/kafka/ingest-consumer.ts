@@ -1,7 +1,7 @@
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import { silentLogger, type Logger, type Module } from '@vigie/common';
 import { KAFKA_HEADERS, KAFKA_TOPICS } from '@vigie/protocol';
-import type { Db } from '../db/types.ts';
+import type { Db } from '@vigie/cloud-store';
 import { cloudErrors } from '../errors.ts';
 import { recordAlert } from '../pipeline/alert-intake.ts';
 import { recordHeartbeat } from '../pipeline/heartbeat-intake.ts';

@@ -1,7 +1,6 @@
 import { AlertEvent } from '@vigie/protocol';
 import { silentLogger, type Logger } from '@vigie/common';
-import { notifyEvent } from '../db/events.ts';
-import type { Db } from '../db/types.ts';
+import { notifyEvent, type Db } from '@vigie/cloud-store';
 import { cloudErrors } from '../errors.ts';
 import { parseMessage } from './validate.ts';
 import { cachedBoxProvisionedAt, timestampProblem } from './plausibility.ts';

@@ -1,6 +1,5 @@
 import { Heartbeat } from '@vigie/protocol';
-import type { Db } from '../db/types.ts';
-import { updateBoxStatus } from '../fleet/box-status.ts';
+import { updateBoxStatus, type Db } from '@vigie/cloud-store';
 import { parseMessage } from './validate.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Reading } from '@vigie/protocol';
-import type { Queryable } from '../db/types.ts';
+import type { Queryable } from '@vigie/cloud-store';
 
 /**
  * Why a reading was refused. Stored in `rejected_readings.reason`; documented in

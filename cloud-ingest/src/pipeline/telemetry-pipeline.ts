@@ -1,6 +1,6 @@
 import { MAX_READINGS_PER_BATCH, SCHEMA_VERSION, TelemetryBatch, type BatchReceipt } from '@vigie/protocol';
 import { silentLogger, type Logger, type VigieError } from '@vigie/common';
-import type { Db } from '../db/types.ts';
+import type { Db } from '@vigie/cloud-store';
 import { cloudErrors } from '../errors.ts';
 import { cachedBoxProvisionedAt, implausibility } from './plausibility.ts';
 import { parseMessage } from './validate.ts';

@@ -1,7 +1,5 @@
 import type { Reading, TelemetryBatch } from '@vigie/protocol';
-import { insertMeasurements, type MeasurementRow } from '../db/measurements.ts';
-import { EVENTS_CHANNEL, type ReadingsEvent } from '../db/events.ts';
-import type { Db, Queryable } from '../db/types.ts';
+import { EVENTS_CHANNEL, insertMeasurements, type Db, type MeasurementRow, type Queryable, type ReadingsEvent } from '@vigie/cloud-store';
 import type { RejectReason } from './plausibility.ts';
 
 /** One period during which a box served a patient: [from, to), `to` null = still current. */

@@ -1,4 +1,4 @@
-import type { Queryable } from '@vigie/cloud-ingest/db';
+import type { Queryable } from '@vigie/cloud-store';
 
 /** What was done, as recorded in `access_log.action`. */
 export type AccessAction =

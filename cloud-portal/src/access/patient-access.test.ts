@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPatient, openTestDb, type TestDb } from '@vigie/cloud-ingest/testing';
+import { createPatient, openTestDb, type TestDb } from '@vigie/cloud-store/testing';
 import { ensureAccount, linkCare } from '../auth/accounts.ts';
 import { PatientAccess } from './patient-access.ts';
 

@@ -1,4 +1,4 @@
-import type { Queryable } from '@vigie/cloud-ingest/db';
+import type { Queryable } from '@vigie/cloud-store';
 import { DATA_RELATIONS, type PatientData } from './rules.ts';
 
 /**

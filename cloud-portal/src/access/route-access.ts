@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import type { Db } from '@vigie/cloud-ingest/db';
+import type { Db } from '@vigie/cloud-store';
 import type { AccountRole } from '../api-types.ts';
 import { SESSION_COOKIE } from '../auth/guards.ts';
 import type { SessionStore } from '../auth/sessions.ts';

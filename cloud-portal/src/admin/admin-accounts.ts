@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Queryable } from '@vigie/cloud-ingest/db';
+import type { Queryable } from '@vigie/cloud-store';
 import { defineRoute } from '../access/route-access.ts';
 import { ROLES } from '../access/rules.ts';
 import type { AccountRole, Locale } from '../api-types.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { sha256Hex, type Queryable } from '@vigie/cloud-ingest/db';
+import { sha256Hex, type Queryable } from '@vigie/cloud-store';
 import { defineRoute } from '../access/route-access.ts';
 import { portalErrors } from '../errors.ts';
 import type { AdminDeps } from './admin-routes.ts';

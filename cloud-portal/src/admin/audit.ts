@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Queryable } from '@vigie/cloud-ingest/db';
+import type { Queryable } from '@vigie/cloud-store';
 import { portalErrors } from '../errors.ts';
 
 /** Soft-deleted items can be restored for this long (the FMEA's admin-error row). */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Db, Queryable } from '@vigie/cloud-ingest/db';
+import type { Db, Queryable } from '@vigie/cloud-store';
 import type { Logger } from '@vigie/common';
 import { defineRoute } from '../access/route-access.ts';
 import type { CloudConfig } from '../config.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sha256Hex, type Queryable } from '@vigie/cloud-ingest/db';
+import { sha256Hex, type Queryable } from '@vigie/cloud-store';
 
 /** What a link e-mailed to a person lets them do. */
 export type TokenPurpose = 'reset' | 'invite';

@@ -1,4 +1,4 @@
-import type { Queryable } from '@vigie/cloud-ingest/db';
+import type { Queryable } from '@vigie/cloud-store';
 import type { AccountRole, Locale, PortalUser } from '../api-types.ts';
 import { hashPassword } from './passwords.ts';
 

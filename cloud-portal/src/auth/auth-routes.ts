@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { Type } from '@sinclair/typebox';
-import { sha256Hex, type Db } from '@vigie/cloud-ingest/db';
+import { sha256Hex, type Db } from '@vigie/cloud-store';
 import type { Logger } from '@vigie/common';
 import { randomBytes } from 'node:crypto';
 import type { AccountRole, Locale, PortalUser } from '../api-types.ts';

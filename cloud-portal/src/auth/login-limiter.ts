@@ -1,4 +1,4 @@
-import { sha256Hex, type Queryable } from '@vigie/cloud-ingest/db';
+import { sha256Hex, type Queryable } from '@vigie/cloud-store';
 import { portalErrors } from '../errors.ts';
 import { normaliseEmail } from './accounts.ts';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sha256Hex, type Db } from '@vigie/cloud-ingest/db';
+import { sha256Hex, type Db } from '@vigie/cloud-store';
 import type { AccountRole, Locale } from '../api-types.ts';
 
 /** A session ends after this long without a request (sliding). */

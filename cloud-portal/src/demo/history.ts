@@ -1,4 +1,4 @@
-import type { MeasurementRow } from '@vigie/cloud-ingest/db';
+import type { MeasurementRow } from '@vigie/cloud-store';
 
 const MIN = 60_000;
 

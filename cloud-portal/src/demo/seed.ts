@@ -1,4 +1,4 @@
-import { insertMeasurements, sha256Hex, type Db, type Queryable } from '@vigie/cloud-ingest/db';
+import { insertMeasurements, sha256Hex, type Db, type Queryable } from '@vigie/cloud-store';
 import type { AccountRole } from '../api-types.ts';
 import { ensureAccount, linkCare } from '../auth/accounts.ts';
 import { demoHistory } from './history.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '@vigie/cloud-ingest/db';
+import type { Db } from '@vigie/cloud-store';
 import { recordAccess } from '../access/access-log.ts';
 import { defineRoute } from '../access/route-access.ts';
 import { SESSION_COOKIE } from '../auth/guards.ts';

@@ -1,5 +1,4 @@
-import { parseFleetEvent, type FleetChangedEvent } from '@vigie/cloud-ingest';
-import { EVENTS_CHANNEL, parseDbEvent, type Db, type DbEvent, type ReadingsEvent, type Unlisten } from '@vigie/cloud-ingest/db';
+import { EVENTS_CHANNEL, parseDbEvent, type Db, type DbEvent, type FleetChangedEvent, type ReadingsEvent, type Unlisten } from '@vigie/cloud-store';
 import type { Logger } from '@vigie/common';
 import type { AlertEventData, FleetEventData, ReadingEventData } from '../api-types.ts';
 import type { PatientAccess } from '../access/patient-access.ts';
@@ -11,14 +10,6 @@ export type LiveMessage =
   | { event: 'reading'; data: ReadingEventData }
   | { event: 'alert'; data: AlertEventData }
   | { event: 'fleet'; data: FleetEventData };
-
-/** What {@link EVENTS_CHANNEL} carries: readings, alert changes, fleet events ("no data", faulty sensor). */
-export type ChannelEvent = DbEvent | FleetChangedEvent;
-
-/** Parse a payload of {@link EVENTS_CHANNEL}; null when this version does not know it. */
-export function parseChannelEvent(payload: string): ChannelEvent | null {
-  return parseDbEvent(payload) ?? parseFleetEvent(payload);
-}
 
 /** One open stream: the account it belongs to and how to reach it. */
 interface Subscriber {
@@ -52,7 +43,8 @@ export class LiveEvents {
 
   async start(): Promise<void> {
     this.#unlisten = await this.#db.listen(EVENTS_CHANNEL, (payload) => {
-      const event = parseChannelEvent(payload);
+      // The store's one parser of the channel's typed union (readings, alerts, fleet events).
+      const event = parseDbEvent(payload);
       if (!event) {
         this.#log.warn('ignored an unknown database event');
         return;
@@ -81,7 +73,7 @@ export class LiveEvents {
     return this.#subscribers.size;
   }
 
-  async #dispatch(event: ChannelEvent): Promise<void> {
+  async #dispatch(event: DbEvent): Promise<void> {
     if (this.#subscribers.size === 0) return;
     if (event.type === 'fleet') return this.#fleet(event);
     // Readings are medical data (not for relatives); alerts go to every relation that sees alerts.

@@ -1,4 +1,4 @@
-import type { Queryable } from '@vigie/cloud-ingest/db';
+import type { Queryable } from '@vigie/cloud-store';
 import type { Acknowledgement, AlertKind, AlertNotification, AlertSeverity, AlertState } from '@vigie/protocol';
 import type { AlertView } from '../api-types.ts';
 

@@ -1,5 +1,5 @@
 import { METRIC_UNITS } from '@vigie/protocol';
-import type { Queryable } from '@vigie/cloud-ingest/db';
+import type { Queryable } from '@vigie/cloud-store';
 import type { BucketedSeries, BucketPoint, ChartMetric, MeasurementSeries } from '../api-types.ts';
 
 /** Most points one series answer carries: enough for any chart width, small enough for a phone. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '@vigie/cloud-ingest/db';
+import type { Db } from '@vigie/cloud-store';
 import { CHART_METRICS, type ChartMetric, type PatientSummary } from '../api-types.ts';
 import { recordAccess } from '../access/access-log.ts';
 import type { PatientAccess } from '../access/patient-access.ts';

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
-import type { Db } from '@vigie/cloud-ingest/db';
+import type { Db } from '@vigie/cloud-store';
 import type { Logger } from '@vigie/common';
-import { cloudErrorHandler } from '@vigie/cloud-ingest';
+import { cloudErrorHandler } from '@vigie/common/http';
 import { defineRoute } from '../access/route-access.ts';
 import { FORM_RATE_LIMIT } from '../auth/account-link-routes.ts';
 import type { CloudConfig } from '../config.ts';

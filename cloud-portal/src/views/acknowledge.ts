@@ -3,8 +3,7 @@
  * reports `acknowledged` back through the ingest, reaching the portal by the live stream), and
  * where each acknowledgement request stands.
  */
-import { requestAlertAcknowledgement } from '@vigie/cloud-ingest';
-import type { Db, Queryable } from '@vigie/cloud-ingest/db';
+import { requestAlertAcknowledgement, type Db, type Queryable } from '@vigie/cloud-store';
 import type { AckRequest } from '../api-types.ts';
 
 /** Queue the acknowledgement for the alert's box (idempotent per alert; cloud-ingest's downlink). */

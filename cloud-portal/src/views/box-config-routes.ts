@@ -13,8 +13,7 @@
  * `admin_audit` is the admins' trail and is shown to admins, who must not see contacts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { BOX_CONFIG_DEFAULTS, checkBoxConfigDocument, cloudErrors, listBoxConfigVersions, listBoxStatuses, saveBoxConfigIn, type SavedBoxConfig } from '@vigie/cloud-ingest';
-import type { Db, Queryable } from '@vigie/cloud-ingest/db';
+import { BOX_CONFIG_DEFAULTS, checkBoxConfigDocument, listBoxConfigVersions, listBoxStatuses, saveBoxConfigIn, storeErrors, type Db, type Queryable, type SavedBoxConfig } from '@vigie/cloud-store';
 import type { BoxConfigDocument } from '@vigie/protocol';
 import type { BoxConfigSaved, BoxConfigView } from '../api-types.ts';
 import { recordAccess } from '../access/access-log.ts';
@@ -98,11 +97,11 @@ function splitBody(body: unknown): { expectedVersion: number | undefined; docume
 
 /** The downlink's refusal, in the portal's words (same `field`: a JSON pointer into the body). */
 function translateDownlinkError(err: unknown): unknown {
-  if (cloudErrors.is(err, 'DOWNLINK_CONFIG_INVALID')) {
+  if (storeErrors.is(err, 'DOWNLINK_CONFIG_INVALID')) {
     return portalErrors.create('PORTAL_INVALID_REQUEST', { message: err.message, details: { field: err.details.field }, cause: err });
   }
-  if (cloudErrors.is(err, 'DOWNLINK_BOX_NOT_FOUND')) return noBox(err);
-  if (cloudErrors.is(err, 'DOWNLINK_CONFIG_CONFLICT')) {
+  if (storeErrors.is(err, 'DOWNLINK_BOX_NOT_FOUND')) return noBox(err);
+  if (storeErrors.is(err, 'DOWNLINK_CONFIG_CONFLICT')) {
     return portalErrors.create('PORTAL_CONFLICT', { message: err.message, details: { field: '/expectedVersion' }, cause: err });
   }
   return err;

@@ -4,8 +4,7 @@
  * and the acknowledgement that goes down to the box.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Db, Queryable } from '@vigie/cloud-ingest/db';
-import { BOX_CONFIG_DEFAULTS, currentBoxConfig, listOpenFleetEvents, type FleetEvent } from '@vigie/cloud-ingest';
+import { BOX_CONFIG_DEFAULTS, currentBoxConfig, listOpenFleetEvents, type Db, type FleetEvent, type Queryable } from '@vigie/cloud-store';
 import { METRIC_UNITS } from '@vigie/protocol';
 import {
   CHART_METRICS,

@@ -3,8 +3,7 @@
  * `box_status` by the ingest): online or silent,
  * bracelet battery and contact, buffer backlog. No medical value here: support sees it all.
  */
-import { listBoxStatuses, type BoxStatus } from '@vigie/cloud-ingest';
-import type { Queryable } from '@vigie/cloud-ingest/db';
+import { listBoxStatuses, type BoxStatus, type Queryable } from '@vigie/cloud-store';
 import type { DeviceProblem, DeviceStatus } from '../api-types.ts';
 
 const MIN_MS = 60_000;

@@ -1,6 +1,6 @@
 /** The role views: care team, relatives and patients, support. */
 import type { FastifyInstance } from 'fastify';
-import type { Db } from '@vigie/cloud-ingest/db';
+import type { Db } from '@vigie/cloud-store';
 import type { PatientAccess } from '../access/patient-access.ts';
 import { registerBoxConfigRoutes } from './box-config-routes.ts';
 import { registerCareViews } from './care-views.ts';

@@ -3,7 +3,7 @@
  * the patient's own page (is my system working, how to fix it). No medical value in either.
  */
 import type { FastifyInstance } from 'fastify';
-import type { Db, Queryable } from '@vigie/cloud-ingest/db';
+import type { Db, Queryable } from '@vigie/cloud-store';
 import type { Acknowledgement, AlertNotification } from '@vigie/protocol';
 import type { MyStatus, RelativeAlert } from '../api-types.ts';
 import { recordAccess } from '../access/access-log.ts';

@@ -5,8 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Db, Queryable } from '@vigie/cloud-ingest/db';
-import { listBoxStatuses, listOpenFleetEvents } from '@vigie/cloud-ingest';
+import { listBoxStatuses, listOpenFleetEvents, type Db, type Queryable } from '@vigie/cloud-store';
 import { TICKET_STATUSES, TICKET_TOPICS, type AccountRole, type FleetBox, type FleetView, type SupportTicket, type TicketStatus, type TicketTopic } from '../api-types.ts';
 import type { PatientAccess } from '../access/patient-access.ts';
 import { defineRoute } from '../access/route-access.ts';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import { cloudNotFoundHandler } from '@vigie/cloud-ingest';
+import { cloudNotFoundHandler } from '@vigie/common/http';
 
 /** Where `npm run build -w cloud-portal` puts the web front end. */
 export const WEB_DIST_DIR = resolve(import.meta.dirname, '../../web/dist');

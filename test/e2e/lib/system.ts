@@ -4,7 +4,7 @@
  */
 import type { TestContext } from 'node:test';
 import { freePort, tempDir } from '@vigie/common/testing';
-import { openTestDb } from '@vigie/cloud-ingest/testing';
+import { openTestDb } from '@vigie/cloud-store/testing';
 import { startChild, type Child } from '../../../scripts/lib/processes.ts';
 import { prepareDemo } from '../../../scripts/lib/demo-setup.ts';
 
@@ -87,7 +87,7 @@ export async function startDemoCloud(run: E2eRun, cloudEnv: Record<string, strin
     ...(testDb ? { DATABASE_URL: testDb.databaseUrl! } : {}),
   };
   if (!testDb) delete env.DATABASE_URL;
-  const cloud = run.start('cloud', 'cloud-portal/src/cli.ts', ['all'], {
+  const cloud = run.start('cloud', 'cloud-runtime/src/cli.ts', ['all'], {
     ...env,
     VIGIE_DEMO: '1',
     VIGIE_DEMO_BOX_ID: demo.boxId,

@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { tempDir } from '@vigie/common/testing';
-import { cloudErrors } from '../errors.ts';
+import { storeErrors } from '../errors.ts';
 import { lockDirectory } from './dir-lock.ts';
 import { openPgliteDb } from './pglite-adapter.ts';
 
@@ -15,7 +15,7 @@ test('refuses a second open of the same PGlite directory, and allows it once the
   const dataDir = join(dir.path, 'pgdata');
   const first = await openPgliteDb({ dataDir });
   await assert.rejects(openPgliteDb({ dataDir }), (err) => {
-    assert.ok(cloudErrors.is(err, 'CLOUD_DB_LOCKED'));
+    assert.ok(storeErrors.is(err, 'CLOUD_DB_LOCKED'));
     assert.match(err.message, new RegExp(`process ${process.pid}`));
     return true;
   });
@@ -31,7 +31,7 @@ test('refuses a lock held by another live process', (t) => {
   const target = join(dir.path, 'pgdata');
   // The parent of this test is alive for as long as the test runs.
   writeFileSync(`${target}.lock`, JSON.stringify({ pid: process.ppid, hostname: hostname(), startedAt: 'x' }));
-  assert.throws(() => lockDirectory(target), (err) => cloudErrors.is(err, 'CLOUD_DB_LOCKED'));
+  assert.throws(() => lockDirectory(target), (err) => storeErrors.is(err, 'CLOUD_DB_LOCKED'));
 });
 
 test('takes over a lock left by a process that died', (t) => {

@@ -1,14 +1,7 @@
-import { EVENTS_CHANNEL } from '../db/events.ts';
+import { notifyEvent, type FleetChangedEvent, type FleetEventKind } from '../db/events.ts';
 import type { Queryable } from '../db/types.ts';
 
-/**
- * What went wrong: the box itself went silent (no heartbeat), its bracelet did (no contact
- * reported), or the bracelet sends an abnormal share of implausible values (a faulty sensor: the
- * device needs maintenance).
- */
-export type FleetEventKind = 'box_silent' | 'bracelet_silent' | 'implausible_values';
-
-export const FLEET_EVENT_KINDS: readonly FleetEventKind[] = ['box_silent', 'bracelet_silent', 'implausible_values'];
+export { FLEET_EVENT_KINDS, type FleetChangedEvent, type FleetEventKind } from '../db/events.ts';
 
 /** A "no data" event for support and the nurse. Not an alert: the box raises its own alerts. */
 export interface FleetEvent {
@@ -25,23 +18,9 @@ export interface FleetEvent {
   readonly resolvedAt: number | null;
 }
 
-/**
- * The notification of a fleet event raised or resolved, on the same channel as readings and alert
- * changes (`vigie_events`). No medical values; listeners read the row with their own access rules.
- * Support sees every box; a care team sees the events of its patients.
- */
-export interface FleetChangedEvent {
-  readonly type: 'fleet';
-  readonly eventId: string;
-  readonly kind: FleetEventKind;
-  readonly boxId: string;
-  readonly patientId: string | null;
-  readonly state: 'open' | 'resolved';
-}
-
 /** Queue a fleet notification (delivered at commit inside a transaction). */
 export async function notifyFleetEvent(q: Queryable, event: FleetChangedEvent): Promise<void> {
-  await q.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(event)]);
+  await notifyEvent(q, event);
 }
 
 /** Queue the notifications of one detector pass: the resolutions, then the raises. */
@@ -49,23 +28,6 @@ export async function notifyFleetChanges(q: Queryable, pass: { raised: readonly 
   for (const [events, state] of [[pass.resolved, 'resolved'], [pass.raised, 'open']] as const) {
     for (const e of events) await notifyFleetEvent(q, { type: 'fleet', eventId: e.id, kind: e.kind, boxId: e.boxId, patientId: e.patientId, state });
   }
-}
-
-/** A payload of `vigie_events` that is a fleet notification, or null (readings, alerts: parseDbEvent). */
-export function parseFleetEvent(payload: string): FleetChangedEvent | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(payload);
-  } catch {
-    return null;
-  }
-  if (typeof v !== 'object' || v === null) return null;
-  const e = v as Record<string, unknown>;
-  if (e.type !== 'fleet' || typeof e.eventId !== 'string' || typeof e.boxId !== 'string') return null;
-  if (!FLEET_EVENT_KINDS.includes(e.kind as FleetEventKind)) return null;
-  if (e.state !== 'open' && e.state !== 'resolved') return null;
-  if (e.patientId !== null && typeof e.patientId !== 'string') return null;
-  return e as unknown as FleetChangedEvent;
 }
 
 export interface FleetEventRow {

@@ -1,7 +1,7 @@
-import { BoxCommandResult, SCHEMA_VERSION, type BoxCommand, type BoxCommandOutcome } from '@vigie/protocol';
+import { SCHEMA_VERSION, type BoxCommand, type BoxCommandOutcome, type BoxCommandResult } from '@vigie/protocol';
 import type { Db, Queryable } from '../db/types.ts';
-import { cloudErrors } from '../errors.ts';
-import { parseMessage } from '../pipeline/validate.ts';
+import { httpErrors } from '@vigie/common/http';
+import { storeErrors } from '../errors.ts';
 
 /** Alert states in which someone still has to act (the box's, mirrored by the cloud). */
 const OPEN_STATES = ['raised', 'notifying', 'notified', 'escalated'];
@@ -26,15 +26,15 @@ export async function requestAlertAcknowledgement(
   db: Db,
   input: { alertId: string; accountId: string; displayName: string; at: number },
 ): Promise<{ queued: boolean }> {
-  if (!UUID.test(input.alertId)) throw cloudErrors.create('DOWNLINK_ALERT_NOT_FOUND', { details: { field: 'alertId' } });
+  if (!UUID.test(input.alertId)) throw storeErrors.create('DOWNLINK_ALERT_NOT_FOUND', { details: { field: 'alertId' } });
   const name = input.displayName.trim().slice(0, MAX_NAME);
   if (name.length === 0) {
-    throw cloudErrors.create('CLOUD_BAD_REQUEST', { message: 'displayName: who acknowledges is required', details: { field: 'displayName' } });
+    throw httpErrors.create('CLOUD_BAD_REQUEST', { message: 'displayName: who acknowledges is required', details: { field: 'displayName' } });
   }
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ box_id: string; state: string }>('SELECT box_id, state FROM alerts WHERE alert_id = $1', [input.alertId]);
     const alert = rows[0];
-    if (!alert) throw cloudErrors.create('DOWNLINK_ALERT_NOT_FOUND', { details: { field: 'alertId' } });
+    if (!alert) throw storeErrors.create('DOWNLINK_ALERT_NOT_FOUND', { details: { field: 'alertId' } });
     const existing = await tx.query<{ done_at: Date | null }>(
       "SELECT done_at FROM box_commands WHERE alert_id = $1 AND kind = 'acknowledge_alert'",
       [input.alertId],
@@ -70,21 +70,21 @@ export async function pendingCommands(q: Queryable, boxId: string): Promise<BoxC
 }
 
 /**
- * The box reports what it did with a command (`BoxCommandResult`). Idempotent: a second report of
- * a command already done changes nothing. A command of another box, or unknown:
+ * The box reports what it did with a command (`BoxCommandResult`, validated by the caller: the
+ * ingest checks a box's messages). Idempotent: a second report of a command already done changes
+ * nothing. A command of another box, or unknown:
  * DOWNLINK_COMMAND_NOT_FOUND (404), the same answer for both.
  */
-export async function completeCommand(q: Queryable, raw: unknown, boxId: string, commandId: string, now = Date.now()): Promise<BoxCommandOutcome> {
-  const result = parseMessage(BoxCommandResult, raw, boxId);
+export async function completeCommand(q: Queryable, result: BoxCommandResult, boxId: string, commandId: string, now = Date.now()): Promise<BoxCommandOutcome> {
   if (!UUID.test(commandId) || result.commandId !== commandId) {
-    throw cloudErrors.create('DOWNLINK_COMMAND_NOT_FOUND', { details: { field: '/commandId' } });
+    throw storeErrors.create('DOWNLINK_COMMAND_NOT_FOUND', { details: { field: '/commandId' } });
   }
   const { rows } = await q.query<{ outcome: BoxCommandOutcome }>(
     `UPDATE box_commands SET done_at = coalesce(done_at, $3), outcome = coalesce(outcome, $4)
      WHERE id = $1 AND box_id = $2 RETURNING outcome`,
     [commandId, boxId, new Date(now).toISOString(), result.outcome],
   );
-  if (!rows[0]) throw cloudErrors.create('DOWNLINK_COMMAND_NOT_FOUND', { details: { field: '/commandId' } });
+  if (!rows[0]) throw storeErrors.create('DOWNLINK_COMMAND_NOT_FOUND', { details: { field: '/commandId' } });
   return rows[0].outcome;
 }
 

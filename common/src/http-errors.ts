@@ -1,6 +1,17 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { VigieError } from '@vigie/common';
-import { cloudErrors } from '../errors.ts';
+import { defineErrors, VigieError } from './errors.ts';
+
+/**
+ * The HTTP plumbing's codes, shared by every cloud service (ingest, portal): listed in
+ * `docs/errors.md` (`## common`). They kept the names they had in cloud-ingest: codes never change.
+ */
+export const httpErrors = defineErrors({
+  CLOUD_BAD_REQUEST: { message: 'The request is malformed', httpStatus: 400 },
+  CLOUD_NOT_FOUND: { message: 'Not found', httpStatus: 404 },
+  CLOUD_BODY_TOO_LARGE: { message: 'The request body is larger than this endpoint accepts', httpStatus: 413 },
+  CLOUD_UNSUPPORTED_MEDIA_TYPE: { message: 'The request body must be JSON (application/json)', httpStatus: 415 },
+  CLOUD_INTERNAL: { message: 'Internal error', httpStatus: 500 },
+});
 
 /** The body of every error answer of the cloud's HTTP API. */
 export interface ErrorBody {
@@ -16,16 +27,16 @@ export interface ErrorBody {
 function fromFastify(err: FastifyError): VigieError | null {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return cloudErrors.create('CLOUD_BODY_TOO_LARGE', { cause: err });
+      return httpErrors.create('CLOUD_BODY_TOO_LARGE', { cause: err });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return cloudErrors.create('CLOUD_UNSUPPORTED_MEDIA_TYPE', { cause: err });
+      return httpErrors.create('CLOUD_UNSUPPORTED_MEDIA_TYPE', { cause: err });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return cloudErrors.create('CLOUD_BAD_REQUEST', { message: 'The request body is not valid JSON', cause: err });
+      return httpErrors.create('CLOUD_BAD_REQUEST', { message: 'The request body is not valid JSON', cause: err });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return cloudErrors.create('CLOUD_BAD_REQUEST', { message: 'The request body is empty', cause: err });
+      return httpErrors.create('CLOUD_BAD_REQUEST', { message: 'The request body is empty', cause: err });
   }
   const status = err.statusCode ?? 500;
-  if (status >= 400 && status < 500) return cloudErrors.create('CLOUD_BAD_REQUEST', { cause: err });
+  if (status >= 400 && status < 500) return httpErrors.create('CLOUD_BAD_REQUEST', { cause: err });
   return null;
 }
 
@@ -33,7 +44,7 @@ function fromFastify(err: FastifyError): VigieError | null {
 export function errorResponse(err: unknown): [number, ErrorBody] {
   const known =
     err instanceof VigieError ? err : err instanceof Error && 'code' in err ? fromFastify(err as FastifyError) : null;
-  const e = known ?? cloudErrors.create('CLOUD_INTERNAL');
+  const e = known ?? httpErrors.create('CLOUD_INTERNAL');
   const field = typeof e.details.field === 'string' ? e.details.field : undefined;
   return [e.httpStatus, { error: { code: e.code, message: e.message, ...(field === undefined ? {} : { field }) } }];
 }
@@ -56,6 +67,6 @@ export function cloudErrorHandler(err: unknown, request: FastifyRequest, reply: 
 
 /** 404 for routes that do not exist, in the same shape. */
 export function cloudNotFoundHandler(_request: FastifyRequest, reply: FastifyReply): void {
-  const [status, body] = errorResponse(cloudErrors.create('CLOUD_NOT_FOUND'));
+  const [status, body] = errorResponse(httpErrors.create('CLOUD_NOT_FOUND'));
   void reply.code(status).send(body);
 }

@@ -1,13 +1,22 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { maintainPartitions, migrate, openDb, type Db } from '@vigie/cloud-ingest/db';
-import { fleetThresholds, FleetWatch, KafkaIngestConsumer, loadFleetEnv, pruneHeartbeats, type KafkaConnection } from '@vigie/cloud-ingest';
+import { maintainPartitions, migrate, openDb, type Db } from '@vigie/cloud-store';
+import { fleetThresholds, FleetWatch, ingestRoutes, KafkaIngestConsumer, loadFleetEnv, pruneHeartbeats, type KafkaConnection } from '@vigie/cloud-ingest';
 import { dataPaths, type Logger } from '@vigie/common';
-import { buildCloudApp, type CloudRoles } from './app.ts';
-import { loadSecretsKey, type CloudConfig } from './config.ts';
-import { seedDemo, type DemoAccount } from './demo/seed.ts';
-import { portalErrors } from './errors.ts';
+import {
+  buildCloudApp as buildPortalApp,
+  loadSecretsKey,
+  portalErrors,
+  seedDemo,
+  type CloudAppOptions,
+  type CloudConfig,
+  type CloudRoles,
+  type DemoAccount,
+} from '@vigie/cloud-portal';
+
+/** The portal's app with the ingest's routes mounted when the roles ask for them. */
+const buildCloudApp = (options: Omit<CloudAppOptions, 'ingestRoutes'>) => buildPortalApp({ ...options, ingestRoutes });
 
 /** A running `vigie-cloud`. */
 export interface CloudProcess {

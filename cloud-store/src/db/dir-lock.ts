@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { cloudErrors } from '../errors.ts';
+import { storeErrors } from '../errors.ts';
 
 /** What a lock file records about its holder. */
 interface LockOwner {
@@ -42,7 +42,7 @@ export function lockDirectory(dir: string): DirLock {
     }
     const owner = readOwner(path);
     if (owner && isAlive(owner, path)) {
-      throw cloudErrors.create('CLOUD_DB_LOCKED', {
+      throw storeErrors.create('CLOUD_DB_LOCKED', {
         message: `The embedded database ${dir} is in use by process ${owner.pid} on ${owner.hostname} (lock ${path}). Stop that process, or set DATABASE_URL to share a PostgreSQL server.`,
         details: { dir, lock: path, pid: owner.pid, host: owner.hostname, since: owner.startedAt },
       });
@@ -54,7 +54,7 @@ export function lockDirectory(dir: string): DirLock {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
   }
-  throw cloudErrors.create('CLOUD_DB_LOCKED', {
+  throw storeErrors.create('CLOUD_DB_LOCKED', {
     message: `Could not take the lock ${path}: another process is taking it at the same moment.`,
     details: { dir, lock: path },
   });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { silentLogger } from '@vigie/common';
 import { ensureDevTls } from '@vigie/common/dev-tls';
 import { tempDir } from '@vigie/common/testing';
-import { loadCloudConfig } from '../src/config.ts';
+import { loadCloudConfig } from '@vigie/cloud-portal';
 import { startCloud } from '../src/server.ts';
 
 function httpsStatus(url: string, ca: string, method = 'GET'): Promise<number> {

@@ -6,9 +6,7 @@
  */
 import { createLogger, VigieError } from '@vigie/common';
 import { loadKafkaConnection } from '@vigie/cloud-ingest';
-import { loadCloudConfig } from './config.ts';
-import type { DemoAccount } from './demo/seed.ts';
-import { portalErrors } from './errors.ts';
+import { loadCloudConfig, portalErrors, type DemoAccount } from '@vigie/cloud-portal';
 import { checkRoles, openCloudDb, startCloud } from './server.ts';
 
 const USAGE = `usage: vigie-cloud [command]
@@ -18,7 +16,7 @@ const USAGE = `usage: vigie-cloud [command]
   portal    the portal API and web front end only (needs DATABASE_URL)
   migrate   apply database migrations and exit
 
-Configuration is read from the environment: see cloud-portal/README.md.`;
+Configuration is read from the environment: see cloud-portal/README.md and cloud-runtime/README.md.`;
 
 const ROLES = {
   all: { ingest: true, portal: true },

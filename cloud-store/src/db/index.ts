@@ -12,8 +12,12 @@ export {
   type DbEvent,
   type ReadingsEvent,
   type AlertChangedEvent,
+  type FleetChangedEvent,
+  type FleetEventKind,
+  FLEET_EVENT_KINDS,
 } from './events.ts';
 export { sha256Hex } from './tokens.ts';
+export { deleteOlderThan } from './retention.ts';
 export {
   ensurePartitions,
   dropExpiredPartitions,

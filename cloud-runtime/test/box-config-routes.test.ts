@@ -1,15 +1,15 @@
 /**
  * The doctor's thresholds and contacts page through the real app (app.inject): read the defaults,
- * save versions through cloud-ingest's downlink, refuse bad documents and stale saves, read-only
+ * save versions through the store, refuse bad documents and stale saves, read-only
  * for the nurse, refused to everyone else; and the box fetching what the doctor saved.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BOX_CONFIG_DEFAULTS } from '@vigie/cloud-ingest';
-import { countRows } from '@vigie/cloud-ingest/testing';
-import { linkCare } from '../src/auth/accounts.ts';
-import type { AccountRole } from '../src/api-types.ts';
-import { createPerson, portalFixture, T0, type Person, type PortalFixture } from './fixture.ts';
+import { BOX_CONFIG_DEFAULTS } from '@vigie/cloud-store';
+import { countRows } from '@vigie/cloud-store/testing';
+import { ingestRoutes } from '@vigie/cloud-ingest';
+import { linkCare, type AccountRole } from '@vigie/cloud-portal';
+import { createPerson, portalFixture, T0, type Person, type PortalFixture } from '@vigie/cloud-portal/testing';
 
 const URL_OF = (patientId: string) => `/api/patients/${patientId}/box-config`;
 let f: PortalFixture;
@@ -63,7 +63,7 @@ async function racingSaves(bodies: [object, object]) {
 const versions = () => countRows(f.db, 'box_config_versions', 'box_id = $1', [f.boxA.boxId]);
 
 before(async () => {
-  f = await portalFixture();
+  f = await portalFixture({ app: { ingestRoutes } });
   const nurse = await person('nurse@test.example', 'nurse', 'Sophie Nurse');
   const relative = await person('relative@test.example', 'relative', 'Paul Relative');
   const patient = await person('patient@test.example', 'patient', 'Alice Patient');

@@ -7,14 +7,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { detectSilence } from '@vigie/cloud-ingest';
-import { EVENTS_CHANNEL } from '@vigie/cloud-ingest/db';
-import { createBox, createPatient, openTestDb, type BoxFixture } from '@vigie/cloud-ingest/testing';
+import { detectSilence, ingestRoutes } from '@vigie/cloud-ingest';
+import { EVENTS_CHANNEL } from '@vigie/cloud-store';
+import { createBox, createPatient, openTestDb, type BoxFixture } from '@vigie/cloud-store/testing';
 import { createLogger } from '@vigie/common';
-import { linkCare } from '../src/auth/accounts.ts';
-import type { AccountRole } from '../src/api-types.ts';
-import { createPerson, portalFixture, T0, type Person, type PortalFixture } from './fixture.ts';
-import { openEventStream, type SseMessage } from './event-stream.ts';
+import { linkCare, type AccountRole } from '@vigie/cloud-portal';
+import { createPerson, openEventStream, portalFixture, T0, type Person, type PortalFixture, type SseMessage } from '@vigie/cloud-portal/testing';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
@@ -67,7 +65,7 @@ before(async () => {
       done();
     },
   });
-  f = await portalFixture({ db, app: { log: createLogger('test', { level: 'warn' }, sink), keepAliveMs: 60_000 } });
+  f = await portalFixture({ db, app: { log: createLogger('test', { level: 'warn' }, sink), ingestRoutes, keepAliveMs: 60_000 } });
   portalUrl = await f.app.listen({ port: 0, host: '127.0.0.1' });
   const people = {
     nurse: await person('nurse.a@test.example', 'nurse', 'Sophie Nurse'),

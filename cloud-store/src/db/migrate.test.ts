@@ -4,7 +4,7 @@ import { cpSync, writeFileSync, appendFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@vigie/common/testing';
 import { openTestDb } from '../testing.ts';
-import { cloudErrors } from '../errors.ts';
+import { storeErrors } from '../errors.ts';
 import { migrate, MIGRATIONS_DIR, readMigrations } from './migrate.ts';
 
 test('applies every migration once and records its checksum', async (t) => {
@@ -34,7 +34,7 @@ test('refuses to start when an applied migration file changed', async (t) => {
   cpSync(MIGRATIONS_DIR, dir.path, { recursive: true });
   await migrate(db, { dir: dir.path });
   appendFileSync(join(dir.path, '0001_initial.sql'), '\n-- edited\n');
-  await assert.rejects(migrate(db, { dir: dir.path }), (err) => cloudErrors.is(err, 'CLOUD_DB_MIGRATION_CHANGED'));
+  await assert.rejects(migrate(db, { dir: dir.path }), (err) => storeErrors.is(err, 'CLOUD_DB_MIGRATION_CHANGED'));
 });
 
 test('refuses a database migrated by a newer version', async (t) => {
@@ -48,7 +48,7 @@ test('refuses a database migrated by a newer version', async (t) => {
   writeFileSync(join(dir.path, '0002_b.sql'), 'CREATE TABLE b (x int);');
   await migrate(db, { dir: dir.path });
   unlinkSync(join(dir.path, '0002_b.sql'));
-  await assert.rejects(migrate(db, { dir: dir.path }), (err) => cloudErrors.is(err, 'CLOUD_DB_MIGRATION_UNKNOWN'));
+  await assert.rejects(migrate(db, { dir: dir.path }), (err) => storeErrors.is(err, 'CLOUD_DB_MIGRATION_UNKNOWN'));
 });
 
 test('rolls back a failing migration whole and applies nothing after it', async (t) => {
@@ -61,7 +61,7 @@ test('rolls back a failing migration whole and applies nothing after it', async 
   writeFileSync(join(dir.path, '0001_a.sql'), 'CREATE TABLE a (x int);');
   writeFileSync(join(dir.path, '0002_b.sql'), 'CREATE TABLE b (x int); SELECT no_such_function();');
   writeFileSync(join(dir.path, '0003_c.sql'), 'CREATE TABLE c (x int);');
-  await assert.rejects(migrate(db, { dir: dir.path }), (err) => cloudErrors.is(err, 'CLOUD_DB_MIGRATION_FAILED'));
+  await assert.rejects(migrate(db, { dir: dir.path }), (err) => storeErrors.is(err, 'CLOUD_DB_MIGRATION_FAILED'));
   const { rows } = await db.query<{ name: string }>(
     `SELECT table_name AS name FROM information_schema.tables WHERE table_name IN ('a', 'b', 'c') ORDER BY 1`,
   );

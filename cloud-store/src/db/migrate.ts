@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { silentLogger, type Logger } from '@vigie/common';
-import { cloudErrors } from '../errors.ts';
+import { storeErrors } from '../errors.ts';
 import type { Db, Queryable } from './types.ts';
 
 /** `cloud-ingest/migrations/`: plain SQL files `NNNN_name.sql`, applied in name order. */
@@ -70,7 +70,7 @@ export async function migrate(db: Db, options: MigrateOptions = {}): Promise<str
       try {
         await tx.exec(file.sql);
       } catch (err) {
-        throw cloudErrors.create('CLOUD_DB_MIGRATION_FAILED', {
+        throw storeErrors.create('CLOUD_DB_MIGRATION_FAILED', {
           message: `Migration ${file.name} failed and was rolled back: ${(err as Error).message}`,
           details: { migration: file.name },
           cause: err,
@@ -101,13 +101,13 @@ function verify(files: readonly MigrationFile[], applied: ReadonlyMap<string, st
   for (const [name, checksum] of applied) {
     const file = byName.get(name);
     if (!file) {
-      throw cloudErrors.create('CLOUD_DB_MIGRATION_UNKNOWN', {
+      throw storeErrors.create('CLOUD_DB_MIGRATION_UNKNOWN', {
         message: `The database has migration ${name} applied, but no such file exists: it was migrated by a newer version of Vigie.`,
         details: { migration: name },
       });
     }
     if (file.checksum !== checksum) {
-      throw cloudErrors.create('CLOUD_DB_MIGRATION_CHANGED', {
+      throw storeErrors.create('CLOUD_DB_MIGRATION_CHANGED', {
         message: `Migration ${name} was modified after it was applied. Restore the original file and add a new migration instead.`,
         details: { migration: name },
       });

@@ -7,14 +7,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { openPgDb, type Db } from '@vigie/cloud-ingest/db';
-import { createBox, openTestDb, type TestDb } from '@vigie/cloud-ingest/testing';
-import { loadCloudConfig } from '../src/config.ts';
-import { buildCloudApp } from '../src/app.ts';
+import { openPgDb, type Db } from '@vigie/cloud-store';
+import { createBox, openTestDb, type TestDb } from '@vigie/cloud-store/testing';
+import { ingestRoutes } from '@vigie/cloud-ingest';
+import { buildCloudApp, loadCloudConfig } from '@vigie/cloud-portal';
 import { silentLogger } from '@vigie/common';
 import type { AlertEvent, TelemetryBatch } from '@vigie/protocol';
-import { portalFixture, T0, type PortalFixture } from './fixture.ts';
-import { openEventStream } from './event-stream.ts';
+import { openEventStream, portalFixture, T0, type PortalFixture } from '@vigie/cloud-portal/testing';
 
 const MIN = 60_000;
 let db: TestDb;
@@ -37,7 +36,7 @@ function postIngest(path: string, token: string, body: unknown) {
 before(async () => {
   db = await openTestDb();
   const split = db.databaseUrl !== null;
-  f = await portalFixture({ db, app: { roles: { ingest: !split, portal: true }, keepAliveMs: 200 } });
+  f = await portalFixture({ db, app: { roles: { ingest: !split, portal: true }, ingestRoutes, keepAliveMs: 200 } });
   portalUrl = await f.app.listen({ port: 0, host: '127.0.0.1' });
   ingestUrl = portalUrl;
   if (split) {
@@ -47,6 +46,7 @@ before(async () => {
       config: loadCloudConfig({}),
       log: silentLogger(),
       roles: { ingest: true, portal: false },
+      ingestRoutes,
       now: () => T0,
     });
     ingestUrl = await ingestApp.listen({ port: 0, host: '127.0.0.1' });

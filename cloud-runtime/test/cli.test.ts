@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { openTestDb, testsUsePostgres } from '@vigie/cloud-ingest/testing';
+import { openTestDb, testsUsePostgres } from '@vigie/cloud-store/testing';
 import { dataPaths } from '@vigie/common';
 import { tempDir } from '@vigie/common/testing';
 

@@ -23,15 +23,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { insertMeasurements } from '@vigie/cloud-ingest/db';
-import { createBox, createPatient, openTestDb, type TestDb } from '@vigie/cloud-ingest/testing';
+import { insertMeasurements } from '@vigie/cloud-store';
+import { createBox, createPatient, openTestDb, type TestDb } from '@vigie/cloud-store/testing';
 import { silentLogger } from '@vigie/common';
-import { buildCloudApp } from '../src/app.ts';
-import { ensureAccount, linkCare } from '../src/auth/accounts.ts';
-import { SessionStore } from '../src/auth/sessions.ts';
-import { loadCloudConfig } from '../src/config.ts';
-import type { AccountRole } from '../src/api-types.ts';
-import { TEST_SECRETS_KEY } from './fixture.ts';
+import { ingestRoutes } from '@vigie/cloud-ingest';
+import { buildCloudApp, ensureAccount, linkCare, loadCloudConfig, SessionStore, type AccountRole } from '@vigie/cloud-portal';
+import { TEST_SECRETS_KEY } from '@vigie/cloud-portal/testing';
 
 type Caller = AccountRole | 'anonymous';
 const CALLERS: readonly Caller[] = ['patient', 'doctor', 'nurse', 'relative', 'support', 'admin', 'anonymous'];
@@ -193,7 +190,7 @@ before(async () => {
     VIGIE_STAFF_TOTP: 'required',
     VIGIE_SECRETS_KEY: TEST_SECRETS_KEY,
   });
-  app = await buildCloudApp({ db, config, log: silentLogger(), roles: { ingest: true, portal: true }, now: () => T0, webDistDir: webDir });
+  app = await buildCloudApp({ db, config, log: silentLogger(), roles: { ingest: true, portal: true }, ingestRoutes, now: () => T0, webDistDir: webDir });
   await app.ready();
   const sessions = new SessionStore(db, () => T0);
   openSession = async (role) => void cookies.set(role, `vigie_session=${(await sessions.create(accounts[role])).token}`);

@@ -1,6 +1,6 @@
 import { BoxConfigDocument, SCHEMA_VERSION, validate, type BoxConfig, type SchemaIssue } from '@vigie/protocol';
 import type { Db, Queryable } from '../db/types.ts';
-import { cloudErrors } from '../errors.ts';
+import { storeErrors } from '../errors.ts';
 
 /**
  * Defaults of the sections a care team rarely changes (the same as the box file's), for a portal
@@ -66,7 +66,7 @@ export function checkBoxConfigDocument(config: unknown): BoxConfigDocument {
   }
   if (issues.length === 0) return config as BoxConfigDocument;
   const first = issues[0]!;
-  throw cloudErrors.create('DOWNLINK_CONFIG_INVALID', {
+  throw storeErrors.create('DOWNLINK_CONFIG_INVALID', {
     message: `${first.path}: ${first.message}`,
     details: { field: first.path, issues },
   });
@@ -97,7 +97,7 @@ export async function saveBoxConfigIn(tx: Queryable, input: SaveBoxConfigInput):
   const config = checkBoxConfigDocument(input.config);
   const changedBy = input.changedBy.trim().slice(0, 200);
   if (changedBy.length === 0) {
-    throw cloudErrors.create('DOWNLINK_CONFIG_INVALID', { message: 'changedBy: who made the change is required', details: { field: 'changedBy' } });
+    throw storeErrors.create('DOWNLINK_CONFIG_INVALID', { message: 'changedBy: who made the change is required', details: { field: 'changedBy' } });
   }
   const now = new Date(input.now ?? Date.now()).toISOString();
   const target = await resolveBox(tx, input);
@@ -108,7 +108,7 @@ export async function saveBoxConfigIn(tx: Queryable, input: SaveBoxConfigInput):
   const held = current.rows[0];
   const previousVersion = held?.version ?? null;
   if (input.expectedVersion !== undefined && input.expectedVersion !== (previousVersion ?? 0)) {
-    throw cloudErrors.create('DOWNLINK_CONFIG_CONFLICT', {
+    throw storeErrors.create('DOWNLINK_CONFIG_CONFLICT', {
       message: `The configuration changed meanwhile (version ${previousVersion ?? 0}, not ${input.expectedVersion}): reload it`,
       details: { field: '/expectedVersion', currentVersion: previousVersion ?? 0 },
     });
@@ -128,14 +128,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** The box (locked for this transaction) and the patient it serves now. */
 async function resolveBox(tx: Queryable, input: SaveBoxConfigInput): Promise<{ boxId: string; patientId: string | null }> {
   if (input.patientId !== undefined) {
-    if (!UUID.test(input.patientId)) throw cloudErrors.create('DOWNLINK_BOX_NOT_FOUND', { details: { field: 'patientId' } });
+    if (!UUID.test(input.patientId)) throw storeErrors.create('DOWNLINK_BOX_NOT_FOUND', { details: { field: 'patientId' } });
     const { rows } = await tx.query<{ box_id: string }>(
       `SELECT a.box_id FROM box_assignments a JOIN boxes b ON b.id = a.box_id
        WHERE a.patient_id = $1::uuid AND a.valid_to IS NULL AND b.revoked_at IS NULL
        ORDER BY a.valid_from DESC LIMIT 1`,
       [input.patientId],
     );
-    if (!rows[0]) throw cloudErrors.create('DOWNLINK_BOX_NOT_FOUND', { message: 'This patient has no box', details: { field: 'patientId' } });
+    if (!rows[0]) throw storeErrors.create('DOWNLINK_BOX_NOT_FOUND', { message: 'This patient has no box', details: { field: 'patientId' } });
     await tx.query('SELECT id FROM boxes WHERE id = $1 FOR UPDATE', [rows[0].box_id]);
     return { boxId: rows[0].box_id, patientId: input.patientId };
   }
@@ -144,7 +144,7 @@ async function resolveBox(tx: Queryable, input: SaveBoxConfigInput): Promise<{ b
      FROM boxes b WHERE b.id = $1 FOR UPDATE`,
     [input.boxId],
   );
-  if (!rows[0]) throw cloudErrors.create('DOWNLINK_BOX_NOT_FOUND', { details: { field: 'boxId' } });
+  if (!rows[0]) throw storeErrors.create('DOWNLINK_BOX_NOT_FOUND', { details: { field: 'boxId' } });
   return { boxId: rows[0].id, patientId: rows[0].patient_id };
 }
 
