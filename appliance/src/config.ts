@@ -1,5 +1,5 @@
 import { envBoolean, loadConfig, portSchema, z } from '@vigie/common';
-import { DEFAULT_BUFFER_LIMITS } from './store/reading-buffer.ts';
+import { DEFAULT_BUFFER_LIMITS } from './store/buffer-limits.ts';
 import { parseSendCadences } from './store/send-cadence.ts';
 
 /**

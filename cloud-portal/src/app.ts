@@ -7,6 +7,7 @@ import { PatientAccess } from './access/patient-access.ts';
 import { enforceAccess, trackRoutes, withDefaultAccess } from './access/route-access.ts';
 import { registerAdminRoutes } from './admin/admin-routes.ts';
 import { createMailer } from './mail/mailer.ts';
+import { registerRegistrationReviewRoutes } from './registration/registration-review.ts';
 import { registerRegistrationRoutes } from './registration/registration-routes.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
 import { csrfGuard } from './auth/guards.ts';
@@ -126,7 +127,9 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   registerPatientRoutes(app, { db, access, now });
   registerViewRoutes(app, { db, access, now });
   registerEventsRoute(app, { db, live, sessions, keepAliveMs: options.keepAliveMs });
-  registerAdminRoutes(app, { db, sessions, mailer, config, log, now });
+  const adminDeps = { db, sessions, mailer, config, log, now };
+  registerAdminRoutes(app, adminDeps);
+  registerRegistrationReviewRoutes(app, adminDeps);
   await registerRegistrationRoutes(app, { db, config, log, now });
   if (config.VIGIE_DEMO) registerDemoRoutes(app, { paths: dataPaths(config.VIGIE_DATA_DIR), mailer });
   await withDefaultAccess(app, { kind: 'public' }, (scope) => registerWeb(scope, options.webDistDir));

@@ -5,7 +5,7 @@
 import { FRAME_HEIGHT, FRAME_WIDTH } from './port.ts';
 import type { ScreenPainter } from './screen-painter.ts';
 import { ALERT_TITLES, PROBLEM_TEXTS, TEXTS } from './screen-texts.ts';
-import type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen } from './screens.ts';
+import type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen } from './screen-model.ts';
 
 const MARGIN = 6;
 const INNER_WIDTH = FRAME_WIDTH - 2 * MARGIN;

@@ -9,7 +9,7 @@ import { sendAccountLink } from '../auth/account-link-routes.ts';
 import { portalErrors } from '../errors.ts';
 import { deferredMailer } from '../mail/mailer.ts';
 import { isUuid } from '../http/request-input.ts';
-import type { AdminDeps } from './admin-routes.ts';
+import type { AdminDeps } from './admin-deps.ts';
 import { audit, checkConfirmation, checkRestorable, ConfirmBody } from './audit.ts';
 
 /** An account as admins see it (no password hash, no TOTP secret). */

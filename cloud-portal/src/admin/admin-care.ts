@@ -4,7 +4,7 @@ import type { Queryable } from '@vigie/cloud-store';
 import { defineRoute } from '../access/route-access.ts';
 import { portalErrors } from '../errors.ts';
 import { isUuid } from '../http/request-input.ts';
-import type { AdminDeps } from './admin-routes.ts';
+import type { AdminDeps } from './admin-deps.ts';
 import { audit, checkConfirmation, checkRestorable, ConfirmBody, RESTORE_WINDOW_MS, Uuid } from './audit.ts';
 
 /** A patient as admins see it: identity only, no medical data. */

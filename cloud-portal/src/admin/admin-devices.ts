@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { sha256Hex, type Queryable } from '@vigie/cloud-store';
 import { defineRoute } from '../access/route-access.ts';
 import { portalErrors } from '../errors.ts';
-import type { AdminDeps } from './admin-routes.ts';
+import type { AdminDeps } from './admin-deps.ts';
 import { audit, checkConfirmation, checkRestorable, ConfirmBody, Uuid } from './audit.ts';
 
 /** Devices in the registry: boxes (table `boxes`) and bracelets, by serial. */

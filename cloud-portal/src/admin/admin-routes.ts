@@ -1,26 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import type { Db } from '@vigie/cloud-store';
-import type { Logger } from '@vigie/common';
 import { defineRoute } from '../access/route-access.ts';
-import type { SessionStore } from '../auth/sessions.ts';
-import type { CloudConfig } from '../config.ts';
-import type { Mailer } from '../mail/mailer.ts';
 import { registerAccessLogRoute } from './access-log-route.ts';
 import { registerAdminAccountRoutes } from './admin-accounts.ts';
 import { registerAdminCareRoutes } from './admin-care.ts';
 import { registerAdminDeviceRoutes } from './admin-devices.ts';
-import { registerRegistrationReviewRoutes } from '../registration/registration-review.ts';
+import type { AdminDeps } from './admin-deps.ts';
 
-/** Dependencies of the admin routes. */
-export interface AdminDeps {
-  readonly db: Db;
-  readonly sessions: SessionStore;
-  readonly mailer: Mailer;
-  readonly config: CloudConfig;
-  readonly log: Logger;
-  readonly now: () => number;
-}
+export type { AdminDeps } from './admin-deps.ts';
 
 const AuditQuery = Type.Object(
   {
@@ -46,14 +33,16 @@ export interface AuditEntry {
 
 /**
  * Every `/admin/api/*` route (access `admin`: an admin account, on the admin listener when
- * VIGIE_ADMIN_PORT is set). Every change is written to `admin_audit` in its transaction.
+ * VIGIE_ADMIN_PORT is set). Every change is written to `admin_audit` in its transaction. The
+ * review of registration requests, also under `/admin/api`, is registration's own
+ * (`registerRegistrationReviewRoutes`, registered by the app): registration uses admin's functions,
+ * admin does not know registration.
  */
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void {
   registerAccessLogRoute(app, deps);
   registerAdminAccountRoutes(app, deps);
   registerAdminCareRoutes(app, deps);
   registerAdminDeviceRoutes(app, deps);
-  registerRegistrationReviewRoutes(app, deps);
 
   defineRoute(app, {
     method: 'GET', url: '/admin/api/audit', access: { kind: 'admin' }, query: AuditQuery,

@@ -6,7 +6,7 @@ import type { AccountRole } from '../api-types.ts';
 import { normaliseEmail } from '../auth/accounts.ts';
 import { inviteAccount } from '../admin/admin-accounts.ts';
 import { createPatientRecord, makeLink } from '../admin/admin-care.ts';
-import type { AdminDeps } from '../admin/admin-routes.ts';
+import type { AdminDeps } from '../admin/admin-deps.ts';
 import { audit } from '../admin/audit.ts';
 import { portalErrors } from '../errors.ts';
 import { deferredMailer } from '../mail/mailer.ts';

@@ -16,6 +16,7 @@ import { dirname } from 'node:path';
 import { ConcatAssembler } from '../concat-assembler.ts';
 import { decodeSubmit, encodeDeliver, tpduLength, type SubmitMessage } from '../pdu.ts';
 import { SimStorage, type StoredStatus } from './sim-storage.ts';
+import { systemEmulatorClock, type EmulatorClock } from './emulator-clock.ts';
 import { TimedOutput } from './timed-output.ts';
 import { cmsError, isRegistered, REGISTRATION, runCommand, type Answer, type EmulatedSim, type ModemState, MAX_TPDU } from './at-commands.ts';
 
@@ -47,19 +48,7 @@ export interface SentPart {
   readonly at: number;
 }
 
-/** The emulator's time source, controllable in tests. */
-export interface EmulatorClock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** The wall clock. */
-export const systemEmulatorClock: EmulatorClock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+export { systemEmulatorClock, type EmulatorClock } from './emulator-clock.ts';
 
 /** Options of {@link ModemEmulator}. */
 export interface ModemEmulatorOptions {

@@ -1,4 +1,4 @@
-import type { EmulatorClock } from './modem-emulator.ts';
+import type { EmulatorClock } from './emulator-clock.ts';
 
 /**
  * The emulator's output line: text is sent in the order it was queued, each piece no earlier than
