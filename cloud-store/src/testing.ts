@@ -1,5 +1,5 @@
 /**
- * Test helpers of the cloud (imported from tests only, as `@vigie/cloud-ingest/testing`).
+ * Test helpers of the cloud (imported from tests only, as `@vigie/cloud-store/testing`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';

@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from '@vigie/common';
 import { storeErrors } from '../errors.ts';
 import type { Db, Queryable } from './types.ts';
 
-/** `cloud-ingest/migrations/`: plain SQL files `NNNN_name.sql`, applied in name order. */
+/** `cloud-store/migrations/`: plain SQL files `NNNN_name.sql`, applied in name order. */
 export const MIGRATIONS_DIR = resolve(import.meta.dirname, '../../migrations');
 
 const FILE_PATTERN = /^\d{4}_[a-z0-9_]+\.sql$/;
