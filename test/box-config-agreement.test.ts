@@ -87,8 +87,8 @@ const wholeDocument = fc.record({
 const anyDocument = fc
   .tuple(wholeDocument, fc.oneof({ weight: 6, arbitrary: fc.constant('none') }, { weight: 1, arbitrary: fc.constantFrom('missing', 'extra') }), fc.constantFrom('alerting', 'thresholds', 'cadences'))
   .map(([doc, change, part]) => {
-    const copy = structuredClone(doc) as Record<string, Record<string, unknown>>;
-    const target = copy[part]!;
+    const copy = structuredClone(doc);
+    const target = copy[part];
     if (change === 'missing') delete target[Object.keys(target)[0]!];
     if (change === 'extra') target.unknownField = 1;
     return copy;
