@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createLogger } from '@vigie/common';
 import { NobleBle } from './noble-ble.ts';
-import { nextEvent } from './port-contract.ts';
+import { nextEvent } from './ble-port-suite.ts';
 import type { BleAdapterStatus } from './port.ts';
 
 /**

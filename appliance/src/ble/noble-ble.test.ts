@@ -17,7 +17,7 @@ import { BleBridge } from './bridge.ts';
 import { chestStrapSpec, impostorSpec, keyboardSpec, oximeterSpec, vigieBraceletSpec } from './fake-ble-devices.ts';
 import { FakeRadio, nobleUuid } from './fake-noble-bindings.ts';
 import { NobleBle, type NobleBleOptions } from './noble-ble.ts';
-import { blePortContract, nextEvent, type BlePortFixture } from './port-contract.ts';
+import { blePortSuite, nextEvent, type BlePortFixture } from './ble-port-suite.ts';
 import type { BleConnected, BleNotification } from './port.ts';
 import type { Schedule } from './simulated-ble.ts';
 
@@ -111,7 +111,7 @@ async function nobleFixture(): Promise<BlePortFixture> {
   };
 }
 
-blePortContract('noble over fake bindings', nobleFixture);
+blePortSuite('noble over fake bindings', nobleFixture);
 
 test('subscribes to every known characteristic of a Vigie bracelet, reads battery and worn once, and leaves the rest alone', async () => {
   const radio = new FakeRadio();
