@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ALERT_STATES } from '@vigie/protocol';
 import { openBoxDatabase } from './database.ts';
-import { ALERT_STATES } from '@vigie/protocol';
-import { ALERT_STATES } from '@vigie/protocol';
 import { AlertStore, DUPLICATE_EVENT_WINDOW_MS } from './alert-store.ts';
 
 const recipients = [
