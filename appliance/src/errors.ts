@@ -11,4 +11,5 @@ export const boxErrors = defineErrors({
     message: 'The cloud URL is plain http:// to a host that is not this machine; health data only leaves the box over TLS (use https://)',
   },
   BOX_CLOUD_UNAUTHORIZED: { message: 'The cloud does not accept this box credentials (re-provision the box)' },
+  BOX_SMS_SEND_FAILED: { message: 'An SMS could not be handed to the modem for a reason that carries no code of its own; it is retried' },
 });

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Logger } from '@vigie/common';
 import { dataPaths, ModuleGroup } from '@vigie/common';
 import type { BoxFile } from '@vigie/provisioning';
-import { AlertEvent, BoxCommandResult, BraceletStatus, BusReading, ModemStatus, SCHEMA_VERSION, topicFilters, topics } from '@vigie/protocol';
+import { AlertEvent, BoxCommandResult, BraceletStatus, BusReading, isOpenAlertState, ModemStatus, SCHEMA_VERSION, topicFilters, topics } from '@vigie/protocol';
 import type { BoxEnv } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { BusClient } from './bus/bus-client.ts';
@@ -16,9 +16,6 @@ import { Uplink } from './sync/uplink.ts';
 import { diskFreeBytes, softwareVersions } from './sync/box-health.ts';
 import { Downlink } from './sync/downlink.ts';
 import { HttpDownlinkClient, type DownlinkClient } from './sync/downlink-client.ts';
-
-/** Alert states in which someone still has to act (the downlink polls fast meanwhile). */
-const OPEN_ALERT_STATES: readonly string[] = ['raised', 'notifying', 'notified', 'escalated'];
 
 /** Software version reported in heartbeats. */
 export const BOX_SOFTWARE_VERSION = '0.1.0';
@@ -166,7 +163,7 @@ export function createTelemetryService(options: {
     uplink.kick();
     // While an alert is open the downlink polls every 2 s, so a portal acknowledgement arrives fast.
     const wasOpen = openAlerts.size > 0;
-    if (OPEN_ALERT_STATES.includes(event.state)) openAlerts.add(event.alertId);
+    if (isOpenAlertState(event.state)) openAlerts.add(event.alertId);
     else openAlerts.delete(event.alertId);
     if (!wasOpen && openAlerts.size > 0) downlink.kick();
   });

@@ -18,6 +18,16 @@ const DOCTOR = { name: 'Dr Martin', phone: '+33639980003', role: 'doctor', tier:
 
 const until = (condition: () => boolean, what: string, timeoutMs = 10_000) => waitUntil(condition, what, timeoutMs);
 
+/**
+ * Every SMS delivered to the modem has been read and handled: the box deletes a received message
+ * (AT+CMGD) only after its listener ran, so once none is left on the SIM (stat 0/1) each reply
+ * was handled and any answer to it is already in the outbox. Then `dispatcher.idle()` shows what
+ * was sent: proof that nothing was, without waiting an arbitrary time.
+ */
+async function repliesHandled(emulator: ModemEmulator): Promise<void> {
+  await until(() => emulator.storedMessages.every((m) => m.status >= 2), 'the replies read and deleted from the SIM');
+}
+
 interface Ctx {
   box: Box;
   bracelet: BraceletSimulator;
@@ -44,8 +54,7 @@ async function withBoxOnPty(run: (ctx: Ctx) => Promise<void>, options: { fallCan
   await bracelet.start();
   await box.start();
   const fall = async () => {
-    const linked = Date.now() + 10_000;
-    while (box.readings.depth().depth === 0 && Date.now() < linked) await new Promise((r) => setTimeout(r, 10));
+    await until(() => box.readings.depth().depth > 0, 'the bracelet linked');
     const before = emulator.sent.length;
     bracelet.injectFall();
     await until(() => emulator.sent.length >= before + 2, 'the first round of SMS');
@@ -110,12 +119,14 @@ test('an OK reply from a contact acknowledges the alert, stops the escalation an
 test('never acknowledges on a reply from an unknown number, an OK with no open alert, or another word', { skip }, async () => {
   await withBoxOnPty(async ({ box, emulator, clock, fall }) => {
     emulator.deliver(NURSE.phone, 'OK');
-    await new Promise((r) => setTimeout(r, 200));
+    await repliesHandled(emulator);
+    await box.dispatcher.idle();
+    assert.equal(emulator.sent.length, 0, 'an OK with no open alert answers nothing');
     const number = await fall();
     emulator.deliver('+33700000000', `OK ${number}`);
     emulator.deliver(NURSE.phone, 'Qui est-ce ?');
     emulator.deliver(SON.phone, `OK ${number + 1}`);
-    await new Promise((r) => setTimeout(r, 300));
+    await repliesHandled(emulator);
     await box.dispatcher.idle();
     assert.equal(emulator.sent.length, 2, 'nothing sent in answer');
     clock.t += 5 * 60_000 + 1;
@@ -132,7 +143,9 @@ test('holds a fall in its cancel window: a press of the button then sends nothin
       await until(() => box.alerts.pendingUploads('VB-TEST-0002').some((a) => a.kind === 'fall'), 'the fall stored');
       const fall = box.alerts.pendingUploads('VB-TEST-0002').find((a) => a.kind === 'fall')!;
       assert.equal(fall.cancelUntil, fall.raisedAt + 20_000);
-      await new Promise((r) => setTimeout(r, 200));
+      // A drain inside the window (the box's clock stands still) finds nothing due.
+      box.dispatcher.kick();
+      await box.dispatcher.idle();
       assert.equal(emulator.sent.length, 0, 'nothing leaves during the window');
       clock.t += 10_000;
       assert.equal(box.cancelFall(), fall.alertId);
@@ -176,13 +189,14 @@ test('a long press on the box button sends a help alert while the button is stil
       await until(() => emulator.sent.length === 2, 'the help SMS', 10_000);
       assert.match(emulator.sent[0]!.text, /demande d'aide \(bouton\) chez Jeanne Dupont/);
       gpio.release(5);
-      // A person does not press again within the 30 ms debounce (it would read as a bounce).
+      // A person does not press again within the 30 ms debounce (it would read as a bounce): a
+      // stimulus held for a real time, not a wait for something to happen.
       await new Promise((r) => setTimeout(r, 100));
       await until(() => box.readings.depth().depth > 0, 'the bracelet linked');
       bracelet.injectFall();
       await until(() => box.alerts.pendingUploads('VB-TEST-0002').some((a) => a.kind === 'fall'), 'the fall stored');
       gpio.press(5);
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 200)); // a short press, held 200 ms (a stimulus, as above)
       gpio.release(5);
       await until(() => box.alerts.pendingUploads('VB-TEST-0002').some((a) => a.kind === 'fall' && a.state === 'closed'), 'the fall cancelled by the press');
     },

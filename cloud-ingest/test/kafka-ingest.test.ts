@@ -268,10 +268,13 @@ describe('Kafka ingest consumer', { skip, timeout: 420_000 }, () => {
     await freshWorld();
     // The bootstrap address answers nothing at first; later a TCP relay to the mock broker opens there.
     const port = await freePort();
+    // The supervisor's warnings, to see it fail to start (an event, not a guess after a sleep).
+    const warnings: string[] = [];
+    const log = createLogger('late-ingest', { level: 'warn' }, { write: (line: string) => void warnings.push((JSON.parse(line) as { msg: string }).msg) });
     const ingest = new KafkaIngestConsumer({
       db,
       kafka: { brokers: [`127.0.0.1:${port}`], clientId: 'late-ingest', groupId: 'vigie-ingest', ssl: false },
-      log: silentLogger(),
+      log,
       now,
       sessionTimeoutMs: 6_000,
     });
@@ -279,7 +282,7 @@ describe('Kafka ingest consumer', { skip, timeout: 420_000 }, () => {
     let relay: Server | null = null;
     try {
       await producer.send({ topic: KAFKA_TOPICS.telemetry, acks: -1, messages: [0, 1, 2].map((seq) => signed(box, JSON.stringify(batch(box, seq)))) });
-      await new Promise((r) => setTimeout(r, 3_000));
+      await waitUntil(() => warnings.includes('Kafka unreachable; consumer not started, retrying'), 'a failed start', 60_000, 50);
       assert.equal(await countRows(db, 'telemetry_batches'), 0, 'nothing consumed while the brokers are unreachable');
       const [host, brokerPort] = cluster.brokers[0]!.split(':');
       relay = createServer((socket) => {

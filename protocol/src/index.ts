@@ -1,4 +1,5 @@
 export * from './messages/index.ts';
+export * from './alert-states.ts';
 export * from './validate.ts';
 export * from './errors.ts';
 export * from './gatt/index.ts';

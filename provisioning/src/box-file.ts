@@ -1,27 +1,40 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from '@vigie/common';
+import { BOX_CONFIG_DEFAULTS, BOX_CONFIG_LIMITS, BOX_CONTACT_DEFAULTS, CONTACT_ROLES } from '@vigie/protocol';
+import { section, sectionWithDefaults, zodBound } from './box-file-sections.ts';
 import { provisioningErrors } from './errors.ts';
 import { withFileLock, type FileLockOptions } from './box-file-lock.ts';
+
+const L = BOX_CONFIG_LIMITS;
+
+/** The region of a box file that names none (the study's boxes are in France). */
+export const DEFAULT_REGION = 'FR';
+
+/** A contact's name as stored: the protocol's bounds (CLI input trims it first, see commands.ts). */
+export const contactName = (s: z.ZodString = z.string()): z.ZodString =>
+  s.min(L.contact.name.minLength, 'a contact needs a name').max(L.contact.name.maxLength).regex(new RegExp(L.contact.name.pattern), 'a contact needs a name');
+
+/** A phone number as stored: E.164, the protocol's pattern. */
+export const contactPhone = (s: z.ZodString = z.string()): z.ZodString =>
+  s.regex(new RegExp(L.contact.phone.pattern), 'phone must be in international format, e.g. +33612345678');
 
 /**
  * A contact who receives the box's emergency SMS. Phone numbers are E.164 (`+33612345678`): the
  * modem needs the international form to text from any network, and it makes matching the sender
- * of an acknowledgement exact.
+ * of an acknowledgement exact. Bounds and defaults: protocol `BOX_CONFIG_LIMITS.contact`,
+ * `BOX_CONTACT_DEFAULTS`.
  */
 export const ContactSchema = z.object({
-  name: z.string().trim().min(1, 'a contact needs a name').max(60),
-  phone: z
-    .string()
-    .trim()
-    .regex(/^\+[1-9][0-9]{6,14}$/, 'phone must be in international format, e.g. +33612345678'),
+  name: contactName(),
+  phone: contactPhone(),
   /** Who they are to the patient (shown to the care team). */
-  role: z.enum(['nurse', 'relative', 'doctor', 'other']).default('other'),
+  role: z.enum(CONTACT_ROLES).default(BOX_CONTACT_DEFAULTS.role),
   /**
    * Escalation tier: tier 1 is texted at once; each round without acknowledgement adds the next
    * tier (tier 2 after the first delay, tier 3 after the second…).
    */
-  tier: z.number().int().min(1).max(5).default(1),
+  tier: zodBound(L.contact.tier).default(BOX_CONTACT_DEFAULTS.tier),
 });
 export type Contact = z.infer<typeof ContactSchema>;
 
@@ -41,49 +54,28 @@ export const BoxFileSchema = z.object({
     }),
   token: z.string().min(16, 'the box token is at least 16 characters'),
   patient: z.object({ displayName: z.string().trim().min(1).max(80) }),
-  contacts: z.array(ContactSchema).max(10),
-  /** Acknowledgement and escalation of alerts. */
-  alerting: z
-    .object({
-      /** Minutes without acknowledgement before the next round of SMS. */
-      ackTimeoutMinutes: z.number().min(0.05).max(120).default(5),
-      /** Rounds in all, the first included; after the last the alert stays escalated. */
-      maxRounds: z.number().int().min(1).max(10).default(3),
-      /**
-       * Seconds a detected fall waits, counting down on the screen, for the patient to cancel it
-       * with the box's button before any SMS leaves (0: no window). Other alerts never wait.
-       */
-      fallCancelSeconds: z.number().int().min(0).max(120).default(20),
-    })
-    .prefault({}),
+  /** None yet is allowed here (just provisioned); the cloud always pushes at least one. */
+  contacts: z.array(ContactSchema).max(L.contacts.maxItems),
+  /**
+   * Acknowledgement and escalation of alerts: acknowledgement delay (minutes), rounds, fall cancel
+   * window (seconds). Bounds and defaults, like every section the cloud manages, come from the
+   * protocol (`BOX_CONFIG_LIMITS`, `BOX_CONFIG_DEFAULTS`), so the box accepts exactly what the
+   * cloud accepts (box-config-agreement.test.ts).
+   */
+  alerting: sectionWithDefaults(L.alerting, BOX_CONFIG_DEFAULTS.alerting).prefault({}),
   braceletId: z.string().regex(/^[A-Za-z0-9:_-]{2,64}$/).optional(),
   /** Per-patient alert thresholds (defaults suit most patients; the doctor tailors them). */
-  thresholds: z
-    .object({
-      /** Hypoxemia below this SpO2 one-minute mean, %. */
-      spo2Min: z.number().min(70).max(99).default(90),
-      /** Bradycardia below / tachycardia above these heart-rate means, bpm… */
-      heartRateLow: z.number().min(20).max(80).default(40),
-      heartRateHigh: z.number().min(90).max(220).default(130),
-      /** …for this many consecutive means (2-minute means: 2 = at least 4 minutes). */
-      sustainedReadings: z.number().int().min(1).max(30).default(2),
-      /** "Not worn" after the bracelet says so for this long; "no data" after total silence this long. */
-      notWornMinutes: z.number().min(1).max(24 * 60).default(30),
-      noDataMinutes: z.number().min(1).max(24 * 60).default(30),
-      /** Bracelet battery at or below this, %, asks to charge it. */
-      batteryLowPercent: z.number().min(1).max(50).default(15),
-    })
-    .prefault({}),
+  thresholds: sectionWithDefaults(L.thresholds, BOX_CONFIG_DEFAULTS.thresholds).prefault({}),
   /**
    * Upload cadences pushed by the cloud (configuration downlink); absent: the process environment's
    * (`VIGIE_SYNC_INTERVAL_MS`, `VIGIE_HEARTBEAT_INTERVAL_MS`).
    */
-  cadences: z
-    .object({
-      syncIntervalSeconds: z.number().int().min(10).max(86_400),
-      heartbeatIntervalSeconds: z.number().int().min(30).max(86_400),
-    })
-    .optional(),
+  cadences: section(L.cadences).optional(),
+  /**
+   * Where the box is (ISO 3166-1 alpha-2): the country whose national phone numbers the box
+   * understands. The technician's, never pushed by the cloud.
+   */
+  region: z.string().regex(/^[A-Z]{2}$/, 'region: a two-letter country code, e.g. FR').default(DEFAULT_REGION),
   /**
    * The cloud configuration version last applied (contacts, alerting, thresholds, cadences), and
    * the digest of those sections as applied: when the file's sections no longer match it, the

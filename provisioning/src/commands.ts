@@ -1,5 +1,5 @@
 import { z } from '@vigie/common';
-import { BoxFileSchema, ContactSchema, createOrUpdateBoxFile, updateBoxFile, type BoxFile } from './box-file.ts';
+import { BoxFileSchema, ContactSchema, contactName, contactPhone, createOrUpdateBoxFile, DEFAULT_REGION, updateBoxFile, type BoxFile } from './box-file.ts';
 import { provisioningErrors } from './errors.ts';
 
 function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -34,13 +34,17 @@ export function provision(boxFilePath: string, input: Record<string, unknown>): 
     contacts: previous?.contacts ?? [],
     alerting: previous?.alerting ?? BoxFileSchema.shape.alerting.parse(undefined),
     thresholds: previous?.thresholds ?? BoxFileSchema.shape.thresholds.parse(undefined),
+    region: previous?.region ?? DEFAULT_REGION,
     ...(p.braceletId ? { braceletId: p.braceletId } : {}),
   }))!;
 }
 
+/** A contact as the technician types it: surrounding spaces dropped, then the box file's rules. */
+const ContactInput = ContactSchema.extend({ name: contactName(z.string().trim()), phone: contactPhone(z.string().trim()) });
+
 /** `vigie-box contacts add`: add a contact, or replace the one with the same phone number. */
 export function addContact(boxFilePath: string, input: Record<string, unknown>): BoxFile {
-  const contact = parseInput(ContactSchema, input);
+  const contact = parseInput(ContactInput, input);
   return updateBoxFile(boxFilePath, (file) => {
     const contacts = file.contacts.filter((c) => c.phone !== contact.phone);
     contacts.push(contact);

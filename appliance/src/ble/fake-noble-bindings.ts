@@ -43,7 +43,15 @@ export function nobleUuid(uuid: string): string {
 }
 
 const key = (service: string, characteristic: string) => `${nobleUuid(service)}/${nobleUuid(characteristic)}`;
-const later = (fn: () => void) => void setImmediate(fn);
+/** Deliveries scheduled and not yet made, by every fake radio of the process (see `settled`). */
+let undelivered = 0;
+const later = (fn: () => void): void => {
+  undelivered++;
+  setImmediate(() => {
+    undelivered--;
+    fn();
+  });
+};
 
 /** HCI statuses used as disconnect reasons (Core v5.4, Vol 1, Part F). */
 export const HCI = { hardwareFailure: 0x03, supervisionTimeout: 0x08, localHostTerminated: 0x16 } as const;
@@ -141,6 +149,16 @@ export class FakeRadio {
     const was = this.power;
     this.power = state;
     for (const b of this.#bindings) b.powerChanged(was, state);
+  }
+
+  /**
+   * Resolves once the radio has delivered everything it scheduled, including what the adapter's
+   * reactions scheduled in turn: then "nothing happened" is a fact to assert, not a guess made
+   * after a sleep.
+   */
+  async settled(): Promise<void> {
+    do await new Promise((resolve) => setImmediate(resolve));
+    while (undelivered > 0);
   }
 
   /** Calls of one kind (`connect`, `notify`…). */

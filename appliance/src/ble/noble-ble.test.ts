@@ -17,7 +17,7 @@ import { BleBridge } from './bridge.ts';
 import { chestStrapSpec, impostorSpec, keyboardSpec, oximeterSpec, vigieBraceletSpec } from './fake-ble-devices.ts';
 import { FakeRadio, nobleUuid } from './fake-noble-bindings.ts';
 import { NobleBle, type NobleBleOptions } from './noble-ble.ts';
-import { blePortContract, nextEvent, type BlePortFixture } from './port-contract.ts';
+import { blePortSuite, nextEvent, type BlePortFixture } from './ble-port-suite.ts';
 import type { BleConnected, BleNotification } from './port.ts';
 import type { Schedule } from './simulated-ble.ts';
 
@@ -111,7 +111,7 @@ async function nobleFixture(): Promise<BlePortFixture> {
   };
 }
 
-blePortContract('noble over fake bindings', nobleFixture);
+blePortSuite('noble over fake bindings', nobleFixture);
 
 test('subscribes to every known characteristic of a Vigie bracelet, reads battery and worn once, and leaves the rest alone', async () => {
   const radio = new FakeRadio();
@@ -204,7 +204,7 @@ test('never connects to a device that advertises none of the sensor services', a
   try {
     await port.start();
     await until(() => radio.callsOf('startScanning').length === 1, 'the scan');
-    await new Promise((resolve) => setTimeout(resolve, 20)); // the keyboard's advert is delivered and passed by
+    await radio.settled(); // the keyboard's advert is delivered and passed by
     assert.equal(radio.callsOf('connect').length, 0);
     const strap = radio.add(chestStrapSpec(STRAP));
     const [connected] = await nextEvent(port, 'connected');
@@ -384,7 +384,7 @@ test('stop while scanning stops the scan and noble, and emits nothing more', asy
   let events = 0;
   port.on('connected', () => events++);
   radio.add(vigieBraceletSpec(BRACELET));
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await radio.settled();
   assert.equal(events, 0);
   assert.equal(radio.callsOf('connect').length, 0);
 });
@@ -404,7 +404,7 @@ test('stop disconnects the bracelet, cancels a pending retry, and can start agai
     const received: BleNotification[] = [];
     port.on('notification', (n) => received.push(n));
     device.notify(S.vigie, C.vigieEmergency, encodeEmergency({ event: 'manual_help', seq: 299, confidence: 100 }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await radio.settled();
     assert.equal(received.length, 0);
 
     await port.start(); // a fresh noble instance on fresh bindings
@@ -434,7 +434,7 @@ test('stop while noble is still loading leaves it stopped and unused', async () 
   await port.stop();
   release();
   await starting;
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await radio.settled();
   assert.deepEqual(radio.calls.map((c) => c.op), ['stop'], 'noble stopped at once, never started nor scanning');
 });
 

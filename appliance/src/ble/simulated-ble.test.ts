@@ -7,7 +7,7 @@ import { createLogger, dataPaths, silentLogger } from '@vigie/common';
 import { tempDir } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
 import { GattCharacteristic } from '@vigie/protocol';
-import { blePortContract, nextEvent } from './port-contract.ts';
+import { blePortSuite, nextEvent } from './ble-port-suite.ts';
 import { SimulatedBle, type Schedule } from './simulated-ble.ts';
 import type { BleNotification } from './port.ts';
 
@@ -31,7 +31,7 @@ async function simulatedFixture() {
   };
 }
 
-blePortContract('simulated', simulatedFixture);
+blePortSuite('simulated', simulatedFixture);
 
 test('stamps notifications with the box clock at reception', async () => {
   const dir = tempDir('vigie-ble-');

@@ -1,6 +1,6 @@
 /**
  * A fake Linux sysfs GPIO tree for testing the onoff adapter without GPIO hardware (test support,
- * imported by `onoff-gpio.sysfs-suite.ts` only).
+ * imported by `onoff-gpio.namespaced-test.ts` only).
  *
  * onoff hard-codes `/sys/class/gpio`, so the tree must be there: the suite runs in a private mount
  * namespace (`unshare --mount`) where a tmpfs named {@link FAKE_SYSFS_SOURCE} covers `/sys/class`.

@@ -10,7 +10,7 @@ import { FAKE_SYSFS_SOURCE } from './fake-sysfs.ts';
 import { OnoffGpio } from './onoff-gpio.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
-const suite = relative(root, join(import.meta.dirname, 'onoff-gpio.sysfs-suite.ts'));
+const suite = relative(root, join(import.meta.dirname, 'onoff-gpio.namespaced-test.ts'));
 
 /** `unshare --mount`, then a tmpfs named FAKE_SYSFS_SOURCE on /sys/class, then `command`. */
 const inFakeSysfs = (command: string[]) => ['--mount', '--propagation', 'private', '--', 'sh', '-c', `mount -t tmpfs ${FAKE_SYSFS_SOURCE} /sys/class && exec "$@"`, 'sh', ...command];

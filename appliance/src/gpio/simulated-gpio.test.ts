@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gpioErrors } from './errors.ts';
 import { ManualScheduler } from './manual-scheduler.ts';
-import { gpioPortContract } from './port-contract.ts';
+import { gpioPortSuite } from './gpio-port-suite.ts';
 import type { Level } from './port.ts';
 import { SimulatedGpio } from './simulated-gpio.ts';
 
-gpioPortContract(
+gpioPortSuite(
   'simulated',
   async () => {
     const scheduler = new ManualScheduler();

@@ -1,5 +1,5 @@
 import type { Logger, Module } from '@vigie/common';
-import { VigieError } from '@vigie/common';
+import { KickLoop, VigieError } from '@vigie/common';
 import type { AlertStore, DueSms } from '../store/alert-store.ts';
 import type { Clock } from '../clock.ts';
 import type { Modem } from '../modem/port.ts';
@@ -31,7 +31,7 @@ export function retryDelayMs(attempts: number): number {
 
 /**
  * Drains the SMS outbox through the modem, one SMS at a time (a GSM modem sends one at a time).
- * `kick()` starts a drain at once when an alert is raised; a slow timer retries failures. Every
+ * `kick()` starts a drain at once when an alert is raised; a sweep `sweepMs` after each drain retries failures. Every
  * state change is written before the next step, so a crash at any point resumes correctly.
  */
 export class SmsDispatcher implements Module {
@@ -42,12 +42,7 @@ export class SmsDispatcher implements Module {
   readonly #log: Logger;
   readonly #onAlertChanged: (alertId: string) => void;
   readonly #onSendOutcome: (ok: boolean) => void;
-  readonly #sweepMs: number;
-  #timer: NodeJS.Timeout | undefined;
-  #draining: Promise<void> | undefined;
-  #again = false;
-  #stopped = true;
-  readonly #kickTimers = new Set<NodeJS.Timeout>();
+  readonly #loop: KickLoop;
   #modemFailures = 0;
 
   constructor(deps: {
@@ -66,62 +61,42 @@ export class SmsDispatcher implements Module {
     this.#log = deps.log;
     this.#onAlertChanged = deps.onAlertChanged;
     this.#onSendOutcome = deps.onSendOutcome ?? (() => {});
-    this.#sweepMs = deps.sweepMs ?? 2_000;
+    const sweepMs = deps.sweepMs ?? 2_000;
+    this.#loop = new KickLoop({ pass: () => this.#drain(), nextDelayMs: () => sweepMs });
   }
 
   async start(): Promise<void> {
-    this.#stopped = false;
     const recovered = this.#store.recover(this.#clock.now());
     if (recovered > 0) this.#log.warn({ recovered }, 'SMS interrupted by a restart are queued again');
-    this.#timer = setInterval(() => this.kick(), this.#sweepMs);
-    this.kick();
+    this.#loop.start();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    clearInterval(this.#timer);
-    for (const t of this.#kickTimers) clearTimeout(t);
-    this.#kickTimers.clear();
-    await this.#draining;
+    await this.#loop.stop();
   }
 
   /** Send what is due now. Safe to call at any time and often. */
   kick(): void {
-    if (this.#stopped) return;
-    if (this.#draining) {
-      this.#again = true;
-      return;
-    }
-    this.#draining = this.#drain().finally(() => {
-      this.#draining = undefined;
-      if (this.#again && !this.#stopped) {
-        this.#again = false;
-        this.kick();
-      }
-    });
+    this.#loop.kick();
   }
 
-  /** Send what is due at `at` (a fall's SMS at the end of its cancel window). */
+  /** Send what is due at `at` (a fall's SMS at the end of its cancel window; 5 ms late so it is due). */
   kickAt(at: number): void {
-    const timer = setTimeout(() => {
-      this.#kickTimers.delete(timer);
-      this.kick();
-    }, Math.max(0, at - this.#clock.now()) + 5);
-    this.#kickTimers.add(timer);
+    this.#loop.kickIn(Math.max(0, at - this.#clock.now()) + 5);
   }
 
   /** Resolves when the current drain (if any) is over — for tests and orderly shutdown. */
   async idle(): Promise<void> {
-    while (this.#draining) await this.#draining;
+    await this.#loop.idle();
   }
 
   async #drain(): Promise<void> {
     for (;;) {
-      if (this.#stopped) return;
+      if (this.#loop.stopped) return;
       const due = this.#store.dueSms(this.#clock.now(), 10);
       if (due.length === 0) return;
       for (const sms of due) {
-        if (this.#stopped) return;
+        if (this.#loop.stopped) return;
         await this.#send(sms);
       }
     }

@@ -1,17 +1,18 @@
 import type { Logger, Module } from '@vigie/common';
-import type { BraceletStatus, BusReading } from '@vigie/protocol';
+import { BOX_CONFIG_DEFAULTS, type BraceletStatus, type BusReading } from '@vigie/protocol';
 import type { Clock } from '../clock.ts';
 import type { AlertRaiser } from './alert-raiser.ts';
-import { BoxFileSchema, type BoxFile } from '@vigie/provisioning';
+import type { BoxFile } from '@vigie/provisioning';
 
 /**
- * Per-patient thresholds, as the box file holds them (units and defaults are documented once, on
- * `BoxFileSchema.thresholds` in provisioning; the cloud will push them later).
+ * Per-patient thresholds, as the box file holds them (units, bounds and defaults are documented
+ * once, in protocol `BOX_CONFIG_LIMITS.thresholds`; the care team sets them in the portal and the
+ * cloud pushes them to the box file through the configuration downlink).
  */
 export type VitalThresholds = Readonly<BoxFile['thresholds']>;
 
-/** The defaults, from the box file's schema. */
-export const DEFAULT_THRESHOLDS: VitalThresholds = BoxFileSchema.shape.thresholds.parse(undefined);
+/** The defaults (protocol `BOX_CONFIG_DEFAULTS`, the box file's too). */
+export const DEFAULT_THRESHOLDS: VitalThresholds = BOX_CONFIG_DEFAULTS.thresholds;
 
 /** An episode: the condition holds; it re-arms only once the condition has cleared. */
 interface Episode {

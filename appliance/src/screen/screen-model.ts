@@ -1,4 +1,4 @@
-import type { AlertEvent, BraceletStatus, ModemStatus, UplinkStatus } from '@vigie/protocol';
+import { isOpenAlertState, type AlertEvent, type BraceletStatus, type ModemStatus, type UplinkStatus } from '@vigie/protocol';
 import type { BoxProblem, ScreenState } from '../display/screens.ts';
 
 /** What the screen knows, as last heard on the bus. */
@@ -14,8 +14,6 @@ export interface ScreenInputs {
 /** How long "help is coming" stays on the screen after an acknowledgement. */
 export const HELP_COMING_MS = 30 * 60_000;
 
-const OPEN = new Set(['raised', 'notifying', 'notified', 'escalated']);
-
 /**
  * What the patient sees, by priority: an alert in progress (critical first); help coming after an
  * acknowledgement; problems to fix (no bracelet, not worn, no modem, no SIM, no network, bracelet
@@ -23,7 +21,7 @@ const OPEN = new Set(['raised', 'notifying', 'notified', 'escalated']);
  */
 export function screenFor(inputs: ScreenInputs, now: number): ScreenState {
   const alerts = [...inputs.alerts.values()].sort((a, b) => b.raisedAt - a.raisedAt);
-  const open = alerts.filter((a) => OPEN.has(a.state) && a.severity === 'critical');
+  const open = alerts.filter((a) => isOpenAlertState(a.state) && a.severity === 'critical');
   if (open.length > 0) {
     const a = open[0]!;
     const inWindow = a.state === 'raised' && typeof a.cancelUntil === 'number' && a.cancelUntil > now;

@@ -1,10 +1,10 @@
-import type { AlertKind } from '@vigie/protocol';
+import { CONTACTED_ALERT_STATES, isOpenAlertState, OPEN_ALERT_STATES, sqlStateList, type AlertKind } from '@vigie/protocol';
 import type { BoxDatabase } from './database.ts';
 import type { AlertRecipient, SmsPurpose } from './alert-store.ts';
 
-/** Alert states in which someone still has to act. */
-export const OPEN_STATES = ['raised', 'notifying', 'notified', 'escalated'] as const;
-const OPEN = `('raised', 'notifying', 'notified', 'escalated')`;
+/** Alert states in which someone still has to act, and those after the first SMS (protocol). */
+const OPEN = sqlStateList(OPEN_ALERT_STATES);
+const CONTACTED = sqlStateList(CONTACTED_ALERT_STATES);
 
 /** An open alert, as the acknowledgement and escalation logic sees it. */
 export interface OpenAlert {
@@ -66,7 +66,7 @@ export class AlertFollowUpStore {
     );
     this.#due = db.prepare<[number], OpenRow>(
       `SELECT alert_id, number, kind, raised_at, escalation_round FROM alerts
-       WHERE state IN ('notifying', 'notified', 'escalated') AND next_escalation_at IS NOT NULL AND next_escalation_at <= ?
+       WHERE state IN ${CONTACTED} AND next_escalation_at IS NOT NULL AND next_escalation_at <= ?
        ORDER BY raised_at`,
     );
     this.#ack = db.prepare(
@@ -81,7 +81,7 @@ export class AlertFollowUpStore {
     this.#escalate = db.prepare(
       `UPDATE alerts SET state = 'escalated', escalation_round = escalation_round + 1, next_escalation_at = ?,
          revision = revision + 1, updated_at = ?
-       WHERE alert_id = ? AND state IN ('notifying', 'notified', 'escalated') AND escalation_round = ?`,
+       WHERE alert_id = ? AND state IN ${CONTACTED} AND escalation_round = ?`,
     );
     this.#insertSms = db.prepare(
       `INSERT INTO sms_outbox (alert_id, round, purpose, contact_name, phone, body, state, next_attempt_at, updated_at)
@@ -134,7 +134,7 @@ export class AlertFollowUpStore {
   /** An alert by id with whether it is still open, or undefined when the box does not know it. */
   alertById(alertId: string): { alert: OpenAlert; open: boolean; state: string } | undefined {
     const row = this.#byId.get(alertId);
-    return row ? { alert: toOpen(row), open: (OPEN_STATES as readonly string[]).includes(row.state), state: row.state } : undefined;
+    return row ? { alert: toOpen(row), open: isOpenAlertState(row.state), state: row.state } : undefined;
   }
 
   /** Contacts whose alert SMS was accepted by the modem, once each. */

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ALERT_STATES } from '@vigie/protocol';
 import { openBoxDatabase } from './database.ts';
 import { AlertStore, DUPLICATE_EVENT_WINDOW_MS } from './alert-store.ts';
 
@@ -76,4 +77,14 @@ test('lists alert revisions the cloud has not confirmed, until marked uploaded',
   const [a] = store.dueSms(1_000);
   store.markSending(a!, 1_001);
   assert.equal(store.pendingUploads('VB-1').length, 1, 'a new revision is pending again');
+});
+
+test('the alerts table takes exactly the protocol’s alert states', () => {
+  const db = openBoxDatabase(':memory:');
+  const store = new AlertStore(db);
+  const { alertId } = raise(store, 1_000);
+  const setState = db.prepare('UPDATE alerts SET state = ? WHERE alert_id = ?');
+  // The CHECK constraint is SQL written once in the schema; this ties it to protocol ALERT_STATES.
+  for (const state of ALERT_STATES) setState.run(state, alertId);
+  for (const state of ['open', 'cancelled', 'Raised']) assert.throws(() => setState.run(state, alertId), /CHECK constraint/, state);
 });

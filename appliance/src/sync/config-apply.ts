@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BoxConfig, validate } from '@vigie/protocol';
+import { BoxConfig, boxConfigDocumentIssues, validate } from '@vigie/protocol';
 import { BoxFileSchema, updateBoxFile, type BoxFile, type BoxFileUpdateOptions } from '@vigie/provisioning';
 
 /** The sections of the box file the cloud manages; the rest (identity, token, patient, bracelet) is the technician's. */
@@ -38,8 +38,8 @@ export type ApplyOutcome =
 /**
  * Apply a configuration received from the cloud to the box file, all or nothing.
  *
- * 1. The whole message is checked against the protocol schema (`BoxConfig`) and must name this
- *    box; then the box file it would produce is checked whole (`BoxFileSchema`). Any failure
+ * 1. The whole message is checked as the cloud checked it on save (protocol `BoxConfig`, then
+ *    `boxConfigDocumentIssues`) and must name this box; then the box file it would produce is checked whole (`BoxFileSchema`). Any failure
  *    refuses it with its reasons: nothing is written, the configuration in force stays.
  * 2. A version not above the one applied changes nothing (a replay, an older copy).
  * 3. The new file is written atomically (temporary file, fsync, rename, directory fsync), with the
@@ -59,8 +59,10 @@ export function applyCloudConfig(
   options: { now: number; hooks?: BoxFileUpdateOptions['hooks'] },
 ): ApplyOutcome {
   const checked = validate(BoxConfig, message);
-  if (!checked.ok) {
-    return { status: 'refused', reason: 'schema', problems: checked.issues.map((i) => `${i.path}: ${i.message}`) };
+  // The cloud's own check on save (schema, then each phone once): the box refuses what the cloud would.
+  const issues = checked.ok ? boxConfigDocumentIssues(checked.value.config).map((i) => ({ ...i, path: `/config${i.path}` })) : checked.issues;
+  if (!checked.ok || issues.length > 0) {
+    return { status: 'refused', reason: 'schema', problems: issues.map((i) => `${i.path}: ${i.message}`) };
   }
   const config = checked.value;
   let outcome: ApplyOutcome | undefined;

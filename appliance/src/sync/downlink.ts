@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { Logger, Module } from '@vigie/common';
+import { KickLoop, type Logger, type Module } from '@vigie/common';
 import { readBoxFile, type BoxFile } from '@vigie/provisioning';
 import { SCHEMA_VERSION, topics, type BoxCommand, type BoxCommandResult, type ConfigApplied } from '@vigie/protocol';
 import { boxErrors } from '../errors.ts';
@@ -43,10 +43,7 @@ export interface DownlinkDeps {
 export class Downlink implements Module {
   readonly name = 'downlink';
   readonly #d: DownlinkDeps;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #stopped = true;
+  readonly #loop: KickLoop;
   /** Hash of the box file last announced on the bus (undefined: none yet, so the first cycle announces). */
   #announced: string | undefined;
   /** Commands handed to the core, by id, with when (not re-sent before COMMAND_RETRY_MS). */
@@ -56,44 +53,29 @@ export class Downlink implements Module {
 
   constructor(deps: DownlinkDeps) {
     this.#d = deps;
+    this.#loop = new KickLoop({
+      pass: () => this.#cycle(),
+      nextDelayMs: () => (this.#d.alertOpen() ? ALERT_POLL_MS : this.#d.idleIntervalMs()),
+    });
   }
 
   async start(): Promise<void> {
-    this.#stopped = false;
-    this.kick();
+    this.#loop.start();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running;
+    await this.#loop.stop();
     this.#d.client.close();
   }
 
   /** Run a cycle now (an alert opened, the cloud came back). */
   kick(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#running = this.#cycle().finally(() => {
-      this.#running = undefined;
-      if (this.#stopped) return;
-      if (this.#again) {
-        this.#again = false;
-        this.kick();
-        return;
-      }
-      const delay = this.#d.alertOpen() ? ALERT_POLL_MS : this.#d.idleIntervalMs();
-      this.#timer = setTimeout(() => this.kick(), delay);
-    });
+    this.#loop.kick();
   }
 
   /** Resolves when no cycle runs (tests). */
   async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+    await this.#loop.idle();
   }
 
   /** The safety core answered a command: tell the cloud (a failure leaves it pending: the cloud sends it again, the core answers again). */

@@ -1,4 +1,4 @@
-import type { Logger, Module } from '@vigie/common';
+import { KickLoop, type Logger, type Module } from '@vigie/common';
 import { SCHEMA_VERSION, type Heartbeat } from '@vigie/protocol';
 import { boxErrors } from '../errors.ts';
 import type { Clock } from '../clock.ts';
@@ -55,52 +55,35 @@ export interface UplinkDeps {
 export class Uplink implements Module {
   readonly name = 'uplink';
   readonly #d: UplinkDeps;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
-  #stopped = true;
+  readonly #loop: KickLoop;
   #failures = 0;
   #lastHeartbeat = 0;
 
   constructor(deps: UplinkDeps) {
     this.#d = deps;
+    this.#loop = new KickLoop({
+      pass: () => this.#cycle(),
+      // After a failure, back off (capped at the interval); otherwise the next cycle at the interval.
+      nextDelayMs: () => (this.#failures > 0 ? backoffMs(this.#failures, 1_000, Math.max(this.#d.intervalMs, 1_000)) : this.#d.intervalMs),
+    });
   }
 
   async start(): Promise<void> {
-    this.#stopped = false;
-    this.kick();
+    this.#loop.start();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#timer);
-    await this.#running;
+    await this.#loop.stop();
   }
 
   /** Run a sync cycle now (a new alert, a reconnect). */
   kick(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    clearTimeout(this.#timer);
-    this.#running = this.#cycle().finally(() => {
-      this.#running = undefined;
-      if (this.#stopped) return;
-      if (this.#again) {
-        this.#again = false;
-        this.kick();
-        return;
-      }
-      const delay = this.#failures > 0 ? backoffMs(this.#failures, 1_000, Math.max(this.#d.intervalMs, 1_000)) : this.#d.intervalMs;
-      this.#timer = setTimeout(() => this.kick(), delay);
-    });
+    this.#loop.kick();
   }
 
   /** Resolves when no cycle is running (tests). */
   async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+    await this.#loop.idle();
   }
 
   async #cycle(): Promise<void> {
@@ -109,7 +92,7 @@ export class Uplink implements Module {
     try {
       contacted = (await this.#sendAlerts()) || contacted;
       for (;;) {
-        if (this.#stopped) return;
+        if (this.#loop.stopped) return;
         const batch = this.#d.readings.nextBatch(this.#d.batchSize, this.#d.clock.now(), this.#d.cadences?.());
         if (!batch) break;
         contacted = true;

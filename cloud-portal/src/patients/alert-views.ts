@@ -1,5 +1,6 @@
 import type { Queryable } from '@vigie/cloud-store';
 import type { Acknowledgement, AlertKind, AlertNotification, AlertSeverity, AlertState } from '@vigie/protocol';
+import { OPEN_ALERT_STATES } from '@vigie/protocol';
 import type { AlertView } from '../api-types.ts';
 
 interface AlertRow {
@@ -17,7 +18,7 @@ interface AlertRow {
 const COLUMNS = 'alert_id, number, kind, severity, state, raised_at, updated_at, notifications, acknowledgement';
 
 /** States in which an alert still needs someone (acknowledged: someone is on it; closed: over). */
-export const OPEN_ALERT_STATES = ['raised', 'notifying', 'notified', 'escalated'] as const satisfies readonly AlertState[];
+export { OPEN_ALERT_STATES };
 
 function toView(r: AlertRow): AlertView {
   return {

@@ -1,24 +1,9 @@
-import { BoxConfigDocument, SCHEMA_VERSION, validate, type BoxConfig, type SchemaIssue } from '@vigie/protocol';
+import { BoxConfigDocument, boxConfigDocumentIssues, SCHEMA_VERSION, validate, type BoxConfig, type SchemaIssue } from '@vigie/protocol';
 import type { Db, Queryable } from '../db/types.ts';
 import { storeErrors } from '../errors.ts';
 
-/**
- * Defaults of the sections a care team rarely changes (the same as the box file's), for a portal
- * that builds a first document around the contacts it asks for.
- */
-export const BOX_CONFIG_DEFAULTS = {
-  alerting: { ackTimeoutMinutes: 5, maxRounds: 3, fallCancelSeconds: 20 },
-  thresholds: {
-    spo2Min: 90,
-    heartRateLow: 40,
-    heartRateHigh: 130,
-    sustainedReadings: 2,
-    notWornMinutes: 30,
-    noDataMinutes: 30,
-    batteryLowPercent: 15,
-  },
-  cadences: { syncIntervalSeconds: 600, heartbeatIntervalSeconds: 300 },
-} as const satisfies Omit<BoxConfigDocument, 'contacts'>;
+/** The defaults live in protocol/ (one source for cloud and box); re-exported for the portal. */
+export { BOX_CONFIG_DEFAULTS } from '@vigie/protocol';
 
 /** Input of {@link saveBoxConfig}: the box, or the patient whose current box it is. */
 export type SaveBoxConfigInput = ({ boxId: string; patientId?: undefined } | { patientId: string; boxId?: undefined }) & {
@@ -54,16 +39,7 @@ export interface BoxConfigVersion {
  */
 export function checkBoxConfigDocument(config: unknown): BoxConfigDocument {
   const result = validate(BoxConfigDocument, config);
-  const issues: SchemaIssue[] = result.ok ? [] : result.issues;
-  if (result.ok) {
-    const doc = result.value;
-    // (heartRateLow ≤ 80 < 90 ≤ heartRateHigh by the schema's ranges: the pair cannot cross.)
-    const seen = new Set<string>();
-    doc.contacts.forEach((c, i) => {
-      if (seen.has(c.phone)) issues.push({ path: `/contacts/${i}/phone`, message: 'this phone number is already a contact' });
-      seen.add(c.phone);
-    });
-  }
+  const issues: SchemaIssue[] = result.ok ? boxConfigDocumentIssues(result.value) : result.issues;
   if (issues.length === 0) return config as BoxConfigDocument;
   const first = issues[0]!;
   throw storeErrors.create('DOWNLINK_CONFIG_INVALID', {

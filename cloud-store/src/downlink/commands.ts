@@ -1,10 +1,7 @@
-import { SCHEMA_VERSION, type BoxCommand, type BoxCommandOutcome, type BoxCommandResult } from '@vigie/protocol';
+import { isOpenAlertState, SCHEMA_VERSION, type BoxCommand, type BoxCommandOutcome, type BoxCommandResult } from '@vigie/protocol';
 import type { Db, Queryable } from '../db/types.ts';
 import { httpErrors } from '@vigie/common/http';
 import { storeErrors } from '../errors.ts';
-
-/** Alert states in which someone still has to act (the box's, mirrored by the cloud). */
-const OPEN_STATES = ['raised', 'notifying', 'notified', 'escalated'];
 
 /** Longest name quoted in the SMS; the box adds " (portail)" within the protocol's 120 characters. */
 const MAX_NAME = 100;
@@ -40,7 +37,7 @@ export async function requestAlertAcknowledgement(
       [input.alertId],
     );
     if (existing.rows[0]) return { queued: existing.rows[0].done_at === null };
-    if (!OPEN_STATES.includes(alert.state)) return { queued: false };
+    if (!isOpenAlertState(alert.state)) return { queued: false };
     // ON CONFLICT: two requests racing for the same alert queue one command.
     await tx.query(
       `INSERT INTO box_commands (box_id, kind, alert_id, account_id, display_name, requested_at)

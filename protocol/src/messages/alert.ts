@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral } from '@sinclair/typebox';
+import { ALERT_STATES, type AlertStateName } from '../alert-states.ts';
 import { BoxId, EpochMs, SchemaVersion, Uuid } from './common.ts';
 
 /** What raised the alert. */
@@ -22,17 +23,11 @@ export const AlertSeverity = Type.Union([Type.Literal('critical'), Type.Literal(
 export type AlertSeverity = Static<typeof AlertSeverity>;
 
 /**
- * An alert's life on the box: raised → notifying → notified → acknowledged | escalated → closed.
- * The box owns the state; the cloud mirrors it.
+ * An alert's life on the box: raised → notifying → notified → acknowledged | escalated → closed
+ * (`ALERT_STATES` and the sets the services act on: `../alert-states.ts`). The box owns the
+ * state; the cloud mirrors it.
  */
-export const AlertState = Type.Union([
-  Type.Literal('raised'),
-  Type.Literal('notifying'),
-  Type.Literal('notified'),
-  Type.Literal('acknowledged'),
-  Type.Literal('escalated'),
-  Type.Literal('closed'),
-]);
+export const AlertState = Type.Union(ALERT_STATES.map((s) => Type.Literal(s)) as TLiteral<AlertStateName>[]);
 export type AlertState = Static<typeof AlertState>;
 
 /** One SMS (or later, other channel) notification of an alert. No phone number: contacts are named. */

@@ -1,16 +1,92 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TInteger, type TLiteral, type TNumber } from '@sinclair/typebox';
 import { BoxId, EpochMs, SchemaVersion, Uuid } from './common.ts';
 
+/** A numeric field's bounds, inclusive; `integer`: whole numbers only. */
+export interface BoxConfigBound {
+  readonly minimum: number;
+  readonly maximum: number;
+  readonly integer?: boolean;
+}
+
 /**
- * A contact texted by the box on an alert. Phone in E.164 (`+33612345678`). Bounds match the box
- * file's (provisioning/src/box-file.ts), so a document valid here is a valid box file section.
+ * Every limit of the box configuration, in one place: the cloud's schema below and the box file
+ * (provisioning/src/box-file.ts) are both built from this table, so the cloud never accepts a
+ * document the box then refuses (a property test, provisioning/src/box-config-agreement.test.ts,
+ * holds them to it).
  */
+export const BOX_CONFIG_LIMITS = {
+  /** At least one: a box with nobody to text protects nobody (the box file alone may have none yet). */
+  contacts: { minItems: 1, maxItems: 10 },
+  contact: {
+    /** Shown in the SMS and the portal; at least one non-blank character. */
+    name: { minLength: 1, maxLength: 60, pattern: '\\S' },
+    /** E.164, e.g. `+33612345678`: the modem texts it from any network; replies match it exactly. */
+    phone: { pattern: '^\\+[1-9][0-9]{6,14}$' },
+    /** Escalation tier: 1 texted at once, each round adds the next. */
+    tier: { minimum: 1, maximum: 5, integer: true },
+  },
+  alerting: {
+    /** Minutes without acknowledgement before the next round of SMS. */
+    ackTimeoutMinutes: { minimum: 0.05, maximum: 120 },
+    /** Rounds in all, the first included; after the last the alert stays escalated. */
+    maxRounds: { minimum: 1, maximum: 10, integer: true },
+    /** Seconds a detected fall waits for the patient to cancel it on the box (0: no window). */
+    fallCancelSeconds: { minimum: 0, maximum: 120, integer: true },
+  },
+  thresholds: {
+    /** Hypoxemia below this SpO2 one-minute mean, %. */
+    spo2Min: { minimum: 70, maximum: 99 },
+    /** Bradycardia below / tachycardia above these heart-rate means, bpm (ranges that cannot cross)… */
+    heartRateLow: { minimum: 20, maximum: 80 },
+    heartRateHigh: { minimum: 90, maximum: 220 },
+    /** …for this many consecutive means (2-minute means: 2 = at least 4 minutes). */
+    sustainedReadings: { minimum: 1, maximum: 30, integer: true },
+    /** "Not worn" after the bracelet says so this long; "no data" after total silence this long. */
+    notWornMinutes: { minimum: 1, maximum: 1_440 },
+    noDataMinutes: { minimum: 1, maximum: 1_440 },
+    /** Bracelet battery at or below this, %, asks to charge it. */
+    batteryLowPercent: { minimum: 1, maximum: 50 },
+  },
+  cadences: {
+    /** How often readings are forwarded (design: 10 minutes). Alerts always go at once. */
+    syncIntervalSeconds: { minimum: 10, maximum: 86_400, integer: true },
+    heartbeatIntervalSeconds: { minimum: 30, maximum: 86_400, integer: true },
+  },
+} as const satisfies {
+  contacts: { minItems: number; maxItems: number };
+  contact: { tier: BoxConfigBound; [field: string]: object };
+  alerting: Record<string, BoxConfigBound>;
+  thresholds: Record<string, BoxConfigBound>;
+  cadences: Record<string, BoxConfigBound>;
+};
+
+/** Who a contact is to the patient (shown to the care team). */
+export const CONTACT_ROLES = ['nurse', 'relative', 'doctor', 'other'] as const;
+export type ContactRole = (typeof CONTACT_ROLES)[number];
+
+/**
+ * A bounded number as TypeBox, `{ minimum, maximum }` exactly as the limit table says.
+ * (The `integer` flag picks the type; it is not a JSON Schema keyword.)
+ */
+function bounded(bound: BoxConfigBound): TNumber | TInteger {
+  const range = { minimum: bound.minimum, maximum: bound.maximum };
+  return bound.integer ? Type.Integer(range) : Type.Number(range);
+}
+
+/** One TypeBox property per field of a limit table section. */
+function boundedSection<L extends Record<string, BoxConfigBound>>(limits: L): { [K in keyof L]: TNumber | TInteger } {
+  return Object.fromEntries(Object.entries(limits).map(([key, bound]) => [key, bounded(bound)])) as { [K in keyof L]: TNumber | TInteger };
+}
+
+const L = BOX_CONFIG_LIMITS;
+
+/** A contact texted by the box on an alert. Phone in E.164 (`+33612345678`). */
 export const BoxConfigContact = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 60, pattern: '\\S' }),
-    phone: Type.String({ pattern: '^\\+[1-9][0-9]{6,14}$', description: 'E.164' }),
-    role: Type.Union([Type.Literal('nurse'), Type.Literal('relative'), Type.Literal('doctor'), Type.Literal('other')]),
-    tier: Type.Integer({ minimum: 1, maximum: 5, description: 'Escalation tier: 1 texted at once, each round adds the next' }),
+    name: Type.String(L.contact.name),
+    phone: Type.String({ pattern: L.contact.phone.pattern, description: 'E.164' }),
+    role: Type.Union(CONTACT_ROLES.map((r) => Type.Literal(r)) as TLiteral<ContactRole>[]),
+    tier: Type.Integer({ minimum: L.contact.tier.minimum, maximum: L.contact.tier.maximum, description: 'Escalation tier: 1 texted at once, each round adds the next' }),
   },
   { additionalProperties: false },
 );
@@ -24,39 +100,50 @@ export type BoxConfigContact = Static<typeof BoxConfigContact>;
  */
 export const BoxConfigDocument = Type.Object(
   {
-    contacts: Type.Array(BoxConfigContact, { minItems: 1, maxItems: 10, description: 'At least one: a box with nobody to text protects nobody' }),
-    alerting: Type.Object(
-      {
-        ackTimeoutMinutes: Type.Number({ minimum: 0.05, maximum: 120 }),
-        maxRounds: Type.Integer({ minimum: 1, maximum: 10 }),
-        fallCancelSeconds: Type.Integer({ minimum: 0, maximum: 120 }),
-      },
-      { additionalProperties: false },
-    ),
-    thresholds: Type.Object(
-      {
-        spo2Min: Type.Number({ minimum: 70, maximum: 99 }),
-        heartRateLow: Type.Number({ minimum: 20, maximum: 80 }),
-        heartRateHigh: Type.Number({ minimum: 90, maximum: 220 }),
-        sustainedReadings: Type.Integer({ minimum: 1, maximum: 30 }),
-        notWornMinutes: Type.Number({ minimum: 1, maximum: 1_440 }),
-        noDataMinutes: Type.Number({ minimum: 1, maximum: 1_440 }),
-        batteryLowPercent: Type.Number({ minimum: 1, maximum: 50 }),
-      },
-      { additionalProperties: false },
-    ),
-    cadences: Type.Object(
-      {
-        /** How often readings are forwarded (design: 10 minutes). Alerts always go at once. */
-        syncIntervalSeconds: Type.Integer({ minimum: 10, maximum: 86_400 }),
-        heartbeatIntervalSeconds: Type.Integer({ minimum: 30, maximum: 86_400 }),
-      },
-      { additionalProperties: false },
-    ),
+    contacts: Type.Array(BoxConfigContact, { ...L.contacts, description: 'At least one: a box with nobody to text protects nobody' }),
+    alerting: Type.Object(boundedSection(L.alerting), { additionalProperties: false }),
+    thresholds: Type.Object(boundedSection(L.thresholds), { additionalProperties: false }),
+    cadences: Type.Object(boundedSection(L.cadences), { additionalProperties: false }),
   },
   { additionalProperties: false, $id: 'BoxConfigDocument' },
 );
 export type BoxConfigDocument = Static<typeof BoxConfigDocument>;
+
+/**
+ * The defaults, one place: what a box file holds until the care team says otherwise, and the
+ * first document the portal offers around the contacts it asks for.
+ */
+export const BOX_CONFIG_DEFAULTS = {
+  alerting: { ackTimeoutMinutes: 5, maxRounds: 3, fallCancelSeconds: 20 },
+  thresholds: {
+    spo2Min: 90,
+    heartRateLow: 40,
+    heartRateHigh: 130,
+    sustainedReadings: 2,
+    notWornMinutes: 30,
+    noDataMinutes: 30,
+    batteryLowPercent: 15,
+  },
+  cadences: { syncIntervalSeconds: 600, heartbeatIntervalSeconds: 300 },
+} as const satisfies Omit<BoxConfigDocument, 'contacts'>;
+
+/** A contact given without a role or tier (the technician's CLI, a hand-written box file). */
+export const BOX_CONTACT_DEFAULTS = { role: 'other', tier: 1 } as const satisfies Pick<BoxConfigContact, 'role' | 'tier'>;
+
+/**
+ * What the schema cannot say about a document that passed it: each phone number once (a contact
+ * entered twice would be texted twice). The cloud refuses such a document on save and the box
+ * refuses it when pushed; JSON pointers like the schema's (`/contacts/1/phone`).
+ */
+export function boxConfigDocumentIssues(doc: BoxConfigDocument): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  const seen = new Set<string>();
+  doc.contacts.forEach((c, i) => {
+    if (seen.has(c.phone)) issues.push({ path: `/contacts/${i}/phone`, message: 'this phone number is already a contact' });
+    seen.add(c.phone);
+  });
+  return issues;
+}
 
 /**
  * The configuration the cloud serves a box (`GET /ingest/v1/config`): the current version of its

@@ -6,6 +6,7 @@
  * a faulty sensor), which end by themselves.
  */
 import { useState } from 'react';
+import { OPEN_ALERT_STATES } from '@vigie/protocol/alert-states';
 import type { Role } from '../api/types.ts';
 import type { InboxAlert } from '../api/view-types.ts';
 import { acknowledgeAlert } from '../api/view-endpoints.ts';
@@ -22,7 +23,7 @@ import { RoleNav } from './view-common.tsx';
 import { useViewsI18n } from './use-views-i18n.ts';
 
 type AckState = 'sending' | 'sent' | 'not-queued' | 'failed';
-const OPEN = new Set(['raised', 'notifying', 'notified', 'escalated']);
+const OPEN: ReadonlySet<string> = new Set(OPEN_ALERT_STATES);
 
 export function InboxPage({ role }: { role: Role }) {
   const { t, f } = useI18n();

@@ -9,7 +9,7 @@ import type { SysfsGpioChip } from './chip-base.ts';
 import { gpioErrors, type GpioErrorCode } from './errors.ts';
 import { FakeSysfs } from './fake-sysfs.ts';
 import { OnoffGpio } from './onoff-gpio.ts';
-import { gpioPortContract } from './port-contract.ts';
+import { gpioPortSuite } from './gpio-port-suite.ts';
 
 /** A Pi 4 on Linux 6.6+: the SoC's chip starts at 512. */
 const PI4: SysfsGpioChip[] = [
@@ -32,7 +32,7 @@ async function withPort(chips: SysfsGpioChip[], fn: (port: OnoffGpio, sysfs: Fak
   }
 }
 
-gpioPortContract(
+gpioPortSuite(
   'onoff over a fake sysfs',
   async () => {
     const sysfs = await FakeSysfs.create({ chips: PI4 });

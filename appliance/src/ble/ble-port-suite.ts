@@ -1,18 +1,28 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BraceletSimulator } from '@vigie/bracelet';
 import { GattCharacteristic, GattService } from '@vigie/protocol';
 import type { BleNotification, BlePort, BlePortEvents } from './port.ts';
 
 /**
+ * What the suite asks of the bracelet at the far end. The adapter tests pass the bracelet
+ * simulator (`@vigie/bracelet`), which has this shape; the suite itself, in src/, does not import
+ * it, so the box's source depends on the bracelet package only through its tests.
+ */
+export interface SuiteBracelet {
+  readonly deviceId: string;
+  /** Make the bracelet report a fall (an emergency notification). */
+  injectFall(): void;
+}
+
+/**
  * The test suite every {@link BlePort} adapter must pass (imported by adapter tests only). Each
- * adapter supplies a fixture: the port under test, connected to a real `BraceletSimulator` through
+ * adapter supplies a fixture: the port under test, connected to a real bracelet simulator through
  * the strongest stand-in it has (the radio socket for the simulated adapter; fake noble bindings
  * fed by the simulator's `notification` events for the noble adapter).
  */
 export interface BlePortFixture {
   readonly port: BlePort;
-  readonly bracelet: BraceletSimulator;
+  readonly bracelet: SuiteBracelet;
   /** Take the bracelet out of range (the link must drop). */
   takeBraceletAway(): Promise<void>;
   /** Stop everything and remove temporary files. */
@@ -46,7 +56,7 @@ export function nextEvent<K extends keyof BlePortEvents>(
 const isCharacteristic = (characteristic: string) => (n: BleNotification) => n.characteristic === characteristic;
 
 /** Register the shared BlePort tests for one adapter. `setup` returns a started fixture. */
-export function blePortContract(adapter: string, setup: () => Promise<BlePortFixture>): void {
+export function blePortSuite(adapter: string, setup: () => Promise<BlePortFixture>): void {
   test(`${adapter}: reports the bracelet connected, then its battery and worn status, with normalised UUIDs`, async () => {
     const fixture = await setup();
     try {

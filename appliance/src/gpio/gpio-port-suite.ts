@@ -25,7 +25,7 @@ export interface GpioPortFixture {
 }
 
 /** What an adapter's stand-in can show. */
-export interface GpioPortContractOptions {
+export interface GpioPortSuiteOptions {
   /**
    * Why change events cannot be observed with this stand-in (e.g. epoll needs a real sysfs), or
    * false when they can. Edge tests are then not registered for this adapter.
@@ -50,7 +50,7 @@ function record(line: InputLine): [Level, number][] {
 }
 
 /** Register the shared GpioPort tests for one adapter. `setup` returns a fresh fixture. */
-export function gpioPortContract(adapter: string, setup: () => Promise<GpioPortFixture>, options: GpioPortContractOptions): void {
+export function gpioPortSuite(adapter: string, setup: () => Promise<GpioPortFixture>, options: GpioPortSuiteOptions): void {
   const tolerance = options.timeToleranceMs ?? 0;
   // Edge tests are not registered at all where edges cannot be observed: a skipped test proves
   // nothing and CI allows none. The simulated adapter runs them; a Pi run covers onoff's epoll path.
