@@ -10,6 +10,7 @@ import { useDocumentTitle } from '../ui/hooks/use-document-title.ts';
 import { errorText } from '../i18n/errors.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link } from '../ui/navigation.tsx';
+import { Notice } from '../ui/notice.tsx';
 import { acceptInvitation, forgotPassword, resetPassword } from '../api/accounts.ts';
 
 /** The frame of the public pages (the sign-in page's card). */
@@ -31,11 +32,6 @@ export function PublicFrame({ title, children }: { title: string; children: Reac
       </main>
     </div>
   );
-}
-
-/** An announced message: error or confirmation. */
-export function Notice({ kind, text }: { kind: 'error' | 'ok'; text: string | null }) {
-  return <div role={kind === 'error' ? 'alert' : 'status'}>{text && <p className={`notice notice--${kind === 'error' ? 'error' : 'info'}`}>{text}</p>}</div>;
 }
 
 function NewPasswordForm({ onSubmit }: { onSubmit: (password: string) => Promise<void> }) {

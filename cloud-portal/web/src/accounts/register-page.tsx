@@ -7,7 +7,8 @@ import { ApiError } from '../api/client.ts';
 import { errorText } from '../i18n/errors.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { errorField, submitRegistration } from '../api/accounts.ts';
-import { Notice, PublicFrame } from './public-pages.tsx';
+import { Notice } from '../ui/notice.tsx';
+import { PublicFrame } from './public-pages.tsx';
 
 interface Person { name: string; email: string; phone: string }
 const empty = (): Person => ({ name: '', email: '', phone: '' });

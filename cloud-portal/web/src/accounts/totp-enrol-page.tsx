@@ -6,7 +6,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useDocumentTitle } from '../ui/hooks/use-document-title.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { confirmTotp, enrolTotp } from '../api/accounts.ts';
-import { Notice } from './public-pages.tsx';
+import { Notice } from '../ui/notice.tsx';
 
 export function TotpEnrolPage({ onDone }: { onDone: () => void }) {
   const { t } = useI18n();

@@ -13,7 +13,7 @@ import { AccountsTab } from './admin-accounts-tab.tsx';
 import { restorable, Table, useAdmin, type Act, type Ask } from './admin-common.tsx';
 import { ADMIN_TABS, type AdminTab } from './admin-tabs.ts';
 import { useConfirmDialog } from './confirm-dialog.tsx';
-import { Notice } from '../accounts/public-pages.tsx';
+import { Notice } from '../ui/notice.tsx';
 
 interface PatientRow { id: string; displayName: string; deletedAt: number | null }
 interface AccountOption { id: string; email: string; displayName: string }
