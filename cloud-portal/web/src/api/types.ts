@@ -16,6 +16,8 @@ import type {
 export type {
   AcknowledgeAnswer,
   AlertMarker,
+  BoxConfigSaved,
+  BoxConfigView,
   BucketedSeries,
   BucketPoint,
   CarePatientRow,

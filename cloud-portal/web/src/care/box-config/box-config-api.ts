@@ -1,6 +1,6 @@
 /** Calls of the thresholds and contacts page (`/api/patients/:id/box-config`). */
 import { ApiError, CSRF_HEADER } from '../../api/client.ts';
-import type { BoxConfigSaved } from '../../../../src/api-types.ts';
+import type { BoxConfigSaved } from '../../api/types.ts';
 
 export const configUrl = (patientId: string) => `/api/patients/${encodeURIComponent(patientId)}/box-config`;
 
