@@ -11,7 +11,6 @@ import {
   CHART_METRICS,
   type AcknowledgeAnswer,
   type AlertMarker,
-  type AlertView,
   type CarePatientRow,
   type ChartMetric,
   type DeviceEvent,
