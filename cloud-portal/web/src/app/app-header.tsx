@@ -1,12 +1,12 @@
 /** The bar on every signed-in page: product, navigation, live status, language, user, sign-out. */
 import { useSecondFactorGate } from '../accounts/second-factor-gate.ts';
 import type { User } from '../api/types.ts';
-import type { Route } from './routes.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { Link } from '../ui/navigation.tsx';
 import { BrandMark } from '../ui/brand-mark.tsx';
 import { ConnectionIndicator } from '../ui/connection-indicator.tsx';
 import { LanguageSwitch } from '../ui/language-switch.tsx';
+import type { Route } from './routes.ts';
 
 export interface AppHeaderProps {
   user: User;
@@ -22,8 +22,9 @@ export function AppHeader({ user, route, demoAvailable, onSignOut }: AppHeaderPr
   const enrolling = useSecondFactorGate(user.id).needed || route.name === 'totp';
   const current = (here: boolean) => (here && !enrolling ? 'page' : undefined);
   const onHome = route.name === 'home' || route.name === 'patient' || route.name === 'summary' || route.name === 'box-config';
-  // The first link leads to the role's home: the patients for the care team, the admin's own page.
-  const home = user.role === 'admin' ? t.header.home : t.header.patients;
+  // The first link leads to the role's home: the patients for the care team, a home of its own
+  // for everyone else (a relative's alerts, a patient's status, the fleet, the admin's page).
+  const home = user.role === 'doctor' || user.role === 'nurse' ? t.header.patients : t.header.home;
   return (
     <header className="app-header">
       <div className="app-header__inner">
