@@ -34,19 +34,6 @@ export interface PatientSummary {
 export const CHART_METRICS = ['heart_rate', 'spo2', 'steps'] as const;
 export type ChartMetric = (typeof CHART_METRICS)[number];
 
-/** `GET /api/patients/:id/measurements`. */
-export interface MeasurementSeries {
-  readonly metric: ChartMetric;
-  readonly unit: string;
-  /**
-   * `[ts, value]`, sorted by ts, at most 1,000. When the range holds more readings they are
-   * grouped into equal time buckets: `ts` is the bucket's start, `value` the mean (steps: the sum).
-   */
-  readonly points: ReadonlyArray<readonly [number, number]>;
-  /** Bucket width in ms when downsampled, null when the points are the readings themselves. */
-  readonly bucketMs: number | null;
-}
-
 /** One alert as the portal shows it (`GET /api/patients/:id/alerts`, SSE `alert`). */
 export interface AlertView {
   readonly alertId: string;

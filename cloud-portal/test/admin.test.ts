@@ -162,10 +162,10 @@ describe('device registry', () => {
 describe('access log', () => {
   test("lets an admin query who read a patient's data, filtered by patient, account and time", async () => {
     doctor = await f.login(f.doctorA);
-    await f.app.inject({ method: 'GET', url: `/api/patients/${f.patientA}/measurements?metric=heart_rate`, headers: { cookie: doctor } });
+    await f.app.inject({ method: 'GET', url: `/api/patients/${f.patientA}/dashboard`, headers: { cookie: doctor } });
     const res = await call('GET', `/admin/api/access-log?patient=${f.patientA}&account=${f.doctorA.id}&from=0`);
     assert.equal(res.statusCode, 200);
-    const entry = res.json().entries.find((e: { action: string }) => e.action === 'patient.measurements');
+    const entry = res.json().entries.find((e: { action: string }) => e.action === 'patient.dashboard');
     assert.ok(entry);
     assert.equal(entry.accountEmail, f.doctorA.email);
     assert.equal(entry.patientName, 'Alice Patient');

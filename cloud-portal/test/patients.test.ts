@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { insertMeasurements, type MeasurementRow } from '@vigie/cloud-store';
 import { countRows } from '@vigie/cloud-store/testing';
-import { MAX_POINTS } from '../src/patients/measurement-series.ts';
 import { portalFixture, T0, type PortalFixture } from './fixture.ts';
 
 const MIN = 60_000;
@@ -49,7 +48,7 @@ describe('GET /api/patients', () => {
 
   test('shows an admin no medical data when not linked', async () => {
     assert.deepEqual((await get('/api/patients', cookieAdmin)).json(), { patients: [] });
-    assert.equal((await get(`/api/patients/${f.patientA}/measurements?metric=heart_rate`, cookieAdmin)).statusCode, 404);
+    assert.equal((await get(`/api/patients/${f.patientA}/alerts`, cookieAdmin)).statusCode, 404);
   });
 
   test('hides a soft-deleted patient', async () => {
@@ -70,67 +69,17 @@ describe('GET /api/patients', () => {
 describe('patient data routes', () => {
   test("answers 404 for another doctor's patient, an unknown id and a malformed id alike", async () => {
     const answers = await Promise.all(
-      [f.patientB, randomUUID(), 'not-a-uuid', `${f.patientA.toUpperCase()}`].map((id) => get(`/api/patients/${id}/measurements?metric=heart_rate`)),
+      [f.patientB, randomUUID(), 'not-a-uuid', `${f.patientA.toUpperCase()}`].map((id) => get(`/api/patients/${id}/alerts`)),
     );
     for (const res of answers) {
       assert.equal(res.statusCode, 404);
       assert.deepEqual(res.json(), answers[0]!.json());
     }
     assert.equal(answers[0]!.json().error.code, 'PORTAL_PATIENT_NOT_FOUND');
-    assert.equal((await get(`/api/patients/${f.patientB}/alerts`)).statusCode, 404);
-  });
-
-  test('returns readings as they are, sorted, when the range holds at most 1,000', async () => {
-    const res = await get(`/api/patients/${f.patientA}/measurements?metric=heart_rate&from=${T0 - 60 * MIN}&to=${T0}`);
-    assert.equal(res.statusCode, 200);
-    const body = res.json();
-    assert.equal(body.metric, 'heart_rate');
-    assert.equal(body.unit, 'bpm');
-    assert.equal(body.bucketMs, null);
-    assert.equal(body.points.length, 30);
-    assert.deepEqual(body.points[0], [T0 - 60 * MIN, 60 + ((5_040 - 30) % 30)]);
-    assert.ok(body.points.every((p: number[], i: number) => i === 0 || p[0]! > body.points[i - 1][0]));
-  });
-
-  test('downsamples to at most 1,000 bucket means when the range holds more', async () => {
-    const from = T0 - 7 * DAY;
-    const res = await get(`/api/patients/${f.patientA}/measurements?metric=heart_rate&from=${from}&to=${T0}`);
-    const body = res.json();
-    assert.ok(body.points.length <= MAX_POINTS, `${body.points.length} points`);
-    assert.ok(body.points.length > 900);
-    assert.ok(body.bucketMs > 0);
-    assert.ok(body.points.every((p: number[], i: number) => i === 0 || p[0]! > body.points[i - 1][0]));
-    assert.ok(body.points.every(([ts, v]: number[]) => ts! >= from && ts! <= T0 && v! >= 60 && v! <= 89));
-    // The mean over all buckets equals the mean of the readings when buckets hold equal counts;
-    // here they nearly do: compare loosely.
-    const mean = body.points.reduce((s: number, p: number[]) => s + p[1]!, 0) / body.points.length;
-    assert.ok(Math.abs(mean - 74.5) < 1, `mean ${mean}`);
-  });
-
-  test('sums steps per bucket, so the total is kept', async () => {
-    await insertMeasurements(f.db, rows(f.patientA, 'steps', 2_000, MIN, T0 - 10 * DAY, () => 3));
-    const res = await get(`/api/patients/${f.patientA}/measurements?metric=steps&from=${T0 - 10 * DAY}&to=${T0}`);
-    const body = res.json();
-    assert.ok(body.bucketMs !== null && body.points.length <= MAX_POINTS);
-    const total = body.points.reduce((s: number, p: number[]) => s + p[1]!, 0);
-    const expected = 2_000 * 3 + Array.from({ length: 144 }, (_, i) => i % 10).reduce((a, b) => a + b, 0);
-    assert.equal(total, expected);
+    assert.equal((await get(`/api/patients/${f.patientB}/dashboard`)).statusCode, 404);
   });
 
   test('names the query field that is invalid', async () => {
-    const base = `/api/patients/${f.patientA}/measurements`;
-    for (const [query, field] of [
-      ['metric=blood_pressure', 'metric'],
-      ['', 'metric'],
-      ['metric=spo2&from=yesterday', 'from'],
-      ['metric=spo2&to=-5', 'to'],
-      [`metric=spo2&from=${T0}&to=${T0 - 1}`, 'from'],
-    ] as const) {
-      const res = await get(`${base}?${query}`);
-      assert.equal(res.statusCode, 400, query);
-      assert.equal(res.json().error.code, 'PORTAL_INVALID_REQUEST');
-      assert.equal(res.json().error.field, field, query);
-    }
     assert.equal((await get(`/api/patients/${f.patientA}/alerts?limit=0`)).json().error.field, 'limit');
   });
 
@@ -148,7 +97,7 @@ describe('patient data routes', () => {
   test('writes an access_log row for every read of medical data, and for refused attempts', async () => {
     const before = await countRows(f.db, 'access_log', 'account_id = $1', [f.doctorA.id]);
     await get('/api/patients');
-    await get(`/api/patients/${f.patientA}/measurements?metric=spo2`);
+    await get(`/api/patients/${f.patientA}/dashboard`);
     await get(`/api/patients/${f.patientA}/alerts`);
     await get(`/api/patients/${f.patientB}/alerts`);
     const { rows: log } = await f.db.query<{ action: string; patient_id: string }>(
@@ -157,7 +106,7 @@ describe('patient data routes', () => {
     );
     assert.deepEqual(log, [
       { action: 'patients.list', patient_id: f.patientA },
-      { action: 'patient.measurements', patient_id: f.patientA },
+      { action: 'patient.dashboard', patient_id: f.patientA },
       { action: 'patient.alerts', patient_id: f.patientA },
       { action: 'patient.denied', patient_id: f.patientB },
     ]);

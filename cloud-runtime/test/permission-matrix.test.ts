@@ -85,7 +85,6 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   'POST /api/auth/password/change': { allow: EVERY_SESSION },
   // Patient data.
   'GET /api/patients': { allow: EVERY_SESSION },
-  'GET /api/patients/:id/measurements': { allow: ['patient', 'doctor', 'nurse'], query: 'metric=heart_rate&from=0' },
   'GET /api/patients/:id/alerts': { allow: ['patient', 'doctor', 'nurse', 'relative'] },
   'GET /api/events': { allow: EVERY_SESSION, stream: true },
   // Role views (src/views/).

@@ -64,7 +64,12 @@ test('an admin enrols TOTP, invites, edits, disables and restores a nurse, appro
   assert.equal(await admin.locator('[data-testid=recovery-codes] li').count(), 10);
   await assertAccessible(admin, 'recovery codes');
   await admin.getByRole('button', { name: 'Continuer' }).click();
-  await admin.locator('.app-nav [aria-current=page]', { hasText: 'Patients' }).waitFor();
+  // Its home is its own: what waits for it and a door to each part of the administration.
+  await admin.locator('.app-nav [aria-current=page]', { hasText: 'Accueil' }).waitFor();
+  await admin.locator('[data-testid=admin-todo-registrations]', { hasText: 'Aucune inscription à examiner' }).waitFor();
+  assert.equal(await admin.locator('.admin-home__door').count(), 6);
+  await screenshot(admin, 'admin-home.png');
+  await assertAccessible(admin, 'admin: home');
 
   // 2. It creates a nurse; the invitation e-mail is on the demo page.
   await admin.goto(`${url}/admin/accounts`);

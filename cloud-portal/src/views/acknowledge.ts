@@ -6,7 +6,7 @@
 import { requestAlertAcknowledgement, type Db, type Queryable } from '@vigie/cloud-store';
 import type { AckRequest } from '../api-types.ts';
 
-/** Queue the acknowledgement for the alert's box (idempotent per alert; cloud-ingest's downlink). */
+/** Queue the acknowledgement for the alert's box (idempotent per alert; the store's downlink queue). */
 export function acknowledgeOnBox(db: Db, input: { alertId: string; accountId: string; displayName: string; at: number }): Promise<{ queued: boolean }> {
   return requestAlertAcknowledgement(db, input);
 }

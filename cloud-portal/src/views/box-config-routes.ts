@@ -1,7 +1,7 @@
 /**
  * The doctor's page of a patient's alert thresholds and contacts: the box configuration document
  * (protocol `BoxConfigDocument`) of the patient's current box, read and saved through
- * cloud-ingest's configuration downlink (`saveBoxConfig`), which the box polls and applies whole.
+ * the store's configuration downlink (`saveBoxConfig`), which the box polls and applies whole.
  *
  * Who: the patient's doctor reads and changes it; the patient's nurses read it. Relatives, the
  * patient, support and admins are refused: thresholds are medical settings and the contacts are

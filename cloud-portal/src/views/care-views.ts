@@ -10,7 +10,6 @@ import {
   CHART_METRICS,
   type AcknowledgeAnswer,
   type AlertMarker,
-  type AlertView,
   type CarePatientRow,
   type ChartMetric,
   type DeviceEvent,
@@ -26,8 +25,9 @@ import { defineRoute } from '../access/route-access.ts';
 import type { PatientAccess } from '../access/patient-access.ts';
 import { portalErrors } from '../errors.ts';
 import { isUuid } from '../http/request-input.ts';
-import { loadAlert, OPEN_ALERT_STATES } from '../patients/alert-views.ts';
+import { alertColumns, alertView, loadAlert, OPEN_ALERT_STATES, type AlertRow } from '../patients/alert-views.ts';
 import { loadBucketedSeries } from '../patients/measurement-series.ts';
+import { listPatients } from '../patients/patient-list.ts';
 import { acknowledgeOnBox, ackRequests } from './acknowledge.ts';
 import { deviceStatus, latestStatuses } from './device-status.ts';
 import { accountOf, patientOf, viewWindow, WindowQuery } from './view-guards.ts';
@@ -63,32 +63,6 @@ export async function patientThresholds(q: Queryable, patientId: string): Promis
   return config ? thresholdsOf(config.config.thresholds) : SUMMARY_THRESHOLDS;
 }
 
-interface AlertRow {
-  alert_id: string;
-  number: number;
-  kind: AlertView['kind'];
-  severity: AlertView['severity'];
-  state: AlertView['state'];
-  raised_at: Date;
-  updated_at: Date;
-  notifications: AlertView['notifications'];
-  acknowledgement: AlertView['acknowledgement'];
-}
-
-function alertView(r: AlertRow): AlertView {
-  return {
-    alertId: r.alert_id,
-    number: r.number,
-    kind: r.kind,
-    severity: r.severity,
-    state: r.state,
-    raisedAt: r.raised_at.getTime(),
-    updatedAt: r.updated_at.getTime(),
-    notifications: r.notifications,
-    acknowledgement: r.acknowledgement,
-  };
-}
-
 /** A fleet event as the care team sees it. */
 function deviceEvent(e: FleetEvent): DeviceEvent {
   return { eventId: e.id, kind: e.kind, boxId: e.boxId, since: e.since, raisedAt: e.raisedAt };
@@ -109,28 +83,13 @@ async function openDeviceEvents(q: Queryable, patientIds: readonly string[]): Pr
 
 /** The patients `ids` at a glance: box, last data, open alerts, equipment problems and events. */
 export async function carePatientRows(q: Queryable, ids: readonly string[], now: number): Promise<CarePatientRow[]> {
-  const { rows } = await q.query<{ id: string; display_name: string; box_id: string | null; last_reading_at: Date | null; open_alerts: number }>(
-    `SELECT p.id, p.display_name,
-            (SELECT ba.box_id FROM box_assignments ba WHERE ba.patient_id = p.id AND ba.valid_to IS NULL
-              ORDER BY ba.valid_from DESC LIMIT 1) AS box_id,
-            (SELECT max(last.ts) FROM unnest($2::text[]) AS mt(metric)
-               CROSS JOIN LATERAL (SELECT m.ts FROM measurements m WHERE m.patient_id = p.id AND m.metric = mt.metric
-                                    ORDER BY m.ts DESC LIMIT 1) AS last) AS last_reading_at,
-            (SELECT count(*)::int FROM alerts al WHERE al.patient_id = p.id AND al.state = ANY($3::text[])) AS open_alerts
-       FROM patients p WHERE p.id = ANY($1::uuid[])
-      ORDER BY p.display_name, p.id`,
-    [ids, CHART_METRICS, OPEN_ALERT_STATES],
-  );
-  const heartbeats = await latestStatuses(q, rows.flatMap((r) => (r.box_id ? [r.box_id] : [])));
+  const patients = await listPatients(q, ids);
+  const heartbeats = await latestStatuses(q, patients.flatMap((p) => (p.boxId ? [p.boxId] : [])));
   const deviceEvents = await openDeviceEvents(q, ids);
-  return rows.map((r) => ({
-    id: r.id,
-    displayName: r.display_name,
-    boxId: r.box_id,
-    lastReadingAt: r.last_reading_at?.getTime() ?? null,
-    openAlerts: r.open_alerts,
-    device: deviceStatus(r.box_id, r.box_id ? heartbeats.get(r.box_id) : undefined, now),
-    deviceEvents: deviceEvents.get(r.id) ?? [],
+  return patients.map((p) => ({
+    ...p,
+    device: deviceStatus(p.boxId, p.boxId ? heartbeats.get(p.boxId) : undefined, now),
+    deviceEvents: deviceEvents.get(p.id) ?? [],
   }));
 }
 
@@ -198,7 +157,7 @@ export async function patientSummary(q: Queryable, patientId: string, from: numb
     range,
   );
   const alerts = await q.query<AlertRow>(
-    `SELECT alert_id, number, kind, severity, state, raised_at, updated_at, notifications, acknowledgement
+    `SELECT ${alertColumns()}
        FROM alerts WHERE patient_id = $1 AND raised_at >= $2 AND raised_at <= $3
       ORDER BY raised_at DESC, alert_id LIMIT 200`,
     range,
@@ -209,8 +168,7 @@ export async function patientSummary(q: Queryable, patientId: string, from: numb
 /** Alerts of `patientIds` still open or raised since `since`, newest first. */
 export async function inboxAlerts(q: Queryable, patientIds: readonly string[], since: number): Promise<InboxAlert[]> {
   const { rows } = await q.query<AlertRow & { patient_id: string; display_name: string }>(
-    `SELECT al.patient_id, p.display_name, al.alert_id, al.number, al.kind, al.severity, al.state, al.raised_at,
-            al.updated_at, al.notifications, al.acknowledgement
+    `SELECT al.patient_id, p.display_name, ${alertColumns('al')}
        FROM alerts al JOIN patients p ON p.id = al.patient_id
       WHERE al.patient_id = ANY($1::uuid[]) AND (al.state = ANY($2::text[]) OR al.raised_at >= $3)
       ORDER BY al.raised_at DESC, al.alert_id LIMIT 200`,

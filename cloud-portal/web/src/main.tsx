@@ -1,7 +1,7 @@
 /** Entry point: mount the app. */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app.tsx';
+import { App } from './app/app.tsx';
 import './styles/index.css';
 
 const container = document.getElementById('root');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PortalAlert } from '../src/api/types.ts';
-import { isOpen, upsertAlert } from '../src/lib/alerts.ts';
+import { isOpen, upsertAlert } from '../src/ui/alerts.ts';
 
 function alert(id: string, raisedAt: number, updatedAt = raisedAt, state: PortalAlert['state'] = 'raised'): PortalAlert {
   return { alertId: id, number: 1, kind: 'fall', severity: 'critical', state, raisedAt, updatedAt, notifications: [], acknowledgement: null };

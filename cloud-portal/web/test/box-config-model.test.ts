@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { BoxConfigDocument } from '@vigie/protocol';
-import { displayPhone, documentOf, fieldId, formOf, looksLikePhone, normalizePhone } from '../src/views/box-config-model.ts';
+import { displayPhone, documentOf, fieldId, formOf, looksLikePhone, normalizePhone } from '../src/care/box-config/box-config-model.ts';
 
 test('turns the ways a French number is typed into the E.164 form the box needs', () => {
   for (const typed of ['06 12 34 56 78', '06.12.34.56.78', '0612345678', ' 06-12-34-56-78 ', '0033612345678', '+33 6 12 34 56 78', '+33 (0)6 12 34 56 78']) {

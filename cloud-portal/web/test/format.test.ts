@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createFormatters, toEpochMs } from '../src/lib/format.ts';
+import { createFormatters, toEpochMs } from '../src/ui/format.ts';
 
 const MIN = 60_000;
 // 2025-01-15 12:00 UTC = 13:00 in Paris (winter time).

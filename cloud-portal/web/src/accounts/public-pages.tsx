@@ -4,14 +4,14 @@
  */
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
-import { BrandMark } from '../components/app-header.tsx';
-import { LanguageSwitch } from '../components/language-switch.tsx';
-import { useDocumentTitle } from '../hooks/use-document-title.ts';
+import { BrandMark } from '../ui/brand-mark.tsx';
+import { LanguageSwitch } from '../ui/language-switch.tsx';
+import { useDocumentTitle } from '../ui/hooks/use-document-title.ts';
 import { errorText } from '../i18n/errors.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { Link } from '../router.tsx';
-import { acceptInvitation, forgotPassword, resetPassword } from './accounts-api.ts';
-import { useAccountsText } from './accounts-text.ts';
+import { Link } from '../ui/navigation.tsx';
+import { Notice } from '../ui/notice.tsx';
+import { acceptInvitation, forgotPassword, resetPassword } from '../api/accounts.ts';
 
 /** The frame of the public pages (the sign-in page's card). */
 export function PublicFrame({ title, children }: { title: string; children: React.ReactNode }) {
@@ -34,14 +34,9 @@ export function PublicFrame({ title, children }: { title: string; children: Reac
   );
 }
 
-/** An announced message: error or confirmation. */
-export function Notice({ kind, text }: { kind: 'error' | 'ok'; text: string | null }) {
-  return <div role={kind === 'error' ? 'alert' : 'status'}>{text && <p className={`notice notice--${kind === 'error' ? 'error' : 'info'}`}>{text}</p>}</div>;
-}
-
 function NewPasswordForm({ onSubmit }: { onSubmit: (password: string) => Promise<void> }) {
   const { t } = useI18n();
-  const a = useAccountsText();
+  const a = useI18n().t.accounts;
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState(false);
@@ -83,7 +78,7 @@ function NewPasswordForm({ onSubmit }: { onSubmit: (password: string) => Promise
 /** `/reset` (ask for a link) and `/reset?token=…` (choose a new password). */
 export function ResetPage({ token }: { token: string | null }) {
   const { t } = useI18n();
-  const a = useAccountsText();
+  const a = useI18n().t.accounts;
   const [email, setEmail] = useState('');
   const [sent, setSent] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -126,7 +121,7 @@ export function ResetPage({ token }: { token: string | null }) {
 
 /** `/invitation?token=…`: an invited account chooses its password. */
 export function InvitationPage({ token }: { token: string | null }) {
-  const a = useAccountsText();
+  const a = useI18n().t.accounts;
   return (
     <PublicFrame title={a.invitationTitle}>
       <p className="muted">{a.invitationIntro}</p>

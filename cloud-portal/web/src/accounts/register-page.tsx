@@ -6,16 +6,16 @@ import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import { errorText } from '../i18n/errors.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { errorField, submitRegistration } from './accounts-api.ts';
-import { useAccountsText } from './accounts-text.ts';
-import { Notice, PublicFrame } from './public-pages.tsx';
+import { errorField, submitRegistration } from '../api/accounts.ts';
+import { Notice } from '../ui/notice.tsx';
+import { PublicFrame } from './public-pages.tsx';
 
 interface Person { name: string; email: string; phone: string }
 const empty = (): Person => ({ name: '', email: '', phone: '' });
 const optional = (v: string) => (v.trim() === '' ? undefined : v.trim());
 
 function PersonFields({ id, legend, value, onChange, needEmail, needPhone }: { id: string; legend: string; value: Person; onChange: (p: Person) => void; needEmail: boolean; needPhone: boolean }) {
-  const a = useAccountsText();
+  const a = useI18n().t.accounts;
   const { t } = useI18n();
   return (
     <fieldset className="form">
@@ -38,7 +38,7 @@ function PersonFields({ id, legend, value, onChange, needEmail, needPhone }: { i
 
 export function RegisterPage() {
   const { t } = useI18n();
-  const a = useAccountsText();
+  const a = useI18n().t.accounts;
   const [submittedBy, setSubmittedBy] = useState<'patient' | 'relative'>('relative');
   const [patient, setPatient] = useState<Person>(empty());
   const [birthYear, setBirthYear] = useState('');

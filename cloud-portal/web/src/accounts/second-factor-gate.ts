@@ -4,7 +4,7 @@
  * header then highlights no navigation item): concurrent askers share one request.
  */
 import { useCallback, useEffect, useSyncExternalStore } from 'react';
-import { fetchSecondFactor } from './accounts-api.ts';
+import { fetchSecondFactor } from '../api/accounts.ts';
 
 let gate: { userId: string; needed: boolean } | null = null;
 let inFlight: { userId: string; answer: Promise<void> } | null = null;

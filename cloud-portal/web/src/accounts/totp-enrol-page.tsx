@@ -3,15 +3,14 @@
  * receives its recovery codes once. Until then the server refuses it everything else.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { useDocumentTitle } from '../hooks/use-document-title.ts';
+import { useDocumentTitle } from '../ui/hooks/use-document-title.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { confirmTotp, enrolTotp } from './accounts-api.ts';
-import { useAccountsText } from './accounts-text.ts';
-import { Notice } from './public-pages.tsx';
+import { confirmTotp, enrolTotp } from '../api/accounts.ts';
+import { Notice } from '../ui/notice.tsx';
 
 export function TotpEnrolPage({ onDone }: { onDone: () => void }) {
   const { t } = useI18n();
-  const a = useAccountsText();
+  const a = useI18n().t.accounts;
   useDocumentTitle(a.enrolTitle, t.app.name);
   const [enrolment, setEnrolment] = useState<{ secret: string; qr: string } | null>(null);
   const [code, setCode] = useState('');

@@ -1,16 +1,27 @@
 /** Typed calls of the portal API, one function per route the web uses. */
 import { apiGet, apiPost } from './client.ts';
 import type {
-  ChartMetric,
+  AcknowledgeAnswer,
+  CarePatientRow,
   DemoScenario,
   DemoSms,
-  MeasurementSeries,
+  FleetView,
+  InboxAlert,
+  MyStatus,
+  PatientDashboard,
   PatientSummary,
+  PatientSummaryView,
   PortalAlert,
+  RelativeAlert,
+  SupportTicket,
+  TicketStatus,
+  TicketTopic,
   User,
 } from './types.ts';
 
 type Signal = { signal?: AbortSignal };
+const id = encodeURIComponent;
+const windowQuery = (from: number, to: number) => new URLSearchParams({ from: String(Math.floor(from)), to: String(Math.ceil(to)) }).toString();
 
 export async function login(email: string, password: string): Promise<User> {
   const { user } = await apiPost<{ user: User }>('/api/auth/login', { email, password }, { expectUnauthorized: true });
@@ -30,17 +41,6 @@ export async function fetchMe(options: Signal = {}): Promise<User> {
 export async function fetchPatients(options: Signal = {}): Promise<PatientSummary[]> {
   const { patients } = await apiGet<{ patients: PatientSummary[] }>('/api/patients', options);
   return patients;
-}
-
-export function fetchMeasurements(
-  patientId: string,
-  metric: ChartMetric,
-  from: number,
-  to: number,
-  options: Signal = {},
-): Promise<MeasurementSeries> {
-  const query = new URLSearchParams({ metric, from: String(Math.floor(from)), to: String(Math.ceil(to)) });
-  return apiGet<MeasurementSeries>(`/api/patients/${encodeURIComponent(patientId)}/measurements?${query}`, options);
 }
 
 export async function fetchAlerts(patientId: string, limit = 50, options: Signal = {}): Promise<PortalAlert[]> {
@@ -65,4 +65,54 @@ export async function startDemoScenario(scenario: DemoScenario): Promise<void> {
 /** Check the session after a refused event stream: a 401 here signs the user out. */
 export async function probeSession(): Promise<void> {
   await apiGet<unknown>('/api/me');
+}
+
+// The role pages: care team, relative, patient, support.
+
+export async function fetchCarePatients(options: Signal = {}): Promise<CarePatientRow[]> {
+  return (await apiGet<{ patients: CarePatientRow[] }>('/api/care/patients', options)).patients;
+}
+
+export function fetchDashboard(patientId: string, from: number, to: number, options: Signal = {}): Promise<PatientDashboard> {
+  return apiGet<PatientDashboard>(`/api/patients/${id(patientId)}/dashboard?${windowQuery(from, to)}`, options);
+}
+
+export function fetchSummary(patientId: string, from: number, to: number, options: Signal = {}): Promise<PatientSummaryView> {
+  return apiGet<PatientSummaryView>(`/api/patients/${id(patientId)}/summary?${windowQuery(from, to)}`, options);
+}
+
+export async function fetchInbox(options: Signal = {}): Promise<InboxAlert[]> {
+  return (await apiGet<{ alerts: InboxAlert[] }>('/api/inbox', options)).alerts;
+}
+
+export function acknowledgeAlert(alertId: string): Promise<AcknowledgeAnswer> {
+  return apiPost<AcknowledgeAnswer>(`/api/alerts/${id(alertId)}/acknowledge`, {});
+}
+
+export async function fetchRelativeAlerts(options: Signal = {}): Promise<RelativeAlert[]> {
+  return (await apiGet<{ alerts: RelativeAlert[] }>('/api/relative/alerts', options)).alerts;
+}
+
+export function fetchMyStatus(options: Signal = {}): Promise<MyStatus> {
+  return apiGet<MyStatus>('/api/my/status', options);
+}
+
+export async function fetchMyTickets(options: Signal = {}): Promise<SupportTicket[]> {
+  return (await apiGet<{ tickets: SupportTicket[] }>('/api/my/tickets', options)).tickets;
+}
+
+export async function createTicket(input: { topic: TicketTopic; message: string; callback?: string }): Promise<SupportTicket> {
+  return (await apiPost<{ ticket: SupportTicket }>('/api/support/tickets', input)).ticket;
+}
+
+export function fetchFleet(options: Signal = {}): Promise<FleetView> {
+  return apiGet<FleetView>('/api/support/fleet', options);
+}
+
+export async function fetchTickets(options: Signal = {}): Promise<SupportTicket[]> {
+  return (await apiGet<{ tickets: SupportTicket[] }>('/api/support/tickets', options)).tickets;
+}
+
+export async function setTicketStatus(ticketId: string, status: TicketStatus): Promise<SupportTicket> {
+  return (await apiPost<{ ticket: SupportTicket }>(`/api/support/tickets/${id(ticketId)}/status`, { status })).ticket;
 }

@@ -14,10 +14,30 @@ import type {
 } from '../../../src/api-types.ts';
 
 export type {
+  AcknowledgeAnswer,
+  AlertMarker,
+  BoxConfigSaved,
+  BoxConfigView,
+  BucketedSeries,
+  BucketPoint,
+  CarePatientRow,
   ChartMetric,
   DemoSms,
-  MeasurementSeries,
+  DeviceEventKind,
+  DeviceProblem,
+  DeviceStatus,
+  FleetBox,
+  FleetView,
+  InboxAlert,
+  MetricSummary,
+  MyStatus,
+  PatientDashboard,
   PatientSummary,
+  PatientSummaryView,
+  RelativeAlert,
+  SupportTicket,
+  TicketStatus,
+  TicketTopic,
 } from '../../../src/api-types.ts';
 export type { AlertKind, AlertSeverity, AlertState } from '@vigie/protocol';
 export type { Locale };

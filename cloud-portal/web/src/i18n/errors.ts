@@ -1,7 +1,7 @@
 /** Failures in words for the user, in the current language. */
 import { ApiError } from '../api/client.ts';
 import { isKnownErrorCode } from './error-codes.ts';
-import type { Messages } from './fr.ts';
+import type { Messages } from './fr/index.ts';
 
 /**
  * The sentence to show for a failed call: from the API's error code when the web knows it, else

@@ -5,9 +5,11 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Locale } from '../api/types.ts';
-import { createFormatters, type Formatters } from '../lib/format.ts';
-import { en } from './en.ts';
-import { fr, type Messages } from './fr.ts';
+import { createFormatters, type Formatters } from '../ui/format.ts';
+import { en } from './en/index.ts';
+import { fr, type Messages } from './fr/index.ts';
+
+export type { Messages };
 
 const DICTIONARIES = { fr, en } as const satisfies Record<Locale, Messages>;
 const CHOICE_KEY = 'vigie.locale';

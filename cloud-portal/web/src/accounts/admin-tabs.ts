@@ -1,5 +1,0 @@
-/** The tabs of the admin page (`/admin/<tab>`); shared by the router and the page. */
-export const ADMIN_TABS = ['accounts', 'links', 'devices', 'registrations', 'audit', 'access'] as const;
-export type AdminTab = (typeof ADMIN_TABS)[number];
-/** Pages reached without a session. */
-export const PUBLIC_ROUTES = ['reset', 'invitation', 'register'] as const;
