@@ -108,7 +108,7 @@ async function main(): Promise<void> {
   console.log(`
   Vigie is running.
     Portal:         http://localhost:${port}   (log in as docteur@vigie.demo / demo-docteur)
-    Demo page:      http://localhost:${port}/demo
+    Demo page:      http://localhost:${port}/demo   (demo admin only: admin@vigie.demo / demo-admin)
     Box → cloud:    ${cloudUrl}   (TLS, development CA in ${join(paths.root, 'tls')})
     Trigger a fall: npm run scenario -- fall    (in another terminal)
     Data:           ${paths.root}

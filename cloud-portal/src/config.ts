@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { commonErrors, dataPaths, envBoolean, loadConfig, portSchema, z } from '@vigie/common';
+import { isLoopbackHost } from './http/loopback.ts';
 
 /** An unset variable and an empty one (`DATABASE_URL=`) mean the same: absent. */
 const absentIfEmpty = (v: unknown) => (v === '' ? undefined : v);
@@ -63,6 +64,11 @@ export const cloudConfigSchema = z
         .default('VB-DEMO-0001'),
     ),
     VIGIE_DEMO_BOX_TOKEN: z.preprocess(absentIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
+    /**
+     * Let demo mode (public passwords) start with `HOST` beyond loopback. Even then the demo
+     * pages and APIs (SMS, captured e-mails, scenarios) stay off: they exist on loopback only.
+     */
+    VIGIE_DEMO_ALLOW_REMOTE: z.preprocess(absentIfEmpty, envBoolean.default(false)),
     VIGIE_TRUST_PROXY: trustProxy,
     /** Months of measurements kept; older monthly partitions are dropped whole (GDPR: bounded retention). */
     VIGIE_RETENTION_MONTHS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(1).max(240).default(12)),
@@ -96,6 +102,14 @@ export const cloudConfigSchema = z
     (c, ctx) => {
       if (c.VIGIE_DEMO === true && !c.VIGIE_DEMO_BOX_TOKEN) {
         ctx.addIssue({ code: 'custom', path: ['VIGIE_DEMO_BOX_TOKEN'], message: 'required when VIGIE_DEMO=1' });
+      }
+      // Demo accounts have published passwords: a demo reachable from a network is an open door.
+      if (c.VIGIE_DEMO === true && typeof c.HOST === 'string' && !isLoopbackHost(c.HOST) && c.VIGIE_DEMO_ALLOW_REMOTE !== true) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['HOST'],
+          message: `demo mode (VIGIE_DEMO=1, public passwords) listens on loopback only; got ${c.HOST}. Set VIGIE_DEMO_ALLOW_REMOTE=1 to accept it anyway`,
+        });
       }
       if (!c.VIGIE_TLS_CERT_FILE !== !c.VIGIE_TLS_KEY_FILE) {
         const missing = c.VIGIE_TLS_CERT_FILE ? 'VIGIE_TLS_KEY_FILE' : 'VIGIE_TLS_CERT_FILE';
