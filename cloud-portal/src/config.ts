@@ -9,12 +9,15 @@ const absentIfEmpty = (v: unknown) => (v === '' ? undefined : v);
 
 /**
  * `VIGIE_TRUST_PROXY`: whose `X-Forwarded-*` headers to believe (Fastify's `trustProxy`):
- * `false`, `true`, `loopback` (a reverse proxy on this host, the default) or a comma-separated list
- * of addresses/CIDRs. Decides whether the request came over HTTPS, hence the cookie's `Secure`.
+ * `false` (the default: nobody), `loopback` (a reverse proxy on this host), a comma-separated
+ * list of addresses/CIDRs, or `true` (anyone: only behind a proxy that overwrites the headers).
+ * Decides the client address of the per-IP login limits and whether the request came over HTTPS
+ * (the cookie's `Secure`, HSTS). Not trusting by default: with `loopback` trusted and no proxy,
+ * a local client could forge X-Forwarded-For and slip past the per-IP limit (issue 10, finding 6).
  */
 const trustProxy = z
   .string()
-  .default('loopback')
+  .default('false')
   .transform((v): boolean | string | string[] => {
     if (v === 'true' || v === '1') return true;
     if (v === 'false' || v === '0' || v === '') return false;
