@@ -81,6 +81,14 @@ export const cloudConfigSchema = z
      */
     VIGIE_TLS_CERT_FILE: z.preprocess(absentIfEmpty, z.string().optional()),
     VIGIE_TLS_KEY_FILE: z.preprocess(absentIfEmpty, z.string().optional()),
+    /**
+     * PEM certificate chain and key of the portal's own listener (browsers): `PORT` when the
+     * ingest has its own listener, the admin listener, a `portal`-only process. Unset: plain HTTP
+     * there (TLS at a reverse proxy, see deploy/), except a single listener with VIGIE_TLS_*.
+     * The development CA of `npm start` (data/tls/) works too.
+     */
+    VIGIE_PORTAL_TLS_CERT_FILE: z.preprocess(absentIfEmpty, z.string().optional()),
+    VIGIE_PORTAL_TLS_KEY_FILE: z.preprocess(absentIfEmpty, z.string().optional()),
     /** Serve the admin API (`/admin/api/*`) only on its own listener on this port (company network). */
     VIGIE_ADMIN_PORT: z.preprocess(absentIfEmpty, portSchema.optional()),
     /**
@@ -117,6 +125,10 @@ export const cloudConfigSchema = z
       if (!c.VIGIE_TLS_CERT_FILE !== !c.VIGIE_TLS_KEY_FILE) {
         const missing = c.VIGIE_TLS_CERT_FILE ? 'VIGIE_TLS_KEY_FILE' : 'VIGIE_TLS_CERT_FILE';
         ctx.addIssue({ code: 'custom', path: [missing], message: 'set both VIGIE_TLS_CERT_FILE and VIGIE_TLS_KEY_FILE, or neither' });
+      }
+      if (!c.VIGIE_PORTAL_TLS_CERT_FILE !== !c.VIGIE_PORTAL_TLS_KEY_FILE) {
+        const missing = c.VIGIE_PORTAL_TLS_CERT_FILE ? 'VIGIE_PORTAL_TLS_KEY_FILE' : 'VIGIE_PORTAL_TLS_CERT_FILE';
+        ctx.addIssue({ code: 'custom', path: [missing], message: 'set both VIGIE_PORTAL_TLS_CERT_FILE and VIGIE_PORTAL_TLS_KEY_FILE, or neither' });
       }
     },
     // Run even when another variable is invalid: every problem is reported at once.
