@@ -155,6 +155,14 @@ describe('who reaches the demo surface', () => {
     assert.equal(mail.statusCode, 200);
     assert.match(mail.body, /reset\?token=/, 'the demo admin sees the captured reset link');
   });
+
+  test('answers 404 even to the demo admin from another host or through a proxy', async () => {
+    const fromElsewhere = await f.app.inject({ method: 'GET', url: '/demo/api/mail', remoteAddress: '192.0.2.40', headers: { cookie } });
+    assert.equal(fromElsewhere.statusCode, 404);
+    const proxied = await f.app.inject({ method: 'GET', url: '/demo/api/sms', headers: { cookie, 'x-forwarded-for': '192.0.2.40' } });
+    assert.equal(proxied.statusCode, 404);
+    assert.equal((await f.app.inject({ method: 'GET', url: '/demo/api/sms', remoteAddress: '::1', headers: { cookie } })).statusCode, 200);
+  });
 });
 
 test('refuses demo mode with HOST beyond loopback unless VIGIE_DEMO_ALLOW_REMOTE=1', () => {

@@ -5,6 +5,7 @@ import type { DemoSms } from '../api-types.ts';
 import { defineRoute } from '../access/route-access.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { portalErrors } from '../errors.ts';
+import { isLoopbackHost } from '../http/loopback.ts';
 import { invalidQuery } from '../http/request-input.ts';
 import { sendBraceletCommand } from './bracelet-control.ts';
 import { DEMO_ADMIN_EMAIL } from './seed.ts';
@@ -40,10 +41,15 @@ const DEMO_ACCESS = { kind: 'session', roles: ['admin'] } as const;
 
 /**
  * The demo surface shows every SMS (names, phone numbers) and every captured e-mail (live reset
- * links): only the seeded demo admin may read it. Any other account, an admin created later
+ * links): only the seeded demo admin may read it, from this machine. Any other account, an admin created later
  * included, gets 403.
  */
 function demoAdminOnly(request: FastifyRequest): void {
+  // Defence in depth beside the loopback-only listener: a request relayed by a proxy (it carries
+  // X-Forwarded-For) or arriving from another host does not see that the demo exists.
+  if (request.headers['x-forwarded-for'] !== undefined || !isLoopbackHost(request.socket.remoteAddress ?? '')) {
+    throw portalErrors.create('PORTAL_NOT_FOUND');
+  }
   if (request.account?.email !== DEMO_ADMIN_EMAIL) throw portalErrors.create('PORTAL_FORBIDDEN', { message: 'The demo page is for the demo admin account only' });
 }
 
