@@ -105,10 +105,12 @@ async function main(): Promise<void> {
   );
 
   if (!process.env.VIGIE_MODEM_DEVICE) showEmulatorSms();
+  // VIGIE_PORTAL_TLS_* (e.g. the development CA's server.pem) reach the cloud through baseEnv.
+  const portalScheme = process.env.VIGIE_PORTAL_TLS_CERT_FILE ? 'https' : 'http';
   console.log(`
   Vigie is running.
-    Portal:         http://localhost:${port}   (log in as docteur@vigie.demo / demo-docteur)
-    Demo page:      http://localhost:${port}/demo
+    Portal:         ${portalScheme}://localhost:${port}   (log in as docteur@vigie.demo / demo-docteur)
+    Demo page:      ${portalScheme}://localhost:${port}/demo   (demo admin only: admin@vigie.demo / demo-admin)
     Box → cloud:    ${cloudUrl}   (TLS, development CA in ${join(paths.root, 'tls')})
     Trigger a fall: npm run scenario -- fall    (in another terminal)
     Data:           ${paths.root}

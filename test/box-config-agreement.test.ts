@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { BOX_CONFIG_LIMITS, CONTACT_ROLES, SCHEMA_VERSION, type BoxConfigBound } from '@vigie/protocol';
-import { checkBoxConfigDocument } from '@vigie/cloud-ingest';
+import { checkBoxConfigDocument } from '@vigie/cloud-store';
 import { readBoxFile, writeBoxFile, type BoxFile } from '@vigie/provisioning';
 import { applyCloudConfig } from '../appliance/src/sync/config-apply.ts';
 

@@ -15,6 +15,7 @@ import { staffTotpPolicy } from './auth/second-factor.ts';
 import { SessionStore } from './auth/sessions.ts';
 import type { CloudConfig } from './config.ts';
 import { registerDemoRoutes } from './demo/demo-routes.ts';
+import { isLoopbackHost } from './http/loopback.ts';
 import { addSecurityHeaders } from './http/security-headers.ts';
 import { registerEventsRoute } from './live/events-route.ts';
 import { LiveEvents } from './live/live-events.ts';
@@ -131,7 +132,9 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   registerAdminRoutes(app, adminDeps);
   registerRegistrationReviewRoutes(app, adminDeps);
   await registerRegistrationRoutes(app, { db, config, log, now });
-  if (config.VIGIE_DEMO) registerDemoRoutes(app, { paths: dataPaths(config.VIGIE_DATA_DIR), mailer });
+  // The demo surface (SMS with phone numbers, captured reset links) never faces a network, even
+  // when VIGIE_DEMO_ALLOW_REMOTE lets the demo itself listen beyond loopback.
+  if (config.VIGIE_DEMO && isLoopbackHost(config.HOST)) registerDemoRoutes(app, { paths: dataPaths(config.VIGIE_DATA_DIR), mailer });
   await withDefaultAccess(app, { kind: 'public' }, (scope) => registerWeb(scope, options.webDistDir));
   return app;
 }

@@ -2,18 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { commonErrors, dataPaths, envBoolean, loadConfig, portSchema, z } from '@vigie/common';
+import { isLoopbackHost } from './http/loopback.ts';
 
 /** An unset variable and an empty one (`DATABASE_URL=`) mean the same: absent. */
 const absentIfEmpty = (v: unknown) => (v === '' ? undefined : v);
 
 /**
  * `VIGIE_TRUST_PROXY`: whose `X-Forwarded-*` headers to believe (Fastify's `trustProxy`):
- * `false`, `true`, `loopback` (a reverse proxy on this host, the default) or a comma-separated list
- * of addresses/CIDRs. Decides whether the request came over HTTPS, hence the cookie's `Secure`.
+ * `false` (the default: nobody), `loopback` (a reverse proxy on this host), a comma-separated
+ * list of addresses/CIDRs, or `true` (anyone: only behind a proxy that overwrites the headers).
+ * Decides the client address of the per-IP login limits and whether the request came over HTTPS
+ * (the cookie's `Secure`, HSTS). Not trusting by default: with `loopback` trusted and no proxy,
+ * a local client could forge X-Forwarded-For and slip past the per-IP limit (issue 10, finding 6).
  */
 const trustProxy = z
   .string()
-  .default('loopback')
+  .default('false')
   .transform((v): boolean | string | string[] => {
     if (v === 'true' || v === '1') return true;
     if (v === 'false' || v === '0' || v === '') return false;
@@ -63,6 +67,11 @@ export const cloudConfigSchema = z
         .default('VB-DEMO-0001'),
     ),
     VIGIE_DEMO_BOX_TOKEN: z.preprocess(absentIfEmpty, z.string().min(16, 'must be at least 16 characters').optional()),
+    /**
+     * Let demo mode (public passwords) start with `HOST` beyond loopback. Even then the demo
+     * pages and APIs (SMS, captured e-mails, scenarios) stay off: they exist on loopback only.
+     */
+    VIGIE_DEMO_ALLOW_REMOTE: z.preprocess(absentIfEmpty, envBoolean.default(false)),
     VIGIE_TRUST_PROXY: trustProxy,
     /** Months of measurements kept; older monthly partitions are dropped whole (GDPR: bounded retention). */
     VIGIE_RETENTION_MONTHS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(1).max(240).default(12)),
@@ -72,6 +81,14 @@ export const cloudConfigSchema = z
      */
     VIGIE_TLS_CERT_FILE: z.preprocess(absentIfEmpty, z.string().optional()),
     VIGIE_TLS_KEY_FILE: z.preprocess(absentIfEmpty, z.string().optional()),
+    /**
+     * PEM certificate chain and key of the portal's own listener (browsers): `PORT` when the
+     * ingest has its own listener, the admin listener, a `portal`-only process. Unset: plain HTTP
+     * there (TLS at a reverse proxy, see deploy/), except a single listener with VIGIE_TLS_*.
+     * The development CA of `npm start` (data/tls/) works too.
+     */
+    VIGIE_PORTAL_TLS_CERT_FILE: z.preprocess(absentIfEmpty, z.string().optional()),
+    VIGIE_PORTAL_TLS_KEY_FILE: z.preprocess(absentIfEmpty, z.string().optional()),
     /** Serve the admin API (`/admin/api/*`) only on its own listener on this port (company network). */
     VIGIE_ADMIN_PORT: z.preprocess(absentIfEmpty, portSchema.optional()),
     /**
@@ -97,9 +114,21 @@ export const cloudConfigSchema = z
       if (c.VIGIE_DEMO === true && !c.VIGIE_DEMO_BOX_TOKEN) {
         ctx.addIssue({ code: 'custom', path: ['VIGIE_DEMO_BOX_TOKEN'], message: 'required when VIGIE_DEMO=1' });
       }
+      // Demo accounts have published passwords: a demo reachable from a network is an open door.
+      if (c.VIGIE_DEMO === true && typeof c.HOST === 'string' && !isLoopbackHost(c.HOST) && c.VIGIE_DEMO_ALLOW_REMOTE !== true) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['HOST'],
+          message: `demo mode (VIGIE_DEMO=1, public passwords) listens on loopback only; got ${c.HOST}. Set VIGIE_DEMO_ALLOW_REMOTE=1 to accept it anyway`,
+        });
+      }
       if (!c.VIGIE_TLS_CERT_FILE !== !c.VIGIE_TLS_KEY_FILE) {
         const missing = c.VIGIE_TLS_CERT_FILE ? 'VIGIE_TLS_KEY_FILE' : 'VIGIE_TLS_CERT_FILE';
         ctx.addIssue({ code: 'custom', path: [missing], message: 'set both VIGIE_TLS_CERT_FILE and VIGIE_TLS_KEY_FILE, or neither' });
+      }
+      if (!c.VIGIE_PORTAL_TLS_CERT_FILE !== !c.VIGIE_PORTAL_TLS_KEY_FILE) {
+        const missing = c.VIGIE_PORTAL_TLS_CERT_FILE ? 'VIGIE_PORTAL_TLS_KEY_FILE' : 'VIGIE_PORTAL_TLS_CERT_FILE';
+        ctx.addIssue({ code: 'custom', path: [missing], message: 'set both VIGIE_PORTAL_TLS_CERT_FILE and VIGIE_PORTAL_TLS_KEY_FILE, or neither' });
       }
     },
     // Run even when another variable is invalid: every problem is reported at once.

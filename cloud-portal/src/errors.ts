@@ -21,6 +21,10 @@ export const portalErrors = defineErrors({
   PORTAL_SECOND_FACTOR_REQUIRED: { message: 'Staff accounts must enrol a second factor (TOTP) first', httpStatus: 403 },
   PORTAL_SECOND_FACTOR_FAILED: { message: 'Wrong or expired second-factor code', httpStatus: 401 },
   PORTAL_TOO_MANY_ATTEMPTS: { message: 'Too many attempts; wait and try again', httpStatus: 429 },
+  PORTAL_PASSWORD_REJECTED: {
+    message: 'This password is refused: at least 12 characters, not a common or breached password, not your e-mail or name',
+    httpStatus: 400,
+  },
   PORTAL_LINK_INVALID: { message: 'This link is invalid, already used or expired', httpStatus: 400 },
   PORTAL_CONFIRMATION_MISMATCH: { message: 'The confirmation does not match', httpStatus: 400 },
   PORTAL_CONFLICT: { message: 'This conflicts with the current state', httpStatus: 409 },

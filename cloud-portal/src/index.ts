@@ -10,3 +10,5 @@ export { MAX_POINTS } from './patients/measurement-series.ts';
 export { KEEP_ALIVE_MS } from './live/events-route.ts';
 export type * from './api-types.ts';
 export { CHART_METRICS } from './api-types.ts';
+export { HSTS } from './http/security-headers.ts';
+export { LOGIN_RATE_LIMIT } from './auth/auth-routes.ts';

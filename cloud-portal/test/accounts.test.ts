@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { countRows } from '@vigie/cloud-store/testing';
 import { totpCode } from '../src/auth/totp.ts';
 import { LOGIN_RATE_LIMIT } from '../src/auth/auth-routes.ts';
-import { MAX_FAILURES, FAILURE_WINDOW_MS } from '../src/auth/login-limiter.ts';
+import { PASSWORD_POLICY } from '../src/auth/login-limiter.ts';
 import { cookieOf, portalFixture, T0, type PortalFixture } from './fixture.ts';
 
 let f: PortalFixture;
@@ -142,25 +142,28 @@ describe('password reset and invitation links', () => {
 
 describe('login rate limits', () => {
   // Other tests log in from 127.0.0.1: this one's own address keeps the per-IP limit out of the way.
-  const ip = { 'x-forwarded-for': '198.51.100.7' };
-  test(`locks an e-mail after ${MAX_FAILURES} failures, known or not, with the same answer`, async () => {
+  const from = (remoteAddress: string) => (payload: object) =>
+    f.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress, headers: csrf, payload });
+  test(`delays an e-mail from one source after ${PASSWORD_POLICY.free} failures, known or not, with the same answer`, async () => {
+    const login = from('198.51.100.7');
     for (const email of ['b.doctor@test.example', 'ghost@test.example']) {
-      for (let i = 0; i < MAX_FAILURES; i++) assert.equal((await post('/api/auth/login', { email, password: 'wrong' }, undefined, ip)).statusCode, 401);
+      for (let i = 0; i < PASSWORD_POLICY.free; i++) assert.equal((await login({ email, password: 'wrong' })).statusCode, 401);
     }
-    const known = await post('/api/auth/login', { email: 'b.doctor@test.example', password: 'anything' }, undefined, ip);
-    const unknown = await post('/api/auth/login', { email: 'ghost@test.example', password: 'anything' }, undefined, ip);
+    const known = await login({ email: 'b.doctor@test.example', password: 'anything' });
+    const unknown = await login({ email: 'ghost@test.example', password: 'anything' });
     assert.equal(known.statusCode, 429);
     assert.deepEqual(known.json(), unknown.json());
     assert.equal(known.json().error.code, 'PORTAL_TOO_MANY_ATTEMPTS');
-    f.clock.now = T0 + FAILURE_WINDOW_MS + 1;
-    assert.notEqual((await post('/api/auth/login', { email: 'ghost@test.example', password: 'x' }, undefined, ip)).statusCode, 429);
+    f.clock.now = T0 + PASSWORD_POLICY.baseDelayMs + 1;
+    assert.notEqual((await login({ email: 'ghost@test.example', password: 'x' })).statusCode, 429);
     f.clock.now = T0;
   });
 
   test('limits logins per address', async () => {
+    const login = from('203.0.113.9');
     let limited = 0;
     for (let i = 0; i < LOGIN_RATE_LIMIT.max + 2; i++) {
-      const res = await post('/api/auth/login', { email: `flood${i}@test.example`, password: 'x' }, undefined, { 'x-forwarded-for': '203.0.113.9' });
+      const res = await login({ email: `flood${i}@test.example`, password: 'x' });
       if (res.statusCode === 429) limited++;
     }
     assert.ok(limited >= 2, `${limited} refused`);

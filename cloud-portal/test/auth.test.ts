@@ -33,9 +33,10 @@ describe('login', () => {
     assert.equal((await me(cookieOf(res))).json().user.id, f.doctorA.id);
   });
 
-  test('marks the cookie Secure when a local reverse proxy says the request came over HTTPS', async () => {
+  test('does not believe an untrusted X-Forwarded-Proto: no proxy is trusted unless VIGIE_TRUST_PROXY says so', async () => {
     const res = await login(f.doctorA.email, f.doctorA.password, { 'x-vigie-csrf': '1', 'x-forwarded-proto': 'https' });
-    assert.equal(res.cookies.find((c) => c.name === 'vigie_session')!.secure, true);
+    assert.equal(res.cookies.find((c) => c.name === 'vigie_session')!.secure, undefined);
+    assert.equal(res.headers['strict-transport-security'], undefined);
   });
 
   test('refuses a wrong password and an unknown email with the same answer', async () => {

@@ -7,6 +7,7 @@ import { sha256Hex } from '@vigie/cloud-store';
 import { countRows } from '@vigie/cloud-store/testing';
 import { dataPaths } from '@vigie/common';
 import { tempDir } from '@vigie/common/testing';
+import { loadCloudConfig } from '../src/config.ts';
 import { DEMO_ACCOUNTS, DEMO_PATIENT_ID, seedDemo } from '../src/demo/seed.ts';
 import { portalFixture, T0, type PortalFixture } from './fixture.ts';
 
@@ -19,7 +20,7 @@ let cookie: string;
 before(async () => {
   f = await portalFixture({ env: { VIGIE_DEMO: '1', VIGIE_DEMO_BOX_TOKEN: TOKEN, VIGIE_DATA_DIR: dir.path } });
   await seedDemo(f.db, { boxId: 'VB-DEMO-0001', boxToken: TOKEN, now: T0 });
-  cookie = await f.login({ id: '', email: 'infirmiere@vigie.demo', password: 'demo-infirmiere' });
+  cookie = await f.login({ id: '', email: 'admin@vigie.demo', password: 'demo-admin' });
 });
 after(async () => {
   await f.close();
@@ -126,6 +127,61 @@ describe('POST /demo/api/scenario/:name', () => {
     const noCsrf = await f.app.inject({ method: 'POST', url: '/demo/api/scenario/fall', headers: { cookie } });
     assert.equal(noCsrf.statusCode, 403);
   });
+});
+
+describe('who reaches the demo surface', () => {
+  const demoLogin = (email: string, password: string) => f.login({ id: '', email, password });
+
+  test('refuses the SMS, the captured e-mails and the scenarios to every account but the demo admin', async () => {
+    // The finding: a patient read the doctor's reset link here and logged in as the doctor.
+    await f.app.inject({ method: 'POST', url: '/api/auth/password/forgot', headers: { 'x-vigie-csrf': '1' }, payload: { email: 'docteur@vigie.demo' } });
+    await f.app.mailIdle();
+    const others = [
+      await demoLogin('patient@vigie.demo', 'demo-patient'),
+      await demoLogin('infirmiere@vigie.demo', 'demo-infirmiere'),
+      await demoLogin('docteur@vigie.demo', 'demo-docteur'),
+      await f.login(f.admin), // an admin, but not the demo's
+    ];
+    for (const other of others) {
+      for (const url of ['/demo/api/sms', '/demo/api/mail']) {
+        const res = await f.app.inject({ method: 'GET', url, headers: { cookie: other } });
+        assert.equal(res.statusCode, 403, url);
+        assert.doesNotMatch(res.body, /token=/);
+      }
+      const play = await f.app.inject({ method: 'POST', url: '/demo/api/scenario/fall', headers: { cookie: other, 'x-vigie-csrf': '1' } });
+      assert.equal(play.statusCode, 403);
+    }
+    const mail = await f.app.inject({ method: 'GET', url: '/demo/api/mail', headers: { cookie } });
+    assert.equal(mail.statusCode, 200);
+    assert.match(mail.body, /reset\?token=/, 'the demo admin sees the captured reset link');
+  });
+
+  test('answers 404 even to the demo admin from another host or through a proxy', async () => {
+    const fromElsewhere = await f.app.inject({ method: 'GET', url: '/demo/api/mail', remoteAddress: '192.0.2.40', headers: { cookie } });
+    assert.equal(fromElsewhere.statusCode, 404);
+    const proxied = await f.app.inject({ method: 'GET', url: '/demo/api/sms', headers: { cookie, 'x-forwarded-for': '192.0.2.40' } });
+    assert.equal(proxied.statusCode, 404);
+    assert.equal((await f.app.inject({ method: 'GET', url: '/demo/api/sms', remoteAddress: '::1', headers: { cookie } })).statusCode, 200);
+  });
+});
+
+test('refuses demo mode with HOST beyond loopback unless VIGIE_DEMO_ALLOW_REMOTE=1', () => {
+  const demo = { VIGIE_DEMO: '1', VIGIE_DEMO_BOX_TOKEN: TOKEN };
+  for (const HOST of ['0.0.0.0', '::', '192.168.1.20']) {
+    assert.throws(() => loadCloudConfig({ ...demo, HOST }), /HOST: demo mode .* loopback only.*VIGIE_DEMO_ALLOW_REMOTE=1/s, HOST);
+  }
+  assert.equal(loadCloudConfig({ ...demo, HOST: '::1' }).HOST, '::1');
+  assert.equal(loadCloudConfig({ ...demo, HOST: '0.0.0.0', VIGIE_DEMO_ALLOW_REMOTE: '1' }).VIGIE_DEMO_ALLOW_REMOTE, true);
+  assert.equal(loadCloudConfig({ HOST: '0.0.0.0' }).HOST, '0.0.0.0', 'outside demo mode any HOST is fine');
+});
+
+test('serves no demo routes when listening beyond loopback, even when allowed to start', async (t) => {
+  const remote = await portalFixture({ env: { VIGIE_DEMO: '1', VIGIE_DEMO_BOX_TOKEN: TOKEN, VIGIE_DATA_DIR: dir.path, HOST: '0.0.0.0', VIGIE_DEMO_ALLOW_REMOTE: '1' } });
+  t.after(() => remote.close());
+  await seedDemo(remote.db, { boxId: 'VB-DEMO-0001', boxToken: TOKEN, now: T0 });
+  const c = await remote.login({ id: '', email: 'admin@vigie.demo', password: 'demo-admin' });
+  for (const url of ['/demo/api/sms', '/demo/api/mail']) assert.equal((await remote.app.inject({ method: 'GET', url, headers: { cookie: c } })).statusCode, 404, url);
+  assert.ok(!remote.app.routeRegistry.some((r) => r.url.startsWith('/demo/')));
 });
 
 test('has no demo routes when VIGIE_DEMO is off', async (t) => {

@@ -44,7 +44,7 @@ const submit = (details: unknown, file: { value: Buffer; filename: string; type:
   if (file) parts.push({ name: 'prescription', ...file });
   // Each submission from its own address: the per-IP limit is tested apart.
   const { payload, headers } = multipart(parts);
-  return f.app.inject({ method: 'POST', url: '/api/registrations', payload, headers: { ...headers, 'x-forwarded-for': `192.0.2.${++n}` } });
+  return f.app.inject({ method: 'POST', url: '/api/registrations', payload, headers, remoteAddress: `192.0.2.${++n}` });
 };
 
 describe('POST /api/registrations', () => {

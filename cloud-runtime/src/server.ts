@@ -58,6 +58,11 @@ export function checkRoles(config: CloudConfig, roles: CloudRoles): void {
 /** How often measurement partitions are created ahead and expired ones dropped. */
 const PARTITION_MAINTENANCE_MS = 6 * 60 * 60_000;
 
+/** A PEM certificate chain and key read from their files, or undefined when not configured. */
+function readTls(certFile: string | undefined, keyFile: string | undefined): { cert: string; key: string } | undefined {
+  return certFile && keyFile ? { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') } : undefined;
+}
+
 /** Open and migrate the database of `config` (PostgreSQL, or the locked PGlite directory). */
 export async function openCloudDb(config: CloudConfig, log: Logger): Promise<Db> {
   const db = await openDb({ databaseUrl: config.DATABASE_URL, pgliteDir: dataPaths(config.VIGIE_DATA_DIR).cloudPgData }, log);
@@ -88,11 +93,11 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       ? await seedDemo(db, { boxId: config.VIGIE_DEMO_BOX_ID, boxToken: config.VIGIE_DEMO_BOX_TOKEN! })
       : [];
     // The certificate of the listener boxes talk to: the ingest's own listener when it has one,
-    // else the single listener. (A portal behind its own listener gets TLS from a reverse proxy.)
-    const tls =
-      config.VIGIE_TLS_CERT_FILE && config.VIGIE_TLS_KEY_FILE
-        ? { cert: readFileSync(config.VIGIE_TLS_CERT_FILE, 'utf8'), key: readFileSync(config.VIGIE_TLS_KEY_FILE, 'utf8') }
-        : undefined;
+    // else the single listener.
+    const tls = readTls(config.VIGIE_TLS_CERT_FILE, config.VIGIE_TLS_KEY_FILE);
+    // The portal's own listener (browsers): its certificate, else plain HTTP behind a reverse
+    // proxy that terminates TLS (deploy/). A single listener takes the box-facing one first.
+    const portalTls = readTls(config.VIGIE_PORTAL_TLS_CERT_FILE, config.VIGIE_PORTAL_TLS_KEY_FILE);
     const separateIngest = roles.ingest && roles.portal && config.VIGIE_INGEST_PORT !== undefined;
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     const listen = async (instance: FastifyInstance, port: number, secure: boolean): Promise<string> => {
@@ -102,20 +107,21 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     let url: string;
     let ingestUrl: string;
     if (separateIngest) {
-      app = await buildCloudApp({ db, config, log, roles: { ingest: false, portal: true } });
+      app = await buildCloudApp({ db, config, log, roles: { ingest: false, portal: true }, ...(portalTls ? { tls: portalTls } : {}) });
       ingestApp = await buildCloudApp({ db, config, log, roles: { ingest: true, portal: false }, ...(tls ? { tls } : {}) });
-      url = await listen(app, config.PORT, false);
+      url = await listen(app, config.PORT, portalTls !== undefined);
       ingestUrl = await listen(ingestApp, config.VIGIE_INGEST_PORT!, tls !== undefined);
     } else {
-      app = await buildCloudApp({ db, config, log, roles, ...(tls ? { tls } : {}) });
-      url = await listen(app, config.PORT, tls !== undefined);
+      const single = roles.ingest ? (tls ?? portalTls) : (portalTls ?? tls);
+      app = await buildCloudApp({ db, config, log, roles, ...(single ? { tls: single } : {}) });
+      url = await listen(app, config.PORT, single !== undefined);
       ingestUrl = url;
     }
     // The admin API on its own listener (VIGIE_ADMIN_PORT, e.g. bound to the company network by a
     // firewall or a reverse proxy); the listeners above then answer 404 under /admin/api.
     if (roles.portal && config.VIGIE_ADMIN_PORT !== undefined) {
-      adminApp = await buildCloudApp({ db, config, log, roles: { ingest: false, portal: true }, adminListener: true });
-      await listen(adminApp, config.VIGIE_ADMIN_PORT, false);
+      adminApp = await buildCloudApp({ db, config, log, roles: { ingest: false, portal: true }, adminListener: true, ...(portalTls ? { tls: portalTls } : {}) });
+      await listen(adminApp, config.VIGIE_ADMIN_PORT, portalTls !== undefined);
     }
     const running = [app, ingestApp, adminApp].filter((a): a is FastifyInstance => a !== null);
     if (roles.ingest && options.kafka) {

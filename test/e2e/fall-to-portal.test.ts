@@ -3,8 +3,9 @@
  * (PGlite, or PostgreSQL when DATABASE_URL is set), the bracelet simulator, and the box whose GSM
  * modem is the modem emulator at the far end of a real pty pair (socat). A headless Chromium logs
  * in as the demo doctor, watches heart rate arrive, and sees the fall alert appear without a
- * reload while the emulator receives one AT+CMGS per contact; the demo page then lists those SMS
- * (photographed into docs/screenshots/demo-page.png).
+ * reload while the emulator receives one AT+CMGS per contact; the doctor has no demo page (it is
+ * the demo admin's only), and the demo admin's demo page then lists those SMS (photographed into
+ * docs/screenshots/demo-page.png).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -82,13 +83,21 @@ test('a fall reaches every contact by SMS over a real serial line and appears li
   await until(async () => (await alert.getAttribute('data-alert-state')) === 'notified', 'alert state notified', 15_000);
   assert.equal(await page.evaluate(() => (globalThis as unknown as { __e2e?: boolean }).__e2e), true, 'the page was not reloaded');
 
-  // The demo page lists the SMS the modem emulator received, newest first.
-  await page.click('[data-testid=nav-demo]');
-  const items = page.locator('[data-testid=sms-item]');
+  // The demo page (SMS with names and phone numbers) is not the doctor's: no link to it.
+  assert.equal(await page.locator('[data-testid=nav-demo]').count(), 0, 'the doctor has no demo page');
+
+  // The demo admin, in their own browser, sees the SMS the modem emulator received, newest first.
+  const adminPage = await newPortalPage(browser);
+  await adminPage.goto(`${cloudUrl}/login`);
+  await adminPage.fill('input[name=email]', 'admin@vigie.demo');
+  await adminPage.fill('input[name=password]', 'demo-admin');
+  await adminPage.click('[data-testid=login-form] button[type=submit]');
+  await adminPage.click('[data-testid=nav-demo]');
+  const items = adminPage.locator('[data-testid=sms-item]');
   await until(async () => (await items.count()) >= DEMO.contacts.length, 'the SMS on the demo page');
   const shown = await items.allInnerTexts();
   for (const contact of DEMO.contacts) assert.ok(shown.some((text) => text.includes(contact.phone)), 'each contact\'s SMS is listed');
   assert.match(shown[0]!, /chute détectée chez Jeanne Dupont/);
-  await screenshot(page, 'demo-page.png');
-  await assertAccessible(page, 'demo page');
+  await screenshot(adminPage, 'demo-page.png');
+  await assertAccessible(adminPage, 'demo page');
 });

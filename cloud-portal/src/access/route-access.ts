@@ -50,6 +50,13 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route's access rule, checked by the one authorization hook. */
     access?: RouteAccess;
+    /**
+     * The request must carry `x-vigie-csrf: 1` (checked by `csrfGuard` for the matched route, so
+     * every spelling of the path that reaches the handler is covered: `/%61pi/…` as `/api/…`).
+     */
+    csrf?: boolean;
+    /** Every answer of the route, errors included, carries `cache-control: no-store`. */
+    noStore?: boolean;
   }
   interface FastifyInstance {
     /** Every route registered on this app with its access rule (the permission matrix reads it). */
@@ -85,10 +92,20 @@ export interface RouteSpec<B extends TSchema | undefined = undefined, Q extends 
   /** Query schema (TypeBox, values converted from strings first); failures name the parameter. */
   readonly query?: Q;
   readonly bodyLimit?: number;
+  /**
+   * Require the CSRF header (`x-vigie-csrf: 1`). Default: true for every state-changing method
+   * (anything but GET, HEAD, OPTIONS). Decided here, per route, never from the URL's spelling.
+   */
+  readonly csrf?: boolean;
+  /** Answer with `cache-control: no-store` (default true: portal API answers are personal data). */
+  readonly noStore?: boolean;
   /** Per-IP rate limit (@fastify/rate-limit, registered by the auth routes): `max` calls per `timeWindow` ms. */
   readonly rateLimit?: { readonly max: number; readonly timeWindow: number };
   readonly handler: (request: FastifyRequest, reply: FastifyReply, input: RouteInput<B, Q>) => Promise<unknown>;
 }
+
+/** Methods that change nothing (RFC 9110 §9.2.1): no CSRF header asked. */
+export const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Declare a portal route with its access rule and input schemas. The authorization hook runs at
@@ -102,7 +119,12 @@ export function defineRoute<B extends TSchema | undefined = undefined, Q extends
   app.route({
     method: spec.method,
     url: spec.url,
-    config: { access: spec.access, ...(spec.rateLimit ? { rateLimit: { ...spec.rateLimit } } : {}) },
+    config: {
+      access: spec.access,
+      csrf: spec.csrf ?? !SAFE_METHODS.has(spec.method),
+      noStore: spec.noStore ?? true,
+      ...(spec.rateLimit ? { rateLimit: { ...spec.rateLimit } } : {}),
+    },
     ...(spec.bodyLimit === undefined ? {} : { bodyLimit: spec.bodyLimit }),
     handler: async (request, reply) => {
       const input = {

@@ -9,7 +9,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import { normaliseEmail } from './accounts.ts';
 import { consumeToken, issueToken, TOKEN_TTL_MS, type TokenPurpose } from './account-tokens.ts';
 import type { LoginLimiter } from './login-limiter.ts';
-import { hashPassword, verifyPassword } from './passwords.ts';
+import { hashPassword, PASSWORD_MAX_LENGTH, passwordProblem, verifyPassword } from './passwords.ts';
 import type { SessionStore } from './sessions.ts';
 
 declare module 'fastify' {
@@ -19,8 +19,11 @@ declare module 'fastify' {
   }
 }
 
-/** A new password: long enough to resist guessing, short enough to hash cheaply. */
-export const NewPassword = Type.String({ minLength: 10, maxLength: 1024 });
+/**
+ * A new password, as the body carries it. The policy (length in characters, common passwords,
+ * personal words) is checked by {@link assertPasswordAccepted}, which answers its own code.
+ */
+export const NewPassword = Type.String({ minLength: 1, maxLength: 4 * PASSWORD_MAX_LENGTH });
 const Token = Type.String({ minLength: 20, maxLength: 128 });
 const ForgotBody = Type.Object({ email: Type.String({ minLength: 3, maxLength: 254 }) }, { additionalProperties: false });
 const TokenBody = Type.Object({ token: Token, password: NewPassword }, { additionalProperties: false });
@@ -64,16 +67,34 @@ export async function sendAccountLink(
   await deps.mailer.send({ to: account.email, subject: text.subject, text: text.body(account.displayName, link, TOKEN_TTL_MS[purpose] / 3_600_000) });
 }
 
-/** Set a new password, end every session of the account (but `keepSessionId`), clear the failure counter. */
-async function setPassword(db: Db, sessions: SessionStore, limiter: LoginLimiter, accountId: string, password: string, now: number, keepSessionId?: string) {
-  const hash = await hashPassword(password);
-  const { rows } = await db.query<{ email: string }>(
-    'UPDATE accounts SET password_hash = $2, password_changed_at = $3 WHERE id = $1 AND disabled_at IS NULL RETURNING email',
-    [accountId, hash, new Date(now).toISOString()],
-  );
-  if (!rows[0]) throw portalErrors.create('PORTAL_LINK_INVALID');
+/**
+ * Refuse a password the policy refuses (`passwordProblem`): 400 PORTAL_PASSWORD_REJECTED naming
+ * the field `/password`, with the reason in the message.
+ */
+export async function assertPasswordAccepted(password: string, person: { readonly email: string; readonly displayName: string } | null): Promise<void> {
+  const problem = await passwordProblem(password, person);
+  if (problem) {
+    throw portalErrors.create('PORTAL_PASSWORD_REJECTED', { message: `/password: ${problem}`, details: { field: '/password', reason: problem } });
+  }
+}
+
+/**
+ * Check the new password against the policy, then store it (in `q`, the caller's transaction
+ * when a link token is being used, so a refused password leaves the link usable).
+ */
+async function storePassword(q: Queryable, accountId: string, password: string, now: number): Promise<{ email: string }> {
+  const { rows } = await q.query<{ email: string; display_name: string }>('SELECT email, display_name FROM accounts WHERE id = $1 AND disabled_at IS NULL', [accountId]);
+  const account = rows[0];
+  if (!account) throw portalErrors.create('PORTAL_LINK_INVALID');
+  await assertPasswordAccepted(password, { email: account.email, displayName: account.display_name });
+  await q.query('UPDATE accounts SET password_hash = $2, password_changed_at = $3 WHERE id = $1', [accountId, await hashPassword(password), new Date(now).toISOString()]);
+  return { email: account.email };
+}
+
+/** After a password change: end every session of the account (but `keepSessionId`), clear its login counters. */
+async function afterPasswordSet(sessions: SessionStore, limiter: LoginLimiter, accountId: string, email: string, keepSessionId?: string) {
   await sessions.destroyAll(accountId, keepSessionId);
-  await limiter.clear(rows[0].email);
+  await limiter.clearAccount(email, accountId);
 }
 
 /**
@@ -131,9 +152,15 @@ export function registerAccountLinkRoutes(
       body: TokenBody,
       rateLimit: FORM_RATE_LIMIT,
       handler: async (_request, reply, { body }) => {
-        const accountId = await consumeToken(db, body.token, purpose, now());
-        if (!accountId) throw portalErrors.create('PORTAL_LINK_INVALID');
-        await setPassword(db, sessions, limiter, accountId, body.password, now());
+        // The rules that need no account first: a short password is named even with a bad link.
+        await assertPasswordAccepted(body.password, null);
+        // One transaction: a password the policy refuses rolls the token's use back.
+        const { accountId, email } = await db.transaction(async (tx) => {
+          const id = await consumeToken(tx, body.token, purpose, now());
+          if (!id) throw portalErrors.create('PORTAL_LINK_INVALID');
+          return { accountId: id, ...(await storePassword(tx, id, body.password, now())) };
+        });
+        await afterPasswordSet(sessions, limiter, accountId, email);
         log.info({ accountId, purpose }, 'password set from an e-mailed link');
         return reply.code(204).send();
       },
@@ -150,7 +177,8 @@ export function registerAccountLinkRoutes(
       const account = request.account!;
       const { rows } = await db.query<{ password_hash: string }>('SELECT password_hash FROM accounts WHERE id = $1', [account.accountId]);
       if (!(await verifyPassword(rows[0]?.password_hash ?? null, body.current))) throw portalErrors.create('PORTAL_LOGIN_FAILED');
-      await setPassword(db, sessions, limiter, account.accountId, body.password, now(), account.sessionId);
+      const { email } = await storePassword(db, account.accountId, body.password, now());
+      await afterPasswordSet(sessions, limiter, account.accountId, email, account.sessionId);
       return reply.code(204).send();
     },
   });

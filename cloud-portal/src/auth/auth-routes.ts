@@ -19,7 +19,11 @@ import { SecretBox } from './secret-box.ts';
 import { registerSecondFactorRoutes, staffTotpPolicy, verifySecondFactor, type TotpSecrets } from './second-factor.ts';
 import { SESSION_ABSOLUTE_MS, type SessionAccount, type SessionStore } from './sessions.ts';
 
-/** Per-IP limits (per-account failures are counted by {@link LoginLimiter}). */
+/**
+ * Per-IP limits, keyed by `request.ip`: the client address through trusted proxies only
+ * (`VIGIE_TRUST_PROXY`, default none), so a forged X-Forwarded-For is not a new address.
+ * Per-(account, source) and per-account second-factor failures are counted by {@link LoginLimiter}.
+ */
 export const LOGIN_RATE_LIMIT = { max: 30, timeWindow: 60_000 } as const;
 /** How long the second-factor step of a login stays open, and how many codes it accepts. */
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -49,6 +53,12 @@ interface AccountRow {
   locale: Locale;
   password_hash: string;
   totp_enabled: boolean;
+}
+
+/** 429 PORTAL_TOO_MANY_ATTEMPTS with `Retry-After` (RFC 9110 §10.2.3) in whole seconds. */
+function tooManyAttempts(reply: FastifyReply, waitMs: number): Error {
+  void reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+  return portalErrors.create('PORTAL_TOO_MANY_ATTEMPTS', { message: `Too many attempts; try again in ${Math.ceil(waitMs / 1000)} s` });
 }
 
 function userOf(account: SessionAccount): PortalUser {
@@ -112,16 +122,18 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): 
     body: LoginBody,
     rateLimit: LOGIN_RATE_LIMIT,
     handler: async (request, reply, { body }) => {
-      await limiter.check(body.email);
+      // Counted per (e-mail, source): a guesser elsewhere cannot lock the owner out.
+      const wait = await limiter.passwordWait(body.email, request.ip);
+      if (wait > 0) throw tooManyAttempts(reply, wait);
       const row = await accountByEmail(body.email);
       // Verify even without an account (dummy hash): same work, same time, same answer.
       const ok = await verifyPassword(row?.password_hash ?? null, body.password);
       if (!row || !ok) {
-        await limiter.fail(body.email);
+        await limiter.passwordFailed(body.email, request.ip);
         log.info({ known: Boolean(row) }, 'login refused');
         throw portalErrors.create('PORTAL_LOGIN_FAILED');
       }
-      await limiter.clear(body.email);
+      await limiter.passwordSucceeded(body.email, request.ip);
       if (!row.totp_enabled) return openSession(request, reply, row);
       // Password right, second factor awaited: a short-lived challenge, no session yet.
       const challenge = randomBytes(32).toString('base64url');
@@ -149,9 +161,15 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): 
         [id, new Date(now()).toISOString(), CHALLENGE_ATTEMPTS],
       );
       const accountId = rows[0]?.account_id;
-      if (!accountId || !(await verifySecondFactor(db, secrets, accountId, body.code, now()))) {
+      if (!accountId) throw portalErrors.create('PORTAL_SECOND_FACTOR_FAILED');
+      // Per account, across challenges: entering the password again gives no fresh set of codes.
+      const wait = await limiter.secondFactorWait(accountId);
+      if (wait > 0) throw tooManyAttempts(reply, wait);
+      if (!(await verifySecondFactor(db, secrets, accountId, body.code, now()))) {
+        await limiter.secondFactorFailed(accountId);
         throw portalErrors.create('PORTAL_SECOND_FACTOR_FAILED');
       }
+      await limiter.secondFactorSucceeded(accountId);
       await db.query('DELETE FROM login_challenges WHERE id = $1', [id]);
       const row = (
         await db.query<AccountRow>(

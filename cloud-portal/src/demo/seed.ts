@@ -18,12 +18,15 @@ const HISTORY_DAYS = 3;
 /** Serialises seeders of several processes starting together on one PostgreSQL ("seed"). */
 const SEED_LOCK_KEY = 0x73656564;
 
+/** The demo's admin: the only account that may use the demo page and its APIs. */
+export const DEMO_ADMIN_EMAIL = 'admin@vigie.demo';
+
 /** The demo accounts. The admin is deliberately not linked: it shows that admins see no medical data. */
 export const DEMO_ACCOUNTS: ReadonlyArray<DemoAccount & { relation: 'patient' | 'doctor' | 'nurse' | 'relative' | null }> = [
   { email: 'docteur@vigie.demo', password: 'demo-docteur', displayName: 'Dr Claire Martin', role: 'doctor', relation: 'doctor' },
   { email: 'infirmiere@vigie.demo', password: 'demo-infirmiere', displayName: 'Sophie Bernard', role: 'nurse', relation: 'nurse' },
   { email: 'proche@vigie.demo', password: 'demo-proche', displayName: 'Paul Dupont', role: 'relative', relation: 'relative' },
-  { email: 'admin@vigie.demo', password: 'demo-admin', displayName: 'Admin Vigie', role: 'admin', relation: null },
+  { email: DEMO_ADMIN_EMAIL, password: 'demo-admin', displayName: 'Admin Vigie', role: 'admin', relation: null },
   { email: 'patient@vigie.demo', password: 'demo-patient', displayName: 'Jeanne Dupont', role: 'patient', relation: 'patient' },
 ];
 

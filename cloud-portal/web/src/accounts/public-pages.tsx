@@ -43,7 +43,8 @@ function NewPasswordForm({ onSubmit }: { onSubmit: (password: string) => Promise
   const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (password.length < 10) return setError(a.tooShort);
+    // Characters, not UTF-16 units: an emoji counts once, as on the server.
+    if ([...password].length < 12) return setError(a.tooShort);
     setBusy(true);
     setError(null);
     try {
@@ -68,7 +69,7 @@ function NewPasswordForm({ onSubmit }: { onSubmit: (password: string) => Promise
       <Notice kind="error" text={error} />
       <div className="field">
         <label htmlFor="new-password">{a.newPassword}</label>
-        <input id="new-password" type="password" autoComplete="new-password" minLength={10} required value={password} onChange={(e) => setPassword(e.target.value)} aria-invalid={error !== null} />
+        <input id="new-password" type="password" autoComplete="new-password" minLength={12} required value={password} onChange={(e) => setPassword(e.target.value)} aria-invalid={error !== null} />
       </div>
       <button type="submit" className="button button--primary button--block" disabled={busy}>{a.setPassword}</button>
     </form>

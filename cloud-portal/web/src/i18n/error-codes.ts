@@ -17,6 +17,7 @@ export const KNOWN_ERROR_CODES = [
   'PORTAL_SECOND_FACTOR_REQUIRED',
   'PORTAL_SECOND_FACTOR_FAILED',
   'PORTAL_TOO_MANY_ATTEMPTS',
+  'PORTAL_PASSWORD_REJECTED',
 ] as const;
 export type KnownErrorCode = (typeof KNOWN_ERROR_CODES)[number];
 

@@ -56,7 +56,8 @@ export const commonEn: typeof commonFr = {
     PORTAL_LINK_INVALID: 'This link is no longer valid (already used or expired).',
     PORTAL_SECOND_FACTOR_REQUIRED: 'Turn on your second factor (verification code) first.',
     PORTAL_SECOND_FACTOR_FAILED: 'Wrong or expired verification code.',
-    PORTAL_TOO_MANY_ATTEMPTS: 'Too many attempts. Wait 15 minutes before trying again.',
+    PORTAL_TOO_MANY_ATTEMPTS: 'Too many attempts. Wait a few minutes before trying again.',
+    PORTAL_PASSWORD_REJECTED: 'Password refused: choose at least 12 characters, not a common or leaked password, and not your e-mail address or your name. A short sentence works well.',
   },
   login: {
     title: 'Sign in',

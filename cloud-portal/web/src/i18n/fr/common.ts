@@ -62,7 +62,8 @@ export const commonFr = {
     PORTAL_LINK_INVALID: 'Ce lien n’est plus valable (déjà utilisé ou expiré).',
     PORTAL_SECOND_FACTOR_REQUIRED: 'Activez d’abord votre second facteur (code de vérification).',
     PORTAL_SECOND_FACTOR_FAILED: 'Code de vérification incorrect ou expiré.',
-    PORTAL_TOO_MANY_ATTEMPTS: 'Trop de tentatives. Patientez 15 minutes avant de réessayer.',
+    PORTAL_TOO_MANY_ATTEMPTS: 'Trop de tentatives. Patientez quelques minutes avant de réessayer.',
+    PORTAL_PASSWORD_REJECTED: 'Mot de passe refusé : choisissez au moins 12 caractères, pas un mot de passe courant ou déjà divulgué, ni votre adresse e-mail ou votre nom. Une courte phrase convient bien.',
   } satisfies Record<KnownErrorCode, string>,
   login: {
     title: 'Connexion',
