@@ -8,4 +8,4 @@ import { ROOT } from './lib/processes.ts';
 
 const started = performance.now();
 const files = await buildBox();
-console.log(`box compiled in ${Math.round(performance.now() - started)} ms: ${files.map((f) => relative(ROOT, f)).join(', ')}`);
+console.log(`box compiled in ${Math.round(performance.now() - started)} ms: ${files.filter((f) => f.endsWith('.js')).map((f) => relative(ROOT, f)).join(', ')}`);
