@@ -184,26 +184,31 @@ try {
   const smsSent = existsSync(smsFile) ? readFileSync(smsFile, 'utf8').split('\n').filter(Boolean).length : 0;
   if (smsSent < 2) throw new Error(`the fall injected half-way sent ${smsSent} SMS, expected 2: the box is not working`);
 
-  const perProcess = Object.fromEntries(
-    PARTS.map((part) => {
-      const list = samples[part];
-      const last = list.at(-1)!;
-      const command = commands.get(part)!;
-      return [
-        part,
-        {
-          command: ['node', ...command.nodeArgs, command.script, ...command.args].join(' '),
-          rssMB: mb(last.rssKb),
-          pssMB: mb(last.pssKb),
-          rssAnonMB: mb(last.rssAnonKb),
-          rssFileMB: mb(last.rssFileKb),
-          peakRssMB: mb(Math.max(...list.map((s) => s.hwmKb))),
-          peakPssMB: mb(Math.max(...list.map((s) => s.pssKb))),
-        },
-      ];
-    }),
-  ) as Record<Part, { rssMB: number; pssMB: number; peakRssMB: number; peakPssMB: number }>;
-  const sum = (pick: (p: (typeof perProcess)[Part]) => number) => Math.round(PARTS.reduce((total, part) => total + pick(perProcess[part]), 0) * 10) / 10;
+  interface ProcessFigures {
+    readonly command: string;
+    readonly rssMB: number;
+    readonly pssMB: number;
+    readonly rssAnonMB: number;
+    readonly rssFileMB: number;
+    readonly peakRssMB: number;
+    readonly peakPssMB: number;
+  }
+  const figuresOf = (part: Part): ProcessFigures => {
+    const list = samples[part];
+    const last = list.at(-1)!;
+    const command = commands.get(part)!;
+    return {
+      command: ['node', ...command.nodeArgs, command.script, ...command.args].join(' '),
+      rssMB: mb(last.rssKb),
+      pssMB: mb(last.pssKb),
+      rssAnonMB: mb(last.rssAnonKb),
+      rssFileMB: mb(last.rssFileKb),
+      peakRssMB: mb(Math.max(...list.map((s) => s.hwmKb))),
+      peakPssMB: mb(Math.max(...list.map((s) => s.pssKb))),
+    };
+  };
+  const perProcess: Record<Part, ProcessFigures> = { safety: figuresOf('safety'), telemetry: figuresOf('telemetry'), screen: figuresOf('screen') };
+  const sum = (pick: (p: ProcessFigures) => number) => Math.round(PARTS.reduce((total, part) => total + pick(perProcess[part]), 0) * 10) / 10;
   const total = {
     residentTogetherMB: mb(together.at(-1)!),
     peakResidentTogetherMB: mb(Math.max(...together)),

@@ -23,7 +23,7 @@ test('the compiled safety core runs on plain node, without the TypeScript loader
   const dir = tempDir('vigie-compiled-');
   provisionTestBox(dir.path, { boxId: 'VB-TEST-0011' });
   // The built-in modem emulator (no VIGIE_MODEM_DEVICE), any free MQTT port.
-  const env = { ...process.env, VIGIE_DATA_DIR: dir.path, VIGIE_MQTT_PORT: '0', LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, VIGIE_DATA_DIR: dir.path, VIGIE_MQTT_PORT: '0', LOG_LEVEL: 'warn' };
   delete env.VIGIE_MODEM_DEVICE;
   delete env.NODE_OPTIONS;
   const safety = startChild('safety', relative(ROOT, BOX_CLI), ['safety'], env, { echo: false, nodeArgs: ['--max-old-space-size=64'] });
