@@ -2,13 +2,16 @@
  * `npm start`: the whole Vigie system on one machine, on embedded defaults — the cloud (ingest +
  * portal on PGlite, or PostgreSQL when DATABASE_URL is set), the bracelet simulator, and the box
  * with the built-in modem emulator (or VIGIE_MODEM_DEVICE). Each runs as its own process, as in
- * production; this script supervises them and restarts one that dies.
+ * production; this script supervises them and restarts one that dies. The box runs compiled, as on
+ * a Pi (`appliance/dist/`, rebuilt here when a source is newer); the cloud and the simulator run
+ * their TypeScript sources through tsx.
  */
 import { existsSync, readFileSync, unwatchFile, watchFile } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { dataPaths } from '@vigie/common';
 import { ensureDevTls } from '@vigie/common/dev-tls';
-import { startChild, type Child } from './lib/processes.ts';
+import { ROOT, startChild, type Child } from './lib/processes.ts';
+import { BOX_CLI, ensureBoxBuild } from './lib/box-build.ts';
 import { ensureWebBuild } from './lib/web-build.ts';
 import { DEMO, prepareDemo } from './lib/demo-setup.ts';
 import { maskNumber } from '../appliance/src/modem/index.ts';
@@ -65,6 +68,7 @@ function supervise(name: string, spawnIt: () => Child, ready: RegExp): Promise<v
 
 async function main(): Promise<void> {
   ensureWebBuild((line) => console.log(`[start]     ${line}`));
+  await ensureBoxBuild((line) => console.log(`[start]     ${line}`));
   const demo = prepareDemo(dataDir, cloudUrl);
   const tls = await ensureDevTls(join(paths.root, 'tls'));
   const baseEnv = { ...process.env, VIGIE_DATA_DIR: paths.root, PORT: port };
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
   await supervise(
     'box',
     () =>
-      startChild('box', 'appliance/src/cli.ts', ['run'], {
+      startChild('box', relative(ROOT, BOX_CLI), ['run'], {
         ...baseEnv,
         VIGIE_CLOUD_CA_FILE: tls.caFile,
         VIGIE_SYNC_INTERVAL_MS: process.env.VIGIE_SYNC_INTERVAL_MS ?? '5000',

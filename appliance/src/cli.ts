@@ -3,12 +3,9 @@ import { createLogger, dataPaths, stopOnSignals, VigieError } from '@vigie/commo
 import { addContact, provision, readBoxFile, removeContact, setAlerting } from '@vigie/provisioning';
 import { loadBoxEnv } from './config.ts';
 import { fileURLToPath } from 'node:url';
-import { createSafetyCore } from './safety-core.ts';
-import { createTelemetryService } from './telemetry-service.ts';
-import { BoxSupervisor } from './supervisor.ts';
-import { ScreenService } from './screen/screen-service.ts';
-import { createDisplay } from './display/factory.ts';
 import { systemClock } from './clock.ts';
+// Each process imports only its own part, lazily (below): the compiled box (scripts/lib/box-build.ts)
+// splits them into chunks, so the safety core never loads the screen's canvas or the Kafka client.
 
 const USAGE = `vigie-box — the Vigie home box
 
@@ -111,9 +108,12 @@ async function run(): Promise<number> {
   const env = loadBoxEnv();
   const boxFile = readBoxFile(dataPaths(env.VIGIE_DATA_DIR).boxConfig);
   const cli = fileURLToPath(import.meta.url);
+  const { BoxSupervisor } = await import('./supervisor.ts');
+  // Compiled (appliance/dist/vigie-box.js): plain node; from the sources (tests): through tsx.
+  const loader = cli.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const supervisor = new BoxSupervisor({
     log,
-    command: (part) => ({ file: process.execPath, args: ['--import', 'tsx', cli, part] }),
+    command: (part) => ({ file: process.execPath, args: [...loader, cli, part] }),
   });
   stopOnSignals(supervisor, log);
   await supervisor.start();
@@ -127,6 +127,7 @@ async function runSafety(): Promise<number> {
   const log = createLogger('vigie-box-safety');
   const env = loadBoxEnv();
   const boxFile = readBoxFile(dataPaths(env.VIGIE_DATA_DIR).boxConfig);
+  const { createSafetyCore } = await import('./safety-core.ts');
   const core = createSafetyCore({ env, boxFile, log });
   stopOnSignals(core, log);
   await core.start();
@@ -139,6 +140,7 @@ async function runTelemetry(): Promise<number> {
   const env = loadBoxEnv();
   const boxFile = readBoxFile(dataPaths(env.VIGIE_DATA_DIR).boxConfig);
   const url = env.VIGIE_MQTT_URL ?? `mqtt://127.0.0.1:${env.VIGIE_MQTT_PORT}`;
+  const { createTelemetryService } = await import('./telemetry-service.ts');
   const telemetry = createTelemetryService({ env, boxFile, log, mqttUrl: () => url });
   stopOnSignals(telemetry, log);
   await telemetry.start();
@@ -152,6 +154,8 @@ async function runScreen(): Promise<number> {
   const paths = dataPaths(env.VIGIE_DATA_DIR);
   const boxFile = readBoxFile(paths.boxConfig);
   const url = env.VIGIE_MQTT_URL ?? `mqtt://127.0.0.1:${env.VIGIE_MQTT_PORT}`;
+  const { createDisplay } = await import('./display/factory.ts');
+  const { ScreenService } = await import('./screen/screen-service.ts');
   const display = createDisplay(env.VIGIE_DISPLAY === 'png' ? { kind: 'png', path: paths.boxScreen } : { kind: 'epaper-2in13' }, log.child({ module: 'display' }));
   const screen = new ScreenService({ mqttUrl: () => url, display, clock: systemClock, log, batteryLowPercent: () => boxFile.thresholds.batteryLowPercent });
   stopOnSignals(screen, log);

@@ -16,6 +16,37 @@ const READY = {
   screen: /^vigie-box screen running/,
 } as const;
 
+/**
+ * Each part's V8 heap cap (`--max-old-space-size`, MB), the same in image-build/systemd/*.service.
+ * A leak then ends in a quick restart of that one part instead of the box swapping or the kernel's
+ * OOM killer choosing; each is several times what the part uses in `npm run bench:box-memory`.
+ */
+export const HEAP_LIMIT_MB = { safety: 64, telemetry: 64, screen: 48 } as const satisfies Record<Part['name'], number>;
+
+/**
+ * The node flags of a part's process, here and in its systemd unit (a test checks they agree):
+ * - the heap cap;
+ * - a 1 MB young generation: V8's default grows to 16 MB semi-spaces, ~9 MB more resident per
+ *   process, for a bus that carries a few messages a second;
+ * - telemetry and screen: V8's lite mode (interpreter only, memory before speed);
+ * - the safety core: Ignition and Sparkplug, without the optimizing compilers (Maglev, TurboFan),
+ *   whose code alone is ~8 MB of the node binary resident. They only ever optimize functions run
+ *   thousands of times; a real box's alert path runs a few times a year, so it runs unoptimized
+ *   anyway. Sparkplug is kept: its baseline code needs no warm-up. (`bench:alert`, 1,000 falls in a
+ *   row, could not tell the two apart on the loaded 2-core VM: p50 72–92 ms with, 79–86 without.)
+ * Together ~26 MB less for the box in `npm run bench:box-memory`.
+ */
+export function nodeFlags(part: Part['name']): string[] {
+  const jit = part === 'safety' ? ['--no-turbofan', '--no-maglev'] : ['--lite-mode'];
+  return [`--max-old-space-size=${HEAP_LIMIT_MB[part]}`, '--max-semi-space-size=1', ...jit];
+}
+
+/**
+ * glibc's allocator, tuned as in the systemd units: at most two arenas (not eight per core for the
+ * few threads of a node process) and memory given back sooner after the start-up peak.
+ */
+export const MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536' } as const;
+
 /** Delay before restarting a part that died: the safety core at once, then quickly; others back off. */
 export function restartDelayMs(name: Part['name'], restarts: number): number {
   if (name === 'safety') return Math.min(2_000, 100 * 2 ** Math.min(restarts, 5));
@@ -41,6 +72,7 @@ export class BoxSupervisor {
   #mqttUrl: string | undefined;
   #stopping = false;
 
+  /** `command` names the node binary and its arguments for a part; the supervisor adds `nodeFlags`. */
   constructor(options: { log: Logger; command: (part: Part['name']) => { file: string; args: string[] }; env?: NodeJS.ProcessEnv }) {
     this.#log = options.log;
     this.#command = options.command;
@@ -76,8 +108,8 @@ export class BoxSupervisor {
 
   #launch(part: Part): Promise<void> {
     const { file, args } = this.#command(part.name);
-    const env = { ...this.#env, ...(part.name !== 'safety' && this.#mqttUrl ? { VIGIE_MQTT_URL: this.#mqttUrl } : {}) };
-    const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const env = { ...MALLOC_ENV, ...this.#env, ...(part.name !== 'safety' && this.#mqttUrl ? { VIGIE_MQTT_URL: this.#mqttUrl } : {}) };
+    const child = spawn(file, [...nodeFlags(part.name), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     part.child = child;
     this.#log.info({ part: part.name, pid: child.pid }, 'part started');
     return new Promise<void>((resolve, reject) => {

@@ -4,8 +4,11 @@
  *
  * Prints: telemetry batches through the whole HTTP path (auth, validate, filter, write, notify),
  * the cost of a replayed batch, and a set-based insert of one patient's 30 days of heart rate.
+ * With `--out`, records them in bench/results/ingest-throughput-<date>.json (clean tree only, or
+ * `--allow-dirty`: bench/lib/results.ts).
  */
 import { hostname, cpus } from 'node:os';
+import { recordResults } from '../../bench/lib/results.ts';
 import Fastify from 'fastify';
 import type { Reading } from '@vigie/protocol';
 import { ingestRoutes } from '../src/index.ts';
@@ -62,5 +65,9 @@ console.log(`machine: ${hostname()}, ${cpus().length} × ${cpus()[0]?.model}; ${
 console.log(`HTTP ingest: ${BATCHES} batches × ${BATCH} readings in ${ingestMs.toFixed(0)} ms → ${Math.round(total / (ingestMs / 1000))} readings/s (${(ingestMs / BATCHES).toFixed(1)} ms/batch)`);
 console.log(`replayed batch (duplicate): ${replayMs.toFixed(1)} ms`);
 console.log(`insertMeasurements 21,600 rows: ${insertMs.toFixed(0)} ms → ${Math.round(21_600 / (insertMs / 1000))} rows/s`);
+if (process.argv.includes('--out')) {
+  const figures = { db: db.kind, batch: BATCH, batches: BATCHES, ingestMs: Math.round(ingestMs), replayMs: Number(replayMs.toFixed(1)), insert21600Ms: Math.round(insertMs) };
+  console.log(`recorded in ${recordResults('ingest-throughput', figures)}`);
+}
 await app.close();
 await db.close();

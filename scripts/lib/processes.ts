@@ -36,15 +36,19 @@ export interface Child {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Start `node --import tsx <script> …args` with prefixed, pretty output. */
+/**
+ * Start `node [nodeArgs] <script> …args` with prefixed, pretty output: a `.ts` script through tsx
+ * (development and tests), a `.js` one as is (the compiled box).
+ */
 export function startChild(
   name: string,
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  options: { echo?: boolean } = {},
+  options: { echo?: boolean; nodeArgs?: readonly string[] } = {},
 ): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, script), ...args], {
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, resolve(ROOT, script), ...args], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Aedes } from 'aedes';
+import { writeToStream } from 'mqtt-packet';
 import type { Logger, Module } from '@vigie/common';
 
 /**
@@ -29,6 +30,9 @@ export class LocalBroker implements Module {
   }
 
   async start(): Promise<void> {
+    // aedes writes with mqtt-packet, whose default pre-builds 65,536 two-byte Buffers on the first
+    // write (~7 MB of heap) to save an allocation per packet id; the box's bus is a few messages a second.
+    writeToStream.cacheNumbers = false;
     const broker = await Aedes.createBroker();
     broker.on('clientError', (client, err) => this.#log.warn({ client: client.id, err: err.message }, 'mqtt client error'));
     const server = createServer(broker.handle);

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel, type Producer, type SASLOptions } from 'kafkajs';
+import type { Kafka, Producer, SASLOptions } from 'kafkajs';
 import { commonErrors, silentLogger, type Logger, type Module } from '@vigie/common';
 import {
   KAFKA_HEADERS,
@@ -51,7 +51,7 @@ export interface KafkaCloudClientOptions {
 export class KafkaCloudClient implements CloudClient, Module {
   readonly name = 'kafka-cloud-client';
   readonly #o: KafkaCloudClientOptions;
-  readonly #kafka: Kafka;
+  #kafka: Kafka | null = null;
   readonly #signingKey: string;
   readonly #log: Logger;
   #producer: Producer | null = null;
@@ -62,6 +62,17 @@ export class KafkaCloudClient implements CloudClient, Module {
     this.#log = (options.log ?? silentLogger()).child({ module: 'kafka-cloud-client' });
     // The cloud stores sha256(token) only; keying the HMAC by it lets the cloud verify without the token.
     this.#signingKey = createHash('sha256').update(options.token, 'utf8').digest('hex');
+  }
+
+  /**
+   * kafkajs is loaded on the first send, not with this module: a box on HTTPS (no KAFKA_BROKERS)
+   * never loads it, which keeps ~600 kB of JavaScript out of the telemetry process (npm run
+   * bench:box-memory).
+   */
+  async #client(): Promise<Kafka> {
+    if (this.#kafka) return this.#kafka;
+    const { Kafka, logLevel } = await import('kafkajs');
+    const options = this.#o;
     this.#kafka = new Kafka({
       clientId: options.clientId ?? 'vigie-box',
       brokers: [...options.brokers],
@@ -72,6 +83,7 @@ export class KafkaCloudClient implements CloudClient, Module {
       retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 2_000 },
       logLevel: logLevel.NOTHING,
     });
+    return this.#kafka;
   }
 
   /** Nothing to do: the producer connects on the first send (the box starts offline as often as not). */
@@ -125,7 +137,7 @@ export class KafkaCloudClient implements CloudClient, Module {
     this.#connecting ??= (async () => {
       // Not kafkajs's idempotent producer: the ingest's (boxId, seq) claim already makes a resend
       // harmless, and the idempotent producer needs a cluster controller (field notes).
-      const producer = this.#kafka.producer({ allowAutoTopicCreation: true, idempotent: false, maxInFlightRequests: 1 });
+      const producer = (await this.#client()).producer({ allowAutoTopicCreation: true, idempotent: false, maxInFlightRequests: 1 });
       try {
         await producer.connect();
       } catch (err) {

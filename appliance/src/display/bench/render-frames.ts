@@ -7,15 +7,14 @@
  *
  *     npx tsx appliance/src/display/bench/render-frames.ts [--rounds 200] [--out bench/results]
  *
- * Prints the figures; with --out, also writes them as JSON with the machine, date and commit.
+ * Prints the figures; with --out, also writes them as JSON with the machine, date and commit
+ * (bench/lib/results.ts: a clean tree only, unless `--allow-dirty`).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { createCanvas } from '@napi-rs/canvas';
+import { recordResults } from '../../../../bench/lib/results.ts';
 import { packRgba } from '../frame.ts';
 import { encodeFramePng } from '../png-1bit.ts';
 import { REFERENCE_SCREENS } from '../reference-screens.ts';
@@ -74,18 +73,5 @@ console.log(`first render of the process (fonts loaded): ${firstCold} ms`);
 console.table(figures);
 
 if (values.out !== undefined) {
-  const commit = (() => {
-    try {
-      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    } catch {
-      return 'unknown';
-    }
-  })();
-  const dir = resolve(values.out);
-  mkdirSync(dir, { recursive: true });
-  const date = new Date().toISOString();
-  const file = join(dir, `display-render-${date.slice(0, 10)}.json`);
-  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: platform(), arch: arch(), node: process.version };
-  writeFileSync(file, JSON.stringify({ benchmark: 'display-render', date, commit, machine, firstRenderMs: firstCold, figures }, null, 2) + '\n');
-  console.log(`written to ${file}`);
+  console.log(`written to ${recordResults('display-render', { firstRenderMs: firstCold, figures }, resolve(values.out))}`);
 }

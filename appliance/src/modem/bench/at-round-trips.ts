@@ -5,12 +5,11 @@
  *
  *     npx tsx appliance/src/modem/bench/at-round-trips.ts [--rounds 1000] [--out bench/results]
  *
- * Prints the figures; with --out, also writes them as JSON with the machine, date and commit.
+ * Prints the figures; with --out, also writes them as JSON with the machine, date and commit
+ * (bench/lib/results.ts: a clean tree only, unless `--allow-dirty`).
  */
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { SerialPortStream } from '@serialport/stream';
@@ -20,6 +19,7 @@ import { AtChannel } from '../at-channel.ts';
 import { emulatorBinding, EMULATOR_PATH } from '../emulator/emulator-binding.ts';
 import { ModemEmulator } from '../emulator/modem-emulator.ts';
 import { serveEmulatorOnDevice } from '../emulator/serve-device.ts';
+import { recordResults } from '../../../../bench/lib/results.ts';
 import { createModem } from '../factory.ts';
 import { startPtyPair } from '../pty-pair.ts';
 import { closeSerial, openSerial, serialDevice } from '../serial-device.ts';
@@ -113,17 +113,5 @@ const smsRates = { 'pty, emulator in another process': results[0]!.sms, 'pty, em
 console.log('two-part alert SMS sent per second (ATE0 done; AT+CREG? + 2 × AT+CMGS each):', smsRates);
 
 if (values.out) {
-  const commit = (() => {
-    try {
-      return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    } catch {
-      return 'unknown';
-    }
-  })();
-  const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: process.platform };
-  const date = new Date().toISOString();
-  mkdirSync(values.out, { recursive: true });
-  const file = join(values.out, `modem-at-round-trips-${date.slice(0, 10)}.json`);
-  writeFileSync(file, `${JSON.stringify({ benchmark: 'modem-at-round-trips', date, commit, machine, figures, smsPerSecond: smsRates }, null, 2)}\n`);
-  console.log(`written to ${file}`);
+  console.log(`written to ${recordResults('modem-at-round-trips', { figures, smsPerSecond: smsRates }, resolve(values.out))}`);
 }
