@@ -14,7 +14,7 @@ import { SeededRandom } from './random.ts';
  * - SpO2: 97 % + slow drift − a little asleep and while walking + noise, reported within 95–99 %;
  * - battery: −0.6 %/h; at 10 % the patient recharges it to 100 % (the charge gap is not modelled).
  *
- * Outputs follow the bracelet → box cadences of the design (docs: design.md, "Cadences"):
+ * Outputs follow the bracelet → box cadences of the design (docs/architecture.md, "Cadences"):
  * heart rate = mean of the last 2 minutes every 2 minutes; SpO2 = mean of the last minute every
  * minute; steps = count every 30 minutes; battery every 10 minutes. `speed` divides every cadence:
  * at speed 60 simulated time runs 60 times faster, so a 2-minute mean comes every 2 real seconds

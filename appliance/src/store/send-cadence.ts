@@ -16,7 +16,7 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 /**
- * The box → cloud cadences of the design (shared/design.md, "Cadences"): heart rate, the last 5
+ * The box → cloud cadences of the design (docs/architecture.md, "Cadences"): heart rate, the last 5
  * two-minute means every 10 minutes; SpO2, batches of 10 five-minute means (so at most 50
  * minutes); steps, the last 6 hours' half-hour counts every 6 hours; bracelet battery has no
  * cadence of its own and goes at the latest after 6 hours.

@@ -2,7 +2,7 @@ import type { MeasurementRow } from '@vigie/cloud-store';
 
 const MIN = 60_000;
 
-/** Cadences of the original study (design.md): heart rate 2 min, SpO2 5 min, steps 30 min. */
+/** Cadences of the original study (docs/architecture.md, "Cadences"): heart rate 2 min, SpO2 5 min, steps 30 min. */
 const SERIES = [
   { metric: 'heart_rate', everyMs: 2 * MIN },
   { metric: 'spo2', everyMs: 5 * MIN },

@@ -5,7 +5,7 @@ import type { BucketedSeries, BucketPoint, ChartMetric } from '../api-types.ts';
 /** Most points one series answer carries: enough for any chart width, small enough for a phone. */
 export const MAX_POINTS = 1_000;
 
-/** How often each charted metric is measured (the box's reading cadence, design.md). */
+/** How often each charted metric is measured (the box's reading cadence, docs/architecture.md, "Cadences"). */
 export const METRIC_CADENCE_MS: Readonly<Record<ChartMetric, number>> = {
   heart_rate: 2 * 60_000,
   spo2: 5 * 60_000,
