@@ -67,6 +67,11 @@ export const cloudConfigSchema = z
     /** Months of measurements kept; older monthly partitions are dropped whole (GDPR: bounded retention). */
     VIGIE_RETENTION_MONTHS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(1).max(240).default(12)),
     /**
+     * Days between a patient's soft delete and the erasure of everything about them (GDPR art. 17;
+     * cloud-portal/src/privacy/erasure.ts). An admin can erase sooner, with a confirmation.
+     */
+    VIGIE_ERASURE_GRACE_DAYS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(1).max(3650).default(30)),
+    /**
      * PEM certificate chain and private key: when both are set, vigie-cloud serves HTTPS itself
      * (otherwise TLS ends at a reverse proxy in front of it). `npm start` sets them to its development CA.
      */

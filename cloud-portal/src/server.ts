@@ -8,6 +8,7 @@ import { buildCloudApp, type CloudRoles } from './app.ts';
 import { loadSecretsKey, type CloudConfig } from './config.ts';
 import { seedDemo, type DemoAccount } from './demo/seed.ts';
 import { portalErrors } from './errors.ts';
+import { ErasureJob } from './privacy/erasure-job.ts';
 
 /** A running `vigie-cloud`. */
 export interface CloudProcess {
@@ -122,6 +123,10 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     const fleet = loadFleetEnv();
     const fleetWatch = roles.ingest ? new FleetWatch({ db, log, ...fleetThresholds(fleet) }) : null;
     await fleetWatch?.start();
+    // Erasure of patients whose soft-delete grace period ended: at start, then hourly (idempotent,
+    // so every instance may run it).
+    const erasureJob = new ErasureJob({ db, log, graceDays: config.VIGIE_ERASURE_GRACE_DAYS });
+    await erasureJob.start();
     const maintenance = setInterval(() => {
       maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log }).catch((err: unknown) =>
         log.error({ err }, 'partition maintenance failed'),
@@ -142,6 +147,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
         (stopping ??= (async () => {
           clearInterval(maintenance);
           await fleetWatch?.stop();
+          await erasureJob.stop();
           try {
             // The consumer first: it leaves the group before the database it writes to closes.
             await kafkaConsumer?.stop();

@@ -11,6 +11,7 @@ import { registerAdminAccountRoutes } from './admin-accounts.ts';
 import { registerAdminCareRoutes } from './admin-care.ts';
 import { registerAdminDeviceRoutes } from './admin-devices.ts';
 import { registerRegistrationReviewRoutes } from '../registration/registration-review.ts';
+import { registerErasureRoutes } from '../privacy/erasure-routes.ts';
 
 /** Dependencies of the admin routes. */
 export interface AdminDeps {
@@ -54,6 +55,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   registerAdminCareRoutes(app, deps);
   registerAdminDeviceRoutes(app, deps);
   registerRegistrationReviewRoutes(app, deps);
+  registerErasureRoutes(app, deps);
 
   defineRoute(app, {
     method: 'GET', url: '/admin/api/audit', access: { kind: 'admin' }, query: AuditQuery,

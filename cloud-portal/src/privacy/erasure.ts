@@ -1,0 +1,328 @@
+/**
+ * Erasure of a patient (GDPR art. 17; issue 10, build 8): after the soft-delete grace period, or
+ * at once when an admin asks, everything about the patient is deleted and the patient row becomes
+ * a tombstone (no name, no birth year) that the trails (access_log, admin_audit) still point to.
+ *
+ * The purge is a list of steps, each deleting in chunks; every chunk is one transaction that also
+ * adds its count to `patient_erasures.counts`, so an interrupted erasure resumes where it stopped,
+ * with exact totals, and running it twice (two instances, a restart) deletes nothing twice. The
+ * last transaction tombstones the patient, marks the erasure complete and writes the audit row
+ * (who deleted, when, kinds and counts: never a name, a phone number or a medical value).
+ *
+ * Kept on purpose: `access_log` (the trail of reads: ids, routes, no data), `telemetry_batches`
+ * and `heartbeats` (per box, no patient data; the batch keys also stop a box that replays old
+ * batches from writing them again).
+ *
+ * SQL only, on the `Queryable` port: this file moves with the store when the store gets its own
+ * package.
+ */
+import type { Db, Queryable } from '@vigie/cloud-ingest/db';
+import type { Logger } from '@vigie/common';
+
+/** Days between a patient's soft delete and the purge, unless VIGIE_ERASURE_GRACE_DAYS says otherwise. */
+export const DEFAULT_ERASURE_GRACE_DAYS = 30;
+
+/** What an erased patient is called from then on (the constraint wants a non-empty name). */
+export const ERASED_NAME = '(effacé)';
+
+/** Rows deleted per statement: one chunk never holds a long lock nor a huge transaction. */
+const CHUNK = 5_000;
+
+/** Why an erasure ran. */
+export type ErasureReason = 'grace_period_ended' | 'admin_request';
+
+/** An erasure as recorded in `patient_erasures`. */
+export interface ErasureRecord {
+  readonly patientId: string;
+  readonly reason: ErasureReason;
+  readonly requestedBy: string | null;
+  readonly requestedAt: number;
+  readonly deletedBy: string | null;
+  readonly deletedAt: number | null;
+  readonly completedAt: number | null;
+  /** Rows purged per kind (`measurements`, `alerts`, …). */
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+/** One kind of data to purge: `chunk` deletes at most one chunk and answers how many rows went. */
+interface PurgeStep {
+  readonly kind: string;
+  chunk(tx: Queryable, patientId: string): Promise<number>;
+}
+
+/** `DELETE` of at most CHUNK rows of a plain (non-partitioned) table chosen by `select` (a ctid list). */
+const deleteByCtid = (table: string, selectCtids: string): PurgeStep['chunk'] => async (tx, patientId) =>
+  (await tx.query(`DELETE FROM ${table} WHERE ctid = ANY(ARRAY(${selectCtids} LIMIT ${CHUNK}))`, [patientId])).rowCount;
+
+const byPatient = (table: string): PurgeStep => ({
+  kind: table,
+  chunk: deleteByCtid(table, `SELECT ctid FROM ${table} WHERE patient_id = $1`),
+});
+
+/**
+ * The purge, in order. Refused readings and dead letters carry no patient id: they are the ones a
+ * box of the patient sent while assigned to them, so they go before the assignments.
+ */
+const STEPS: readonly PurgeStep[] = [
+  {
+    kind: 'rejected_readings',
+    chunk: deleteByCtid(
+      'rejected_readings',
+      `SELECT r.ctid FROM rejected_readings r JOIN box_assignments a ON a.box_id = r.box_id
+        WHERE a.patient_id = $1 AND r.ts >= a.valid_from AND (a.valid_to IS NULL OR r.ts < a.valid_to)`,
+    ),
+  },
+  {
+    kind: 'dead_letters',
+    chunk: deleteByCtid(
+      'dead_letters',
+      `SELECT d.ctid FROM dead_letters d JOIN box_assignments a ON a.box_id = d.box_id
+        WHERE a.patient_id = $1 AND d.received_at >= a.valid_from AND (a.valid_to IS NULL OR d.received_at < a.valid_to)`,
+    ),
+  },
+  {
+    // Partitioned: a ctid names a row only within its partition, so chunks are calendar months
+    // of the patient's oldest remaining readings (one partition each).
+    kind: 'measurements',
+    chunk: async (tx, patientId) => {
+      const { rows } = await tx.query<{ first: Date | null }>('SELECT min(ts) AS first FROM measurements WHERE patient_id = $1', [patientId]);
+      const first = rows[0]?.first;
+      if (!first) return 0;
+      const from = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1);
+      const to = Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 1);
+      return (
+        await tx.query('DELETE FROM measurements WHERE patient_id = $1 AND ts >= $2 AND ts < $3', [
+          patientId,
+          new Date(from).toISOString(),
+          new Date(to).toISOString(),
+        ])
+      ).rowCount;
+    },
+  },
+  // Portal acknowledgements waiting for the box: they reference the alerts.
+  { kind: 'box_commands', chunk: deleteByCtid('box_commands', 'SELECT ctid FROM box_commands WHERE alert_id IN (SELECT alert_id FROM alerts WHERE patient_id = $1)') },
+  // The SMS sent and the acknowledgement live in each alert's row (notifications, acknowledgement).
+  byPatient('alerts'),
+  byPatient('fleet_events'),
+  byPatient('support_tickets'),
+  {
+    // The box keeps its numbering: the highest erased version becomes the floor of the next one.
+    kind: 'box_config_versions',
+    chunk: async (tx, patientId) => {
+      await tx.query(
+        `UPDATE boxes b SET config_version_floor = greatest(b.config_version_floor, v.top)
+           FROM (SELECT box_id, max(version) AS top FROM box_config_versions WHERE patient_id = $1 GROUP BY box_id) v
+          WHERE b.id = v.box_id`,
+        [patientId],
+      );
+      return deleteByCtid('box_config_versions', 'SELECT ctid FROM box_config_versions WHERE patient_id = $1')(tx, patientId);
+    },
+  },
+  {
+    // Admin changes about the patient, their links and their registration keep who, what and
+    // when; their before/after (names, phones, e-mails of the form) go. Before the registrations,
+    // which say which registration was the patient's.
+    kind: 'admin_audit_redacted',
+    chunk: async (tx, patientId) =>
+      (
+        await tx.query(
+          `UPDATE admin_audit SET before = CASE WHEN before IS NULL THEN NULL ELSE '{"erased": true}'::jsonb END,
+                                  after = CASE WHEN after IS NULL THEN NULL ELSE '{"erased": true}'::jsonb END
+            WHERE ctid = ANY(ARRAY(
+                    SELECT ctid FROM admin_audit
+                     WHERE ((entity = 'patient' AND entity_id = $1::uuid::text)
+                         OR (entity = 'care_link' AND entity_id LIKE $1::uuid::text || '/%')
+                         OR (entity = 'registration' AND entity_id IN (SELECT id::text FROM registrations WHERE patient_id = $1::uuid)))
+                       AND action <> 'patient.erase'
+                       AND (before IS DISTINCT FROM '{"erased": true}'::jsonb AND before IS NOT NULL
+                         OR after IS DISTINCT FROM '{"erased": true}'::jsonb AND after IS NOT NULL)
+                     LIMIT ${CHUNK}))`,
+          [patientId],
+        )
+      ).rowCount,
+  },
+  // The registration form and its prescription file (kept in the row).
+  byPatient('registrations'),
+  byPatient('care_links'),
+  byPatient('box_assignments'),
+  byPatient('bracelet_assignments'),
+];
+
+/**
+ * Tables with a `patient_id` column that are kept on purpose (see the file comment). Any other
+ * table with one — a table added later, e.g. questionnaire answers — is purged by patient_id
+ * after the steps above, so new patient data is never left behind by default.
+ */
+export const KEPT_TABLES: readonly string[] = ['patients', 'access_log', 'patient_erasures'];
+
+/** The tables the purge handles by name. */
+export const PURGED_TABLES: readonly string[] = STEPS.map((s) => s.kind).filter((k) => k !== 'admin_audit_redacted');
+
+/** Tables (not partitions) of the current schema with a `patient_id` column. */
+export async function tablesWithPatientId(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ name: string }>(
+    `SELECT c.relname AS name FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE a.attname = 'patient_id' AND NOT a.attisdropped AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND n.nspname = current_schema()
+      ORDER BY 1`,
+  );
+  return rows.map((r) => r.name);
+}
+
+interface ErasureRow {
+  patient_id: string;
+  reason: ErasureReason;
+  requested_by: string | null;
+  requested_at: Date;
+  deleted_by: string | null;
+  deleted_at: Date | null;
+  completed_at: Date | null;
+  counts: Record<string, number>;
+}
+const toRecord = (r: ErasureRow): ErasureRecord => ({
+  patientId: r.patient_id,
+  reason: r.reason,
+  requestedBy: r.requested_by,
+  requestedAt: r.requested_at.getTime(),
+  deletedBy: r.deleted_by,
+  deletedAt: r.deleted_at?.getTime() ?? null,
+  completedAt: r.completed_at?.getTime() ?? null,
+  counts: r.counts,
+});
+
+/** The erasure of `patientId`, if one was ever started. */
+export async function findErasure(q: Queryable, patientId: string): Promise<ErasureRecord | null> {
+  const { rows } = await q.query<ErasureRow>('SELECT * FROM patient_erasures WHERE patient_id = $1', [patientId]);
+  return rows[0] ? toRecord(rows[0]) : null;
+}
+
+/**
+ * Start the erasure of `patientId` (idempotent: a second call keeps the first record). Records who
+ * soft-deleted the patient, from admin_audit. Answers false when there is no such patient.
+ */
+export async function claimErasure(
+  q: Queryable,
+  patientId: string,
+  input: { reason: ErasureReason; requestedBy: string | null; now: number },
+): Promise<boolean> {
+  const { rows } = await q.query<{ id: string }>('SELECT id FROM patients WHERE id = $1', [patientId]);
+  if (!rows[0]) return false;
+  await q.query(
+    `INSERT INTO patient_erasures (patient_id, reason, requested_by, requested_at, deleted_by, deleted_at)
+     SELECT p.id, $2, $3, $4,
+            (SELECT actor_id FROM admin_audit WHERE entity = 'patient' AND entity_id = p.id::text AND action = 'patient.delete' ORDER BY at DESC, id DESC LIMIT 1),
+            p.deleted_at
+       FROM patients p WHERE p.id = $1
+     ON CONFLICT (patient_id) DO NOTHING`,
+    [patientId, input.reason, input.requestedBy, new Date(input.now).toISOString()],
+  );
+  return true;
+}
+
+/** Add `n` rows of `kind` to the erasure's counts (in the chunk's transaction). */
+async function addCount(tx: Queryable, patientId: string, kind: string, n: number): Promise<void> {
+  await tx.query(
+    `UPDATE patient_erasures SET counts = counts || jsonb_build_object($2::text, coalesce((counts ->> $2::text)::bigint, 0) + $3::bigint)
+      WHERE patient_id = $1`,
+    [patientId, kind, n],
+  );
+}
+
+/** Run one purge step to the end: chunk after chunk, each with its count, until nothing is left. */
+async function runStep(db: Db, patientId: string, kind: string, chunk: (tx: Queryable) => Promise<number>): Promise<void> {
+  for (;;) {
+    const n = await db.transaction(async (tx) => {
+      const deleted = await chunk(tx);
+      if (deleted > 0) await addCount(tx, patientId, kind, deleted);
+      return deleted;
+    });
+    if (n === 0) return;
+  }
+}
+
+/**
+ * Purge everything about a claimed patient ({@link claimErasure}), then tombstone them and write
+ * the audit row, once. Safe to call again after a crash or from two instances at once: each row
+ * is deleted (and counted) by exactly one transaction, and only one completes the erasure.
+ */
+export async function runErasure(db: Db, patientId: string, options: { now: number; log?: Logger }): Promise<ErasureRecord> {
+  const started = await findErasure(db, patientId);
+  if (!started) throw new Error(`no erasure was claimed for patient ${patientId}`);
+  if (started.completedAt !== null) return started;
+  for (const step of STEPS) await runStep(db, patientId, step.kind, (tx) => step.chunk(tx, patientId));
+  const handled = new Set([...KEPT_TABLES, ...PURGED_TABLES]);
+  for (const table of await tablesWithPatientId(db)) {
+    if (handled.has(table)) continue;
+    const chunk = deleteByCtid(`"${table}"`, `SELECT ctid FROM "${table}" WHERE patient_id = $1`);
+    await runStep(db, patientId, table, (tx) => chunk(tx, patientId));
+  }
+  const at = new Date(options.now).toISOString();
+  const done = await db.transaction(async (tx) => {
+    const { rows } = await tx.query<ErasureRow>(
+      'UPDATE patient_erasures SET completed_at = $2 WHERE patient_id = $1 AND completed_at IS NULL RETURNING *',
+      [patientId, at],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    await tx.query('UPDATE patients SET display_name = $2, birth_year = NULL, erased_at = $3, deleted_at = coalesce(deleted_at, $3) WHERE id = $1', [
+      patientId,
+      ERASED_NAME,
+      at,
+    ]);
+    const record = toRecord(row);
+    await tx.query(
+      `INSERT INTO admin_audit (at, actor_id, action, entity, entity_id, before, after) VALUES ($1, $2, 'patient.erase', 'patient', $3, NULL, $4)`,
+      [
+        at,
+        record.requestedBy,
+        patientId,
+        JSON.stringify({
+          reason: record.reason,
+          requestedBy: record.requestedBy,
+          requestedAt: record.requestedAt,
+          deletedBy: record.deletedBy,
+          deletedAt: record.deletedAt,
+          counts: record.counts,
+        }),
+      ],
+    );
+    return record;
+  });
+  const record = done ?? (await findErasure(db, patientId))!;
+  // Ids and counts only: never a name, a phone number or a medical value.
+  if (done) options.log?.info({ patientId, reason: record.reason, counts: record.counts }, 'patient erased');
+  return record;
+}
+
+/**
+ * Patients whose erasure is due at `now`: soft-deleted more than `graceDays` ago and not erased,
+ * plus every erasure started and not completed (a crash, an admin request interrupted).
+ */
+export async function dueErasures(q: Queryable, options: { now: number; graceDays: number }): Promise<string[]> {
+  const cutoff = new Date(options.now - options.graceDays * 86_400_000).toISOString();
+  const { rows } = await q.query<{ id: string }>(
+    `SELECT id FROM patients WHERE erased_at IS NULL AND deleted_at IS NOT NULL AND deleted_at <= $1
+     UNION SELECT patient_id FROM patient_erasures WHERE completed_at IS NULL`,
+    [cutoff],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Erase every patient due at `now` (claim, purge, tombstone). One failing patient is logged and
+ * the others still run; it is retried at the next pass. Answers the erasures completed.
+ */
+export async function eraseDuePatients(db: Db, options: { now: number; graceDays: number; log?: Logger }): Promise<ErasureRecord[]> {
+  const done: ErasureRecord[] = [];
+  for (const patientId of await dueErasures(db, options)) {
+    try {
+      await claimErasure(db, patientId, { reason: 'grace_period_ended', requestedBy: null, now: options.now });
+      const record = await runErasure(db, patientId, options);
+      done.push(record);
+    } catch (err) {
+      options.log?.error({ err, patientId }, 'patient erasure failed; retried at the next pass');
+    }
+  }
+  return done;
+}
