@@ -3,6 +3,7 @@ import fastifyCookie from '@fastify/cookie';
 import { cloudErrorHandler, cloudNotFoundHandler, ingestRoutes } from '@vigie/cloud-ingest';
 import type { Db } from '@vigie/cloud-ingest/db';
 import { dataPaths, type Logger } from '@vigie/common';
+import { captureRequestClient } from './access/access-log.ts';
 import { PatientAccess } from './access/patient-access.ts';
 import { enforceAccess, trackRoutes, withDefaultAccess } from './access/route-access.ts';
 import { registerAdminRoutes } from './admin/admin-routes.ts';
@@ -92,6 +93,8 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
     return app;
   }
   await app.register(fastifyCookie);
+  // First: the access log reads the client's address and user agent from the request context.
+  captureRequestClient(app);
   app.addHook('onRequest', csrfGuard);
   const sessions = new SessionStore(db, now);
   const access = new PatientAccess(db);
