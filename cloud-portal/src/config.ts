@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { link, open, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { commonErrors, dataPaths, envBoolean, loadConfig, portSchema, z } from '@vigie/common';
+import { commonErrors, dataPaths, ensurePrivateDirAsync, envBoolean, loadConfig, portSchema, z } from '@vigie/common';
 
 /** An unset variable and an empty one (`DATABASE_URL=`) mean the same: absent. */
 const absentIfEmpty = (v: unknown) => (v === '' ? undefined : v);
@@ -139,7 +139,7 @@ export async function loadSecretsKey(config: CloudConfig, options: { readonly cr
   const file = secretsKeyFile(config);
   const existing = await readKeyFile(file);
   if (existing !== null || !options.create) return existing;
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await ensurePrivateDirAsync(dirname(file));
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temporary, 'wx', 0o600);
   try {

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { maintainPartitions, migrate, openDb, type Db } from '@vigie/cloud-ingest/db';
 import { fleetThresholds, FleetWatch, KafkaIngestConsumer, loadFleetEnv, pruneHeartbeats, type KafkaConnection } from '@vigie/cloud-ingest';
-import { dataPaths, type Logger } from '@vigie/common';
+import { dataPaths, ensurePrivateDir, restrictTree, type Logger } from '@vigie/common';
 import { buildCloudApp, type CloudRoles } from './app.ts';
 import { loadSecretsKey, type CloudConfig } from './config.ts';
 import { seedDemo, type DemoAccount } from './demo/seed.ts';
@@ -52,10 +53,19 @@ const PARTITION_MAINTENANCE_MS = 6 * 60 * 60_000;
 
 /** Open and migrate the database of `config` (PostgreSQL, or the locked PGlite directory). */
 export async function openCloudDb(config: CloudConfig, log: Logger): Promise<Db> {
-  const db = await openDb({ databaseUrl: config.DATABASE_URL, pgliteDir: dataPaths(config.VIGIE_DATA_DIR).cloudPgData }, log);
+  const paths = dataPaths(config.VIGIE_DATA_DIR);
+  if (!config.DATABASE_URL) ensurePrivateDir(dirname(paths.cloudPgData));
+  const db = await openDb({ databaseUrl: config.DATABASE_URL, pgliteDir: paths.cloudPgData }, log);
   try {
     await migrate(db, { log });
     await maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log });
+    // The embedded database holds every patient's data: its folders 0700 and files 0600, whatever
+    // PGlite (at initdb) or an older version created; the umask vigie-cloud sets at start
+    // (restrictNewFiles) covers the files it creates later.
+    if (!config.DATABASE_URL) {
+      const tightened = restrictTree(paths.cloudPgData);
+      if (tightened > 0) log.info({ tightened }, 'data directory permissions tightened');
+    }
   } catch (err) {
     await db.close();
     throw err;

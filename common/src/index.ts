@@ -3,3 +3,4 @@ export * from './log.ts';
 export * from './config.ts';
 export * from './lifecycle.ts';
 export * from './paths.ts';
+export * from './private-files.ts';
