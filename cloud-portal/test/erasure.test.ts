@@ -239,3 +239,25 @@ describe('erasure is idempotent and restartable', () => {
     await f.db.exec('DROP TABLE questionnaire_answers_test');
   });
 });
+
+describe('rejected registrations', () => {
+  test('a rejected form and its prescription go after the grace period, and its audit entries lose their contents', async () => {
+    const insert = async (status: string, reviewedAt: number | null) =>
+      (await f.db.query<{ id: string }>(
+        `INSERT INTO registrations (status, details, prescription_type, prescription_size, prescription, reviewed_at)
+         VALUES ($1, $2, 'application/pdf', 4, $3, $4) RETURNING id`,
+        [status, JSON.stringify({ patient: { displayName: 'Ivan Refusé', phone: MARKER_PHONE } }), Buffer.from('%PDF'), reviewedAt === null ? null : new Date(reviewedAt).toISOString()],
+      )).rows[0]!.id;
+    const old = await insert('rejected', f.clock.now - 31 * DAY);
+    const recent = await insert('rejected', f.clock.now - 29 * DAY);
+    const pending = await insert('pending', null);
+    await f.db.query("INSERT INTO admin_audit (actor_id, action, entity, entity_id, before, after) VALUES ($1, 'registration.reject', 'registration', $2, $3, $3)", [
+      f.admin.id, old, JSON.stringify({ details: { patient: { displayName: 'Ivan Refusé', phone: MARKER_PHONE } } }),
+    ]);
+    await job().runOnce();
+    const left = (await f.db.query<{ id: string }>('SELECT id FROM registrations WHERE id = ANY($1::uuid[])', [[old, recent, pending]])).rows.map((r) => r.id);
+    assert.deepEqual(left.sort(), [recent, pending].sort());
+    const audit = (await f.db.query<{ before: unknown; actor_id: string }>("SELECT before, actor_id FROM admin_audit WHERE entity_id = $1", [old])).rows;
+    assert.deepEqual(audit, [{ before: { erased: true }, actor_id: f.admin.id }]);
+  });
+});

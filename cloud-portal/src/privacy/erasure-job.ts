@@ -1,13 +1,14 @@
 import type { Db } from '@vigie/cloud-ingest/db';
 import { silentLogger, type Logger, type Module } from '@vigie/common';
-import { eraseDuePatients } from './erasure.ts';
+import { eraseDuePatients, purgeRejectedRegistrations } from './erasure.ts';
 
 /** How often due erasures are looked for (and interrupted ones resumed). */
 export const ERASURE_PERIOD_MS = 60 * 60_000;
 
 /**
  * The erasure job: at start, then every hour, erases the patients whose soft-delete grace period
- * ended and resumes any erasure a crash interrupted. Several instances may run it at once: the
+ * ended, resumes any erasure a crash interrupted, and deletes registration forms rejected that long
+ * ago. Several instances may run it at once: the
  * purge is idempotent (erasure.ts). A failed pass is logged; the next one retries.
  */
 export class ErasureJob implements Module {
@@ -46,8 +47,10 @@ export class ErasureJob implements Module {
     if (this.#running) return this.#running;
     this.#running = (async () => {
       try {
-        const done = await eraseDuePatients(this.#db, { now: this.#now(), graceDays: this.#graceDays, log: this.#log });
+        const options = { now: this.#now(), graceDays: this.#graceDays, log: this.#log };
+        const done = await eraseDuePatients(this.#db, options);
         if (done.length > 0) this.#log.info({ erased: done.length }, 'erasure pass');
+        await purgeRejectedRegistrations(this.#db, options);
       } catch (err) {
         this.#log.error({ err }, 'erasure pass failed');
       } finally {

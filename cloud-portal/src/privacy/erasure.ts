@@ -310,6 +310,28 @@ export async function dueErasures(q: Queryable, options: { now: number; graceDay
 }
 
 /**
+ * Rejected registration forms (names, phones, e-mails, a prescription) belong to no patient, so no
+ * erasure reaches them: they are deleted `graceDays` after their rejection, and the admin-audit
+ * entries about them lose their contents the same way. Answers how many forms went.
+ */
+export async function purgeRejectedRegistrations(db: Db, options: { now: number; graceDays: number; log?: Logger }): Promise<number> {
+  const cutoff = new Date(options.now - options.graceDays * 86_400_000).toISOString();
+  const deleted = await db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ id: string }>("DELETE FROM registrations WHERE status = 'rejected' AND reviewed_at <= $1 RETURNING id", [cutoff]);
+    if (rows.length === 0) return 0;
+    await tx.query(
+      `UPDATE admin_audit SET before = CASE WHEN before IS NULL THEN NULL ELSE '{"erased": true}'::jsonb END,
+                              after = CASE WHEN after IS NULL THEN NULL ELSE '{"erased": true}'::jsonb END
+        WHERE entity = 'registration' AND entity_id = ANY($1::text[])`,
+      [rows.map((r) => r.id)],
+    );
+    return rows.length;
+  });
+  if (deleted > 0) options.log?.info({ deleted }, 'rejected registrations purged');
+  return deleted;
+}
+
+/**
  * Erase every patient due at `now` (claim, purge, tombstone). One failing patient is logged and
  * the others still run; it is retried at the next pass. Answers the erasures completed.
  */
