@@ -60,6 +60,35 @@ const byPatient = (table: string): PurgeStep => ({
 });
 
 /**
+ * Readings. Partitioned: a ctid names a row only within its partition, so chunks are calendar
+ * months of the patient's oldest remaining readings (one partition each).
+ */
+const MEASUREMENTS: PurgeStep = {
+  kind: 'measurements',
+  chunk: async (tx, patientId) => {
+    const { rows } = await tx.query<{ first: Date | null }>('SELECT min(ts) AS first FROM measurements WHERE patient_id = $1', [patientId]);
+    const first = rows[0]?.first;
+    if (!first) return 0;
+    const from = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1);
+    const to = Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 1);
+    return (
+      await tx.query('DELETE FROM measurements WHERE patient_id = $1 AND ts >= $2 AND ts < $3', [
+        patientId,
+        new Date(from).toISOString(),
+        new Date(to).toISOString(),
+      ])
+    ).rowCount;
+  },
+};
+
+const BOX_COMMANDS: PurgeStep = {
+  kind: 'box_commands',
+  chunk: deleteByCtid('box_commands', 'SELECT ctid FROM box_commands WHERE alert_id IN (SELECT alert_id FROM alerts WHERE patient_id = $1)'),
+};
+
+const ALERTS = byPatient('alerts');
+
+/**
  * The purge, in order. Refused readings and dead letters carry no patient id: they are the ones a
  * box of the patient sent while assigned to them, so they go before the assignments.
  */
@@ -80,29 +109,11 @@ const STEPS: readonly PurgeStep[] = [
         WHERE a.patient_id = $1 AND d.received_at >= a.valid_from AND (a.valid_to IS NULL OR d.received_at < a.valid_to)`,
     ),
   },
-  {
-    // Partitioned: a ctid names a row only within its partition, so chunks are calendar months
-    // of the patient's oldest remaining readings (one partition each).
-    kind: 'measurements',
-    chunk: async (tx, patientId) => {
-      const { rows } = await tx.query<{ first: Date | null }>('SELECT min(ts) AS first FROM measurements WHERE patient_id = $1', [patientId]);
-      const first = rows[0]?.first;
-      if (!first) return 0;
-      const from = Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), 1);
-      const to = Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 1);
-      return (
-        await tx.query('DELETE FROM measurements WHERE patient_id = $1 AND ts >= $2 AND ts < $3', [
-          patientId,
-          new Date(from).toISOString(),
-          new Date(to).toISOString(),
-        ])
-      ).rowCount;
-    },
-  },
+  MEASUREMENTS,
   // Portal acknowledgements waiting for the box: they reference the alerts.
-  { kind: 'box_commands', chunk: deleteByCtid('box_commands', 'SELECT ctid FROM box_commands WHERE alert_id IN (SELECT alert_id FROM alerts WHERE patient_id = $1)') },
+  BOX_COMMANDS,
   // The SMS sent and the acknowledgement live in each alert's row (notifications, acknowledgement).
-  byPatient('alerts'),
+  ALERTS,
   byPatient('fleet_events'),
   byPatient('support_tickets'),
   {
@@ -146,6 +157,11 @@ const STEPS: readonly PurgeStep[] = [
   byPatient('care_links'),
   byPatient('box_assignments'),
   byPatient('bracelet_assignments'),
+  // Again, once no assignment is left: readings and alerts the ingest attached to the patient
+  // while the purge ran (a box still at home sending) are stragglers; none can follow.
+  MEASUREMENTS,
+  BOX_COMMANDS,
+  ALERTS,
 ];
 
 /**
@@ -156,7 +172,7 @@ const STEPS: readonly PurgeStep[] = [
 export const KEPT_TABLES: readonly string[] = ['patients', 'access_log', 'patient_erasures'];
 
 /** The tables the purge handles by name. */
-export const PURGED_TABLES: readonly string[] = STEPS.map((s) => s.kind).filter((k) => k !== 'admin_audit_redacted');
+export const PURGED_TABLES: readonly string[] = [...new Set(STEPS.map((s) => s.kind))].filter((k) => k !== 'admin_audit_redacted');
 
 /** Tables (not partitions) of the current schema with a `patient_id` column. */
 export async function tablesWithPatientId(q: Queryable): Promise<string[]> {
