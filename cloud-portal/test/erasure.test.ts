@@ -226,6 +226,31 @@ describe('erasure is idempotent and restartable', () => {
     assert.ok(Object.values(await remaining(gina.id, gina.box)).every((n) => n === 0));
   });
 
+  test('an erasure that fails half-way resumes at the next pass with exact counts and one audit row', async () => {
+    const jules = await patientWithData('Jules Panne');
+    // A fault in the middle of the purge: deleting registrations fails until the trigger goes.
+    await f.db.exec(`CREATE FUNCTION erasure_test_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$;
+      CREATE TRIGGER erasure_test_fault BEFORE DELETE ON registrations FOR EACH ROW EXECUTE FUNCTION erasure_test_fault();`);
+    try {
+      await claimErasure(f.db, jules.id, { reason: 'admin_request', requestedBy: f.admin.id, now: f.clock.now });
+      await assert.rejects(runErasure(f.db, jules.id, { now: f.clock.now }), /disk on fire/);
+      assert.equal(await countRows(f.db, 'measurements', 'patient_id = $1', [jules.id]), 0, 'the steps before the fault are done');
+      assert.equal(await countRows(f.db, 'registrations', 'patient_id = $1', [jules.id]), 1);
+      assert.equal(await countRows(f.db, 'admin_audit', "action = 'patient.erase' AND entity_id = $1", [jules.id]), 0);
+      await job().runOnce();
+      assert.equal(await countRows(f.db, 'registrations', 'patient_id = $1', [jules.id]), 1, 'still failing: retried later, not skipped');
+    } finally {
+      await f.db.exec('DROP TRIGGER erasure_test_fault ON registrations; DROP FUNCTION erasure_test_fault();');
+    }
+    await job().runOnce();
+    assert.ok(Object.values(await remaining(jules.id, jules.box)).every((n) => n === 0));
+    const audit = (await f.db.query<{ after: { counts: Record<string, number> } }>("SELECT after FROM admin_audit WHERE action = 'patient.erase' AND entity_id = $1", [jules.id])).rows;
+    assert.equal(audit.length, 1);
+    assert.equal(audit[0]!.after.counts.measurements, 3);
+    assert.equal(audit[0]!.after.counts.registrations, 1);
+    assert.equal(audit[0]!.after.counts.alerts, 1);
+  });
+
   test('purges the rows of a table added later with a patient_id column (e.g. questionnaire answers)', async () => {
     await f.db.exec('CREATE TABLE questionnaire_answers_test (patient_id uuid NOT NULL, answer text NOT NULL)');
     const hugo = await patientWithData('Hugo Questionnaire');
