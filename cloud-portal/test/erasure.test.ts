@@ -189,6 +189,8 @@ describe('erasure on request', () => {
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().erasure.counts.measurements, 3);
     assert.equal(res.json().erasure.reason, 'admin_request');
+    assert.equal(res.json().erasure.deletedBy, f.admin.id, 'erasing a patient not yet deleted deletes them first');
+    assert.equal(res.json().erasure.deletedAt, f.clock.now);
     assert.ok(Object.values(await remaining(emma.id, emma.box)).every((n) => n === 0));
     const audit = (await f.db.query<{ actor_id: string }>("SELECT actor_id FROM admin_audit WHERE action = 'patient.erase' AND entity_id = $1", [emma.id])).rows;
     assert.deepEqual(audit.map((a) => a.actor_id), [f.admin.id]);

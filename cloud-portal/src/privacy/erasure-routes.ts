@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { Db } from '@vigie/cloud-ingest/db';
 import type { Logger } from '@vigie/common';
 import { defineRoute } from '../access/route-access.ts';
-import { checkConfirmation } from '../admin/audit.ts';
+import { audit, checkConfirmation } from '../admin/audit.ts';
 import { portalErrors } from '../errors.ts';
 import { isUuid } from '../http/request-input.ts';
 import { claimErasure, findErasure, runErasure } from './erasure.ts';
@@ -39,13 +39,20 @@ export function registerErasureRoutes(app: FastifyInstance, deps: { db: Db; log:
       const id = patientParam(request.params);
       const at = now();
       await db.transaction(async (tx) => {
-        const row = (await tx.query<{ display_name: string; erased_at: Date | null }>('SELECT display_name, erased_at FROM patients WHERE id = $1 FOR UPDATE', [id])).rows[0];
+        const row = (await tx.query<{ display_name: string; deleted_at: Date | null; erased_at: Date | null }>(
+          'SELECT display_name, deleted_at, erased_at FROM patients WHERE id = $1 FOR UPDATE',
+          [id],
+        )).rows[0];
         if (!row) throw portalErrors.create('PORTAL_NOT_FOUND');
         if (row.erased_at !== null) return;
         checkConfirmation(body.confirm, row.display_name);
-        // Deleted first (nobody sees the patient while the purge runs), then claimed in the same
-        // transaction: the job resumes the purge if this request dies half-way.
-        await tx.query('UPDATE patients SET deleted_at = coalesce(deleted_at, $2) WHERE id = $1', [id, new Date(at).toISOString()]);
+        // Deleted first (nobody sees the patient while the purge runs; this admin is then the one
+        // who deleted), then claimed in the same transaction: the job resumes the purge if this
+        // request dies half-way.
+        if (row.deleted_at === null) {
+          await tx.query('UPDATE patients SET deleted_at = $2 WHERE id = $1', [id, new Date(at).toISOString()]);
+          await audit(tx, { actorId: request.account!.accountId, action: 'patient.delete', entity: 'patient', entityId: id, before: null, after: null, at });
+        }
         await claimErasure(tx, id, { reason: 'admin_request', requestedBy: request.account!.accountId, now: at });
       });
       return { erasure: await runErasure(db, id, { now: at, log: deps.log }) };
