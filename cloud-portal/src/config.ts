@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { commonErrors, dataPaths, ensurePrivateDirAsync, envBoolean, loadConfig, portSchema, z } from '@vigie/common';
+import { DEFAULT_ERASURE_GRACE_DAYS } from './privacy/erasure.ts';
 
 /** An unset variable and an empty one (`DATABASE_URL=`) mean the same: absent. */
 const absentIfEmpty = (v: unknown) => (v === '' ? undefined : v);
@@ -70,7 +71,7 @@ export const cloudConfigSchema = z
      * Days between a patient's soft delete and the erasure of everything about them (GDPR art. 17;
      * cloud-portal/src/privacy/erasure.ts). An admin can erase sooner, with a confirmation.
      */
-    VIGIE_ERASURE_GRACE_DAYS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(1).max(3650).default(30)),
+    VIGIE_ERASURE_GRACE_DAYS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(1).max(3650).default(DEFAULT_ERASURE_GRACE_DAYS)),
     /**
      * PEM certificate chain and private key: when both are set, vigie-cloud serves HTTPS itself
      * (otherwise TLS ends at a reverse proxy in front of it). `npm start` sets them to its development CA.
