@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createLogger, dataPaths, stopOnSignals, VigieError } from '@vigie/common';
+import { createLogger, dataPaths, restrictNewFiles, stopOnSignals, VigieError } from '@vigie/common';
 import { addContact, provision, readBoxFile, removeContact, setAlerting } from '@vigie/provisioning';
 import { loadBoxEnv } from './config.ts';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,8 @@ Environment: VIGIE_DATA_DIR (default ./data), VIGIE_MODEM_DEVICE, VIGIE_MQTT_POR
 (see appliance/README.md).`;
 
 async function main(argv: string[]): Promise<number> {
+  // Whatever the box's processes or their libraries create (SQLite, screen, logs) is 0600/0700.
+  restrictNewFiles();
   const [command, sub] = argv;
   const paths = dataPaths();
   switch (command) {

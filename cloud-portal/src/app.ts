@@ -3,11 +3,13 @@ import fastifyCookie from '@fastify/cookie';
 import { cloudErrorHandler, cloudNotFoundHandler } from '@vigie/common/http';
 import type { Db } from '@vigie/cloud-store';
 import { dataPaths, type Logger } from '@vigie/common';
+import { captureRequestClient } from './access/access-log.ts';
 import { PatientAccess } from './access/patient-access.ts';
 import { enforceAccess, trackRoutes, withDefaultAccess } from './access/route-access.ts';
 import { registerAdminRoutes } from './admin/admin-routes.ts';
 import { createMailer } from './mail/mailer.ts';
 import { registerRegistrationReviewRoutes } from './registration/registration-review.ts';
+import { registerErasureRoutes } from './privacy/erasure-routes.ts';
 import { registerRegistrationRoutes } from './registration/registration-routes.ts';
 import { registerAuthRoutes } from './auth/auth-routes.ts';
 import { csrfGuard } from './auth/guards.ts';
@@ -107,6 +109,8 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
     return app;
   }
   await app.register(fastifyCookie);
+  // First: the access log reads the client's address and user agent from the request context.
+  captureRequestClient(app);
   app.addHook('onRequest', csrfGuard);
   const sessions = new SessionStore(db, now);
   const access = new PatientAccess(db);
@@ -131,6 +135,7 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   const adminDeps = { db, sessions, mailer, config, log, now };
   registerAdminRoutes(app, adminDeps);
   registerRegistrationReviewRoutes(app, adminDeps);
+  registerErasureRoutes(app, adminDeps);
   await registerRegistrationRoutes(app, { db, config, log, now });
   // The demo surface (SMS with phone numbers, captured reset links) never faces a network, even
   // when VIGIE_DEMO_ALLOW_REMOTE lets the demo itself listen beyond loopback.

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, unlink } from 'node:fs/promises';
+import { link, open, readFile, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { commonErrors, dataPaths, envBoolean, loadConfig, portSchema, z } from '@vigie/common';
+import { commonErrors, dataPaths, ensurePrivateDirAsync, envBoolean, loadConfig, portSchema, z } from '@vigie/common';
+import { DEFAULT_ERASURE_GRACE_DAYS } from './privacy/erasure.ts';
 import { isLoopbackHost } from './http/loopback.ts';
 
 /** An unset variable and an empty one (`DATABASE_URL=`) mean the same: absent. */
@@ -75,6 +76,11 @@ export const cloudConfigSchema = z
     VIGIE_TRUST_PROXY: trustProxy,
     /** Months of measurements kept; older monthly partitions are dropped whole (GDPR: bounded retention). */
     VIGIE_RETENTION_MONTHS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(1).max(240).default(12)),
+    /**
+     * Days between a patient's soft delete and the erasure of everything about them (GDPR art. 17;
+     * cloud-portal/src/privacy/erasure.ts). An admin can erase sooner, with a confirmation.
+     */
+    VIGIE_ERASURE_GRACE_DAYS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(1).max(3650).default(DEFAULT_ERASURE_GRACE_DAYS)),
     /**
      * PEM certificate chain and private key: when both are set, vigie-cloud serves HTTPS itself
      * (otherwise TLS ends at a reverse proxy in front of it). `npm start` sets them to its development CA.
@@ -163,7 +169,7 @@ export async function loadSecretsKey(config: CloudConfig, options: { readonly cr
   const file = secretsKeyFile(config);
   const existing = await readKeyFile(file);
   if (existing !== null || !options.create) return existing;
-  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await ensurePrivateDirAsync(dirname(file));
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temporary, 'wx', 0o600);
   try {

@@ -29,6 +29,7 @@ export const portalErrors = defineErrors({
   PORTAL_CONFIRMATION_MISMATCH: { message: 'The confirmation does not match', httpStatus: 400 },
   PORTAL_CONFLICT: { message: 'This conflicts with the current state', httpStatus: 409 },
   PORTAL_RESTORE_EXPIRED: { message: 'Deleted more than 30 days ago: no longer restorable', httpStatus: 409 },
+  PORTAL_PATIENT_ERASED: { message: 'This patient was erased: nothing is left to restore', httpStatus: 410 },
   PORTAL_UPLOAD_REJECTED: { message: 'The uploaded file is not an accepted type', httpStatus: 415 },
   PORTAL_UPLOAD_TOO_LARGE: { message: 'The uploaded file is too large', httpStatus: 413 },
   PORTAL_ROLE_NEEDS_DATABASE: { message: 'Running ingest and portal as separate processes needs DATABASE_URL' },

@@ -12,3 +12,4 @@ export type * from './api-types.ts';
 export { CHART_METRICS } from './api-types.ts';
 export { HSTS } from './http/security-headers.ts';
 export { LOGIN_RATE_LIMIT } from './auth/auth-routes.ts';
+export { ErasureJob } from './privacy/erasure-job.ts';

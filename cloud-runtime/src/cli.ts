@@ -4,7 +4,7 @@
  * stdout carries only what other programs and people read: the demo accounts, then the line
  * `vigie-cloud listening on http://HOST:PORT` (launchers wait for it). Logs go to stderr.
  */
-import { createLogger, VigieError } from '@vigie/common';
+import { createLogger, restrictNewFiles, VigieError } from '@vigie/common';
 import { loadKafkaConnection } from '@vigie/cloud-ingest';
 import { loadCloudConfig, portalErrors, type DemoAccount } from '@vigie/cloud-portal';
 import { checkRoles, openCloudDb, startCloud } from './server.ts';
@@ -32,6 +32,8 @@ function accountsTable(accounts: readonly DemoAccount[]): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  // Whatever this process or its libraries create (PGlite's files, captured e-mails) is 0600/0700.
+  restrictNewFiles();
   const command = argv[0] ?? 'all';
   if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(`${USAGE}\n`);

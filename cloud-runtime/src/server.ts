@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { maintainPartitions, migrate, openDb, type Db } from '@vigie/cloud-store';
 import { fleetThresholds, FleetWatch, ingestRoutes, KafkaIngestConsumer, loadFleetEnv, pruneHeartbeats, type KafkaConnection } from '@vigie/cloud-ingest';
-import { dataPaths, type Logger } from '@vigie/common';
+import { dataPaths, ensurePrivateDir, restrictTree, type Logger } from '@vigie/common';
 import {
   buildCloudApp as buildPortalApp,
+  ErasureJob,
   loadSecretsKey,
   portalErrors,
   seedDemo,
@@ -65,10 +67,19 @@ function readTls(certFile: string | undefined, keyFile: string | undefined): { c
 
 /** Open and migrate the database of `config` (PostgreSQL, or the locked PGlite directory). */
 export async function openCloudDb(config: CloudConfig, log: Logger): Promise<Db> {
-  const db = await openDb({ databaseUrl: config.DATABASE_URL, pgliteDir: dataPaths(config.VIGIE_DATA_DIR).cloudPgData }, log);
+  const paths = dataPaths(config.VIGIE_DATA_DIR);
+  if (!config.DATABASE_URL) ensurePrivateDir(dirname(paths.cloudPgData));
+  const db = await openDb({ databaseUrl: config.DATABASE_URL, pgliteDir: paths.cloudPgData }, log);
   try {
     await migrate(db, { log });
     await maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log });
+    // The embedded database holds every patient's data: its folders 0700 and files 0600, whatever
+    // PGlite (at initdb) or an older version created; the umask vigie-cloud sets at start
+    // (restrictNewFiles) covers the files it creates later.
+    if (!config.DATABASE_URL) {
+      const tightened = restrictTree(paths.cloudPgData);
+      if (tightened > 0) log.info({ tightened }, 'data directory permissions tightened');
+    }
   } catch (err) {
     await db.close();
     throw err;
@@ -137,6 +148,10 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     const fleet = loadFleetEnv();
     const fleetWatch = roles.ingest ? new FleetWatch({ db, log, ...fleetThresholds(fleet) }) : null;
     await fleetWatch?.start();
+    // Erasure of patients whose soft-delete grace period ended: at start, then hourly (idempotent,
+    // so every instance may run it).
+    const erasureJob = new ErasureJob({ db, log, graceDays: config.VIGIE_ERASURE_GRACE_DAYS });
+    await erasureJob.start();
     const maintenance = setInterval(() => {
       maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log }).catch((err: unknown) =>
         log.error({ err }, 'partition maintenance failed'),
@@ -157,6 +172,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
         (stopping ??= (async () => {
           clearInterval(maintenance);
           await fleetWatch?.stop();
+          await erasureJob.stop();
           try {
             // The consumer first: it leaves the group before the database it writes to closes.
             await kafkaConsumer?.stop();

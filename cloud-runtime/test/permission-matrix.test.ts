@@ -118,6 +118,8 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   'POST /admin/api/patients': { allow: ['admin'] },
   'POST /admin/api/patients/:patientId/delete': { allow: ['admin'], params: (w) => ({ patientId: w.other }) },
   'POST /admin/api/patients/:patientId/restore': { allow: ['admin'], params: (w) => ({ patientId: w.other }) },
+  'POST /admin/api/patients/:patientId/erase': { allow: ['admin'], params: (w) => ({ patientId: w.other }) },
+  'GET /admin/api/patients/:patientId/erasure': { allow: ['admin'], params: (w) => ({ patientId: w.other }) },
   'GET /admin/api/links': { allow: ['admin'] },
   'POST /admin/api/links': { allow: ['admin'] },
   'POST /admin/api/links/unlink': { allow: ['admin'] },

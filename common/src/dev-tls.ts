@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
+import { ensurePrivateDir, writePrivateFile } from './private-files.ts';
 
 /** PEM material of a development certificate authority and a server certificate it signed. */
 export interface DevTlsMaterial {
@@ -75,8 +76,8 @@ export async function ensureDevTls(dir: string, now: Date = new Date()): Promise
     if (validTo - now.getTime() > 30 * DAY_MS) return files;
   }
   const material = await generateDevTls(now);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(files.keyFile, material.key, { mode: 0o600 });
+  ensurePrivateDir(dir);
+  writePrivateFile(files.keyFile, material.key);
   writeFileSync(files.certFile, material.cert, { mode: 0o644 });
   writeFileSync(files.caFile, material.ca, { mode: 0o644 });
   return files;

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from '@vigie/common';
+import { ensurePrivateDir, z } from '@vigie/common';
 import { BOX_CONFIG_DEFAULTS, BOX_CONFIG_LIMITS, BOX_CONTACT_DEFAULTS, CONTACT_ROLES } from '@vigie/protocol';
 import { section, sectionWithDefaults, zodBound } from './box-file-sections.ts';
 import { provisioningErrors } from './errors.ts';
@@ -152,7 +152,7 @@ export function createOrUpdateBoxFile(
   options: BoxFileUpdateOptions = {},
 ): BoxFile | undefined {
   // The lock lives beside the file: its directory must exist before the first provision.
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dirname(path));
   return withFileLock(
     boxFileLockPath(path),
     () => {

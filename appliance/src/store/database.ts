@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { touchPrivateFile } from '@vigie/common';
 import { boxErrors } from '../errors.ts';
 
 export type BoxDatabase = Database.Database;
@@ -148,7 +147,9 @@ const MIGRATIONS: readonly string[] = [
  * Open (creating if needed) the box's SQLite store and bring its schema up to date.
  */
 export function openBoxDatabase(path: string, options: { synchronous?: 'NORMAL' | 'FULL' } = {}): BoxDatabase {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // 0600 in a 0700 folder before SQLite opens it: SQLite gives its -wal and -shm files the
+  // database file's mode, so the readings never sit in a world-readable file.
+  if (path !== ':memory:') touchPrivateFile(path);
   const db = new Database(path);
   // WAL: readers (sync, screen) never block the writer (the BLE path); a crash loses nothing committed.
   db.pragma('journal_mode = WAL');

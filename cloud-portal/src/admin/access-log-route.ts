@@ -25,6 +25,11 @@ export interface AccessLogEntry {
   readonly patientName: string | null;
   readonly action: string;
   readonly detail: unknown;
+  /** The reader's role at the time (null for rows older than migration 0009). */
+  readonly role: string | null;
+  /** Client address (request.ip: X-Forwarded-For only from a trusted proxy) and user agent. */
+  readonly ip: string | null;
+  readonly userAgent: string | null;
 }
 
 /**
@@ -38,8 +43,8 @@ export function registerAccessLogRoute(app: FastifyInstance, deps: { db: Db }): 
     access: { kind: 'admin' },
     query: AccessLogQuery,
     handler: async (_request, _reply, { query }) => {
-      const { rows } = await deps.db.query<{ id: number; at: Date; account_id: string | null; email: string | null; patient_id: string | null; display_name: string | null; action: string; detail: unknown }>(
-        `SELECT l.id, l.at, l.account_id, a.email, l.patient_id, p.display_name, l.action, l.detail
+      const { rows } = await deps.db.query<{ id: number; at: Date; account_id: string | null; email: string | null; patient_id: string | null; display_name: string | null; action: string; detail: unknown; role: string | null; ip: string | null; user_agent: string | null }>(
+        `SELECT l.id, l.at, l.account_id, a.email, l.patient_id, p.display_name, l.action, l.detail, l.role, l.ip, l.user_agent
            FROM access_log l
            LEFT JOIN accounts a ON a.id = l.account_id
            LEFT JOIN patients p ON p.id = l.patient_id
@@ -63,6 +68,9 @@ export function registerAccessLogRoute(app: FastifyInstance, deps: { db: Db }): 
         patientName: r.display_name,
         action: r.action,
         detail: r.detail,
+        role: r.role,
+        ip: r.ip,
+        userAgent: r.user_agent,
       }));
       return { entries };
     },

@@ -109,7 +109,7 @@ export function registerAdminCareRoutes(app: FastifyInstance, deps: AdminDeps): 
     handler: async () => {
       // Deleted patients stay listed while they can be restored.
       const { rows } = await db.query<PatientRow>(
-        'SELECT id, display_name, birth_year, created_at, deleted_at FROM patients WHERE deleted_at IS NULL OR deleted_at > $1 ORDER BY display_name, id LIMIT 1000',
+        'SELECT id, display_name, birth_year, created_at, deleted_at FROM patients WHERE erased_at IS NULL AND (deleted_at IS NULL OR deleted_at > $1) ORDER BY display_name, id LIMIT 1000',
         [new Date(now() - RESTORE_WINDOW_MS).toISOString()],
       );
       return { patients: rows.map(toPatient) };
@@ -144,6 +144,8 @@ export function registerAdminCareRoutes(app: FastifyInstance, deps: AdminDeps): 
       const id = patientParam(request.params);
       return db.transaction(async (tx) => {
         const before = await loadPatient(tx, id);
+        // Erased (or being erased): nothing is left to restore, whatever the restore window says.
+        if ((await tx.query('SELECT 1 FROM patient_erasures WHERE patient_id = $1', [id])).rowCount > 0) throw portalErrors.create('PORTAL_PATIENT_ERASED');
         checkRestorable(before.deletedAt === null ? null : new Date(before.deletedAt), now());
         await tx.query('UPDATE patients SET deleted_at = NULL WHERE id = $1', [id]);
         const after = await loadPatient(tx, id);

@@ -1,8 +1,7 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import nodemailer from 'nodemailer';
-import { dataPaths, type Logger } from '@vigie/common';
+import { appendPrivateFile, dataPaths, type Logger } from '@vigie/common';
 import type { CloudConfig } from '../config.ts';
 
 declare module 'fastify' {
@@ -69,8 +68,8 @@ export function createMailer(config: CloudConfig, log: Logger): Mailer {
       if (captured.length > MAX_CAPTURED) captured.shift();
       // Only under an existing data directory: tests point it at a path that must stay absent.
       if (existsSync(root)) {
-        await mkdir(dirname(file), { recursive: true });
-        await appendFile(file, `${JSON.stringify(entry)}\n`);
+        // Private (0600 in a 0700 folder): captured e-mails carry live reset and invitation links.
+        await appendPrivateFile(file, `${JSON.stringify(entry)}\n`);
       }
       mailLog.info({ subject: mail.subject }, 'mail captured (development)');
     },

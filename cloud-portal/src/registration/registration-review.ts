@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Queryable } from '@vigie/cloud-store';
+import { recordAccess } from '../access/access-log.ts';
 import { defineRoute } from '../access/route-access.ts';
 import type { AccountRole } from '../api-types.ts';
 import { normaliseEmail } from '../auth/accounts.ts';
@@ -78,18 +79,30 @@ export function registerRegistrationReviewRoutes(app: FastifyInstance, deps: Adm
 
   defineRoute(app, {
     method: 'GET', url: '/admin/api/registrations', access: { kind: 'admin' }, query: ListQuery,
-    handler: async (_request, _reply, { query }) => {
+    handler: async (request, _reply, { query }) => {
       const { rows } = await db.query<{ id: string }>(
         'SELECT id FROM registrations WHERE ($1::text IS NULL OR status = $1) ORDER BY submitted_at DESC LIMIT 500',
         [query.status ?? null],
       );
-      return { registrations: await Promise.all(rows.map((r) => load(db, r.id))) };
+      const registrations = await Promise.all(rows.map((r) => load(db, r.id)));
+      // The forms hold names, phones and e-mails: their reads are in the trail like medical data.
+      await recordAccess(db, {
+        accountId: request.account!.accountId,
+        action: 'registrations.list',
+        patientIds: registrations.flatMap((r) => (r.patientId ? [r.patientId] : [])),
+        detail: { status: query.status ?? null, count: registrations.length },
+      });
+      return { registrations };
     },
   });
 
   defineRoute(app, {
     method: 'GET', url: '/admin/api/registrations/:registrationId', access: { kind: 'admin' },
-    handler: async (request) => ({ registration: await load(db, (request.params as { registrationId?: string }).registrationId) }),
+    handler: async (request) => {
+      const registration = await load(db, (request.params as { registrationId?: string }).registrationId);
+      await recordAccess(db, { accountId: request.account!.accountId, action: 'registration.read', patientIds: registration.patientId ? [registration.patientId] : [], detail: { registrationId: registration.id } });
+      return { registration };
+    },
   });
 
   defineRoute(app, {
@@ -97,6 +110,8 @@ export function registerRegistrationReviewRoutes(app: FastifyInstance, deps: Adm
     handler: async (request, reply) => {
       const view = await load(db, (request.params as { registrationId?: string }).registrationId);
       const { rows } = await db.query<{ prescription: Uint8Array }>('SELECT prescription FROM registrations WHERE id = $1', [view.id]);
+      // A prescription is medical data: recorded before it leaves the server.
+      await recordAccess(db, { accountId: request.account!.accountId, action: 'registration.prescription', patientIds: view.patientId ? [view.patientId] : [], detail: { registrationId: view.id } });
       // Served as a download with its checked type: never rendered inline by the portal's origin.
       return reply
         .type(view.prescription.type)

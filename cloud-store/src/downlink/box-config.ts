@@ -90,7 +90,10 @@ export async function saveBoxConfigIn(tx: Queryable, input: SaveBoxConfigInput):
     });
   }
   if (held && canonicalJson(held.config) === canonicalJson(config)) return { version: held.version, boxId: target.boxId, changed: false, previousVersion };
-  const version = (previousVersion ?? 0) + 1;
+  // Versions of an erased patient are deleted; the box may still hold one of them, so numbering
+  // resumes above the highest erased one (boxes.config_version_floor, migration 0009).
+  const floor = (await tx.query<{ floor: number }>('SELECT config_version_floor AS floor FROM boxes WHERE id = $1', [target.boxId])).rows[0]?.floor ?? 0;
+  const version = Math.max(previousVersion ?? 0, floor) + 1;
   await tx.query(
     `INSERT INTO box_config_versions (box_id, version, patient_id, config, changed_by, changed_at)
      VALUES ($1, $2, $3, $4::jsonb, $5, $6)`,

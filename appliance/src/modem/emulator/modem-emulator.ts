@@ -11,8 +11,7 @@
  * Transport-free: the emulator binding (in process) or `serveEmulatorOnDevice` (a pty) carry bytes.
  */
 import { EventEmitter } from 'node:events';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { appendPrivateFileSync } from '@vigie/common';
 import { ConcatAssembler } from '../concat-assembler.ts';
 import { decodeSubmit, encodeDeliver, tpduLength, type SubmitMessage } from '../pdu.ts';
 import { SimStorage, type StoredStatus } from './sim-storage.ts';
@@ -316,8 +315,8 @@ export class ModemEmulator extends EventEmitter<ModemEmulatorEvents> {
   #record(sms: SentSms): void {
     this.sent.push(sms);
     if (this.#recordFile) {
-      mkdirSync(dirname(this.#recordFile), { recursive: true });
-      appendFileSync(this.#recordFile, `${JSON.stringify(sms)}\n`);
+      // Phone numbers and alert texts: private to the box's user.
+      appendPrivateFileSync(this.#recordFile, `${JSON.stringify(sms)}\n`);
     }
     this.emit('sms-sent', sms);
   }
