@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { z } from '@vigie/common';
 import { provisioningErrors } from './errors.ts';
 import { withFileLock, type FileLockOptions } from './box-file-lock.ts';
+import { DEFAULT_PHONE_REGION, isPhoneRegion } from './phone.ts';
 
 /**
  * A contact who receives the box's emergency SMS. Phone numbers are E.164 (`+33612345678`): the
@@ -96,6 +97,25 @@ export const BoxFileSchema = z.object({
       digest: z.string().regex(/^[0-9a-f]{64}$/),
       appliedAt: z.number().int().min(0),
     })
+    .optional(),
+  // --- issue 10 (box hardening) fields: kept apart so the box-config schema unification can place them.
+  /**
+   * Region (ISO 3166-1 alpha-2) of phone numbers written without a country code, for the contacts
+   * the technician sets and the senders of replies (provisioning/src/phone.ts).
+   */
+  region: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'region: two capital letters, e.g. FR')
+    .refine(isPhoneRegion, 'region: not a region with phone numbers')
+    .default(DEFAULT_PHONE_REGION),
+  /**
+   * The cloud's public command key (base64 SPKI DER of an ed25519 key): the safety core acts on a
+   * command from the cloud only with a valid signature by it (protocol/src/command-signature.ts).
+   * Absent: every command is refused.
+   */
+  commandKey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{59}[A-Za-z0-9+/=]$/, 'commandKey: the base64 of an ed25519 public key (SPKI DER, 44 bytes)')
     .optional(),
 });
 export type BoxFile = z.infer<typeof BoxFileSchema>;

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Db } from '../db/types.ts';
 import { cloudErrors } from '../errors.ts';
@@ -30,8 +31,8 @@ function parseVersionParam(value: unknown, name: string): number | null {
  * - `GET /ingest/v1/commands`: `BoxCommandList`, the commands not yet reported done.
  * - `POST /ingest/v1/commands/:id/done`: `BoxCommandResult`; 204, idempotent.
  */
-export function downlinkRoutes(app: FastifyInstance, options: { db: Db; now: () => number }): void {
-  const { db, now } = options;
+export function downlinkRoutes(app: FastifyInstance, options: { db: Db; now: () => number; commandKey?: KeyObject }): void {
+  const { db, now, commandKey } = options;
   app.get('/ingest/v1/config', async (request, reply) => {
     const boxId = request.boxId!;
     const query = request.query as Record<string, unknown>;
@@ -48,7 +49,7 @@ export function downlinkRoutes(app: FastifyInstance, options: { db: Db; now: () 
   app.get('/ingest/v1/commands', async (request) => ({
     v: SCHEMA_VERSION,
     boxId: request.boxId!,
-    commands: await pendingCommands(db, request.boxId!),
+    commands: await pendingCommands(db, request.boxId!, commandKey),
   }));
   app.post('/ingest/v1/commands/:id/done', { bodyLimit: 16 * 1024 }, async (request, reply) => {
     const { id } = request.params as { id: string };
