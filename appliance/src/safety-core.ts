@@ -185,6 +185,7 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     log: log.child({ module: 'follow-up' }),
     kick: () => dispatcher.kick(),
     onAlertChanged: alertChanged,
+    region: () => boxFile.region,
   });
   // Replies from contacts acknowledge alerts (TS 27.005 +CMTI → AT+CMGR, read by the modem adapter).
   modem.on('sms', (sms) => followUp.onIncomingSms(sms));

@@ -11,7 +11,7 @@ export interface AlertRecipient {
 
 /** An SMS due for sending. */
 /** Why an SMS is sent: the alert itself, or news about it once someone acknowledged. */
-export type SmsPurpose = 'alert' | 'ack_confirm' | 'ack_notice';
+export type SmsPurpose = 'alert' | 'ack_confirm' | 'ack_notice' | 'help';
 
 export interface DueSms {
   readonly id: number;
@@ -92,8 +92,9 @@ export class AlertStore {
       [number, number],
       { id: number; alert_id: string; purpose: SmsPurpose; contact_name: string; phone: string; body: string; attempts: number; stored_indexes_json: string | null; part_refs_json: string | null }
     >(
+      // A help reply to a contact (the reply grammar) goes after every other SMS due: it never delays an alert.
       `SELECT id, alert_id, purpose, contact_name, phone, body, attempts, stored_indexes_json, part_refs_json FROM sms_outbox
-       WHERE state IN ('pending', 'failed') AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
+       WHERE state IN ('pending', 'failed') AND next_attempt_at <= ? ORDER BY purpose = 'help', id LIMIT ?`,
     );
     this.#sending = db.prepare("UPDATE sms_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?");
     this.#sent = db.prepare("UPDATE sms_outbox SET state = 'sent', references_json = ?, last_error = NULL, updated_at = ? WHERE id = ?");
