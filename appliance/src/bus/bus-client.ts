@@ -96,13 +96,13 @@ export class BusClient implements Module {
     });
     client.on('error', (err) => this.#log.warn({ err: err.message }, 'bus connection error'));
     if (this.#subscriptions.length > 0) {
-      const granted = await client.subscribeAsync(this.#subscriptions.map((s) => s.filter), { qos: 1 });
-      // 0x80: the broker's ACL refused a filter. A component that cannot hear what it needs must not
-      // run as if it did.
-      const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
-      if (refused.length > 0) {
-        await client.endAsync();
-        throw new Error(`${this.name}: the local bus refused the subscriptions ${refused.join(', ')}`);
+      // SUBACK 0x80: the broker's ACL refused a filter (mqtt.js rejects). A component that cannot
+      // hear what it needs must not run as if it did: its start fails, and its supervisor says so.
+      try {
+        await client.subscribeAsync(this.#subscriptions.map((s) => s.filter), { qos: 1 });
+      } catch (err) {
+        await client.endAsync(true);
+        throw new Error(`${this.name}: the local bus refused its subscriptions`, { cause: err });
       }
     }
     this.#client = client;
