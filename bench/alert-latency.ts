@@ -126,27 +126,38 @@ const pending = boxDb.prepare<[], { n: number }>('SELECT count(*) AS n FROM read
 const latencies: number[] = [];
 const duringReplay: number[] = [];
 let replayDoneMs: number | null = null;
+/** Falls whose 2 SMS did not leave within FALL_TIMEOUT_MS. */
+let lost = 0;
+const FALL_TIMEOUT_MS = 30_000;
 for (let i = 0; i < alerts; i++) {
   const backlogLeft = pending.get()!.n;
   if (backlogLeft === 0 && replayDoneMs === null) replayDoneMs = performance.now() - replayStartedAt;
   const before = emulator.sent.length;
   const notifiedBefore = notified.size;
-  const done = new Promise<number>((ok) => {
-    const onSent = () => {
-      if (emulator.sent.length >= before + 2) {
-        emulator.off('sms-sent', onSent);
-        ok(performance.now());
-      }
+  let onSent: () => void = () => {};
+  let timer: NodeJS.Timeout | undefined;
+  const done = new Promise<number | null>((ok) => {
+    onSent = () => {
+      if (emulator.sent.length >= before + 2) ok(performance.now());
     };
     emulator.on('sms-sent', onSent);
+    // A fall whose SMS never leave is a failure to report, not a bench that hangs.
+    timer = setTimeout(() => ok(null), FALL_TIMEOUT_MS);
   });
   const t0 = performance.now();
   bracelet.injectFall();
   const t1 = await done;
+  emulator.off('sms-sent', onSent);
+  clearTimeout(timer);
+  if (t1 === null) {
+    lost++;
+    continue;
+  }
   latencies.push(t1 - t0);
   if (backlogLeft > 0) duringReplay.push(t1 - t0);
   // The alert's SMS are recorded sent before the next fall comes.
-  while (notified.size === notifiedBefore) await new Promise((r) => setTimeout(r, 2));
+  const deadline = performance.now() + FALL_TIMEOUT_MS;
+  while (notified.size === notifiedBefore && performance.now() < deadline) await new Promise((r) => setTimeout(r, 2));
 }
 while (pending.get()!.n > 0) await new Promise((r) => setTimeout(r, 100));
 replayDoneMs ??= performance.now() - replayStartedAt;
@@ -180,6 +191,7 @@ const figures = {
   p99Ms: all.p99Ms,
   maxMs: all.maxMs,
   targetP99Ms: 250,
+  fallsWithoutSms: lost,
   setup: 'whole box as on a Pi: safety, telemetry, screen processes; bus authentication and ACL on; telemetry replaying the backlog over HTTPS to cloud-ingest (own process, PGlite); screen PNG redrawn on each alert',
   busAuthentication: true,
   backlogReadings: backlog,
@@ -191,6 +203,7 @@ const figures = {
 console.log('BLE emergency notification → modem accepted the last SMS part (store-then-send, AT+CMSS; 2 recipients), whole box:');
 console.table({ all, duringReplay: figures.duringReplay ?? {} });
 console.log(`backlog of ${backlog} readings replayed in ${figures.backlogReplayMs} ms; ${stored} readings stored in the cloud`);
+if (lost > 0) console.log(`FAILURE: ${lost} falls sent no SMS within ${FALL_TIMEOUT_MS / 1000} s`);
 console.log(figures.p99Ms <= 250 ? 'target met: p99 ≤ 250 ms' : `TARGET MISSED: p99 ${figures.p99Ms} ms > 250 ms`);
 console.log(`recorded in ${recordResults('alert-latency', figures)}`);
 process.exit(0);

@@ -139,7 +139,7 @@ export class AlertFollowUpStore {
       if (this.#close.run(now, row.alert_id, now).changes === 0) return null;
       this.#cancelAll.run(now, row.alert_id);
       return row.alert_id;
-    })();
+    }).immediate();
   }
 
   /** Open alerts whose alert SMS reached this phone, newest first. */
@@ -183,7 +183,7 @@ export class AlertFollowUpStore {
         this.#insertSms.run(input.alertId, 0, n.purpose, n.recipient.name, n.recipient.phone, n.body, input.now, input.now);
       }
       return true;
-    })();
+    }).immediate();
   }
 
   /** Alerts whose acknowledgement delay has run out. */
@@ -203,7 +203,7 @@ export class AlertFollowUpStore {
         this.#insertSms.run(input.alertId, input.fromRound + 1, 'alert', r.name, r.phone, input.body, input.now, input.now);
       }
       return true;
-    })();
+    }).immediate();
   }
 
   /**

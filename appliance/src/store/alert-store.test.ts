@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { tempDir } from '@vigie/common/testing';
 import { openBoxDatabase } from './database.ts';
 import { AlertStore, DUPLICATE_EVENT_WINDOW_MS } from './alert-store.ts';
 
@@ -76,4 +80,36 @@ test('lists alert revisions the cloud has not confirmed, until marked uploaded',
   const [a] = store.dueSms(1_000);
   store.markSending(a!, 1_001);
   assert.equal(store.pendingUploads('VB-1').length, 1, 'a new revision is pending again');
+});
+
+// Found by the whole-box bench:alert (issue 10): with the telemetry process writing its backlog,
+// a fall was lost with SQLITE_BUSY. A deferred transaction that has read and then writes while
+// another connection holds the write lock fails at once (SQLite does not call the busy handler
+// for that upgrade); the safety path's transactions begin IMMEDIATE, so they wait instead.
+test('stores an alert while another process holds the write lock for a moment, instead of failing at once', async () => {
+  const dir = tempDir('vigie-alert-lock-');
+  const path = join(dir.path, 'box.db');
+  const store = new AlertStore(openBoxDatabase(path, { synchronous: 'FULL' }));
+  const holder = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
+       const db = new Database(${JSON.stringify(path)});
+       db.exec('BEGIN IMMEDIATE');
+       db.prepare("INSERT INTO readings (id, bracelet_id, metric, ts, value) VALUES (1, 'BR-1', 'heart_rate', 1, 60)").run();
+       console.log('locked');
+       setTimeout(() => { db.exec('COMMIT'); console.log('released'); }, 300);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    await new Promise<void>((ok) => holder.stdout!.once('data', () => ok()));
+    const { created } = raise(store, 1_000);
+    assert.ok(created, 'the alert is stored once the lock is released');
+    assert.equal(store.dueSms(1_000).length, 2);
+  } finally {
+    await new Promise((ok) => (holder.exitCode === null ? holder.once('exit', ok) : ok(null)));
+    dir.cleanup();
+  }
 });
