@@ -41,6 +41,7 @@ export const cloudErrors = defineErrors({
   DOWNLINK_BOX_NOT_FOUND: { message: 'No such box (or the patient has no box)', httpStatus: 404 },
   DOWNLINK_ALERT_NOT_FOUND: { message: 'No such alert', httpStatus: 404 },
   DOWNLINK_COMMAND_NOT_FOUND: { message: 'No such command for this box', httpStatus: 404 },
+  DOWNLINK_COMMAND_KEY_UNAVAILABLE: { message: 'The command signing key cannot be read; box commands go unsigned and boxes refuse them', httpStatus: 500 },
 });
 
 export type CloudErrorCode = keyof typeof cloudErrors.codes;

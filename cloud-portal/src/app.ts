@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
-import { cloudErrorHandler, cloudNotFoundHandler, ingestRoutes, loadCommandSigningKey } from '@vigie/cloud-ingest';
+import { cloudErrorHandler, cloudNotFoundHandler, ingestRoutes, lazyCommandSigningKey } from '@vigie/cloud-ingest';
 import type { Db } from '@vigie/cloud-ingest/db';
 import { dataPaths, type Logger } from '@vigie/common';
 import { PatientAccess } from './access/patient-access.ts';
@@ -85,7 +85,7 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   trackRoutes(app);
 
   // The ingest authenticates boxes itself (bearer token, in its own onRequest hook).
-  if (roles.ingest) await withDefaultAccess(app, { kind: 'box' }, async (scope) => void (await scope.register(ingestRoutes, { db, log, now, commandKey: loadCommandSigningKey({ dataDir: config.VIGIE_DATA_DIR }) })));
+  if (roles.ingest) await withDefaultAccess(app, { kind: 'box' }, async (scope) => void (await scope.register(ingestRoutes, { db, log, now, commandKey: lazyCommandSigningKey({ dataDir: config.VIGIE_DATA_DIR, log }) })));
 
   if (!roles.portal) {
     app.setNotFoundHandler(cloudNotFoundHandler);

@@ -36,4 +36,24 @@ export function loadCommandSigningKey(options: { dataDir: string; env?: Record<s
   return parseCommandSigningKey(readFileSync(file, 'utf8'));
 }
 
+/**
+ * {@link loadCommandSigningKey} when first needed, then kept: a cloud whose key cannot be read
+ * logs why (once) and serves commands unsigned, which every box refuses — never a forged-looking
+ * acknowledgement, and the rest of the ingest keeps working.
+ */
+export function lazyCommandSigningKey(options: { dataDir: string; log: { error(obj: object, msg: string): void } }): () => KeyObject | undefined {
+  let key: KeyObject | undefined;
+  let failed = false;
+  return () => {
+    if (key || failed) return key;
+    try {
+      key = loadCommandSigningKey({ dataDir: options.dataDir });
+    } catch (err) {
+      failed = true;
+      options.log.error({ err, code: 'DOWNLINK_COMMAND_KEY_UNAVAILABLE' }, 'the command signing key cannot be read: box commands go unsigned and boxes will refuse them');
+    }
+    return key;
+  };
+}
+
 export { commandPublicKeyOf };

@@ -21,8 +21,11 @@ export interface IngestRoutesOptions {
   readonly log?: Logger;
   /** Epoch ms; injected so tests control "now". */
   readonly now?: () => number;
-  /** The ed25519 key that signs box commands (`loadCommandSigningKey`); absent: commands go unsigned and boxes refuse them. */
-  readonly commandKey?: KeyObject;
+  /**
+   * The ed25519 key that signs box commands (`loadCommandSigningKey`), or a function giving it when
+   * first needed; absent or undefined: commands go unsigned and boxes refuse them.
+   */
+  readonly commandKey?: KeyObject | (() => KeyObject | undefined);
 }
 
 declare module 'fastify' {
