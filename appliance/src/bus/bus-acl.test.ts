@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { topicFilters, topics } from '@vigie/protocol';
+import { silentLogger } from '@vigie/common';
 import { filterCovers, mayPublish, maySubscribe } from './bus-acl.ts';
+import { LocalBroker } from './local-broker.ts';
 
 test('only the BLE bridge publishes bracelet readings and events, only the telemetry process publishes commands', () => {
   const event = topics.event('BR-1');
@@ -40,4 +42,12 @@ test('a subscription is granted only when the grant covers all of it', () => {
   assert.equal(filterCovers('a/#', 'a/b/#'), true);
   assert.equal(filterCovers('a/+', 'a/#'), false);
   assert.equal(filterCovers('a/+', 'a/b/c'), false);
+});
+
+test('the local broker refuses to listen beyond loopback', () => {
+  const credentials = () => ({ safety: 'a', ble: 'b', telemetry: 'c', screen: 'd', tools: 'e' });
+  for (const host of ['0.0.0.0', '::', '192.168.1.10']) {
+    assert.throws(() => new LocalBroker({ host, port: 0, log: silentLogger(), credentials }), /loopback only/, host);
+  }
+  assert.doesNotThrow(() => new LocalBroker({ host: '127.0.0.1', port: 0, log: silentLogger(), credentials }));
 });
