@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { tempDir } from '@vigie/common/testing';
 import { openBoxDatabase } from './database.ts';
 import { AlertStore, DUPLICATE_EVENT_WINDOW_MS } from './alert-store.ts';
+import { AlertFollowUpStore } from './alert-follow-up.ts';
 
 const recipients = [
   { name: 'Sophie Bernard', phone: '+33639980001' },
@@ -112,4 +113,17 @@ test('stores an alert while another process holds the write lock for a moment, i
     await new Promise((ok) => (holder.exitCode === null ? holder.once('exit', ok) : ok(null)));
     dir.cleanup();
   }
+});
+
+test('a help reply queued before an alert goes after it: a reply to a chatty contact never delays an emergency SMS', () => {
+  const db = openBoxDatabase(':memory:');
+  const store = new AlertStore(db);
+  const followUp = new AlertFollowUpStore(db);
+  const first = raise(store, 1_000, 'BR-1:fall:1');
+  followUp.queueHelp({ alertId: first.alertId, recipient: recipients[0]!, body: 'aide', now: 1_001 });
+  raise(store, 1_002, 'BR-1:cardiac_arrest:2');
+  assert.deepEqual(
+    store.dueSms(2_000).map((s) => s.purpose),
+    ['alert', 'alert', 'alert', 'alert', 'help'],
+  );
 });
