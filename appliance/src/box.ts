@@ -1,5 +1,6 @@
 import type { Logger } from '@vigie/common';
-import type { BoxFile } from '@vigie/provisioning';
+import { readBusCredential, type BoxFile } from '@vigie/provisioning';
+import { dataPaths } from '@vigie/common';
 import type { BoxEnv } from './config.ts';
 import type { Clock } from './clock.ts';
 import type { CloudClient } from './sync/cloud-client.ts';
@@ -16,6 +17,7 @@ export interface Box {
   start(): Promise<void>;
   stop(): Promise<void>;
   readonly mqttUrl: string;
+  readonly busRefusals: SafetyCore['busRefusals'];
   readonly emulator: SafetyCore['emulator'];
   readonly alerts: SafetyCore['alerts'];
   readonly dispatcher: SafetyCore['dispatcher'];
@@ -50,6 +52,7 @@ export function createBox(options: BoxOptions): Box {
   const screen = options.display
     ? new ScreenService({
         mqttUrl: () => core.mqttUrl,
+        busSecret: () => readBusCredential(dataPaths(options.env.VIGIE_DATA_DIR).box, 'screen'),
         display: options.display,
         clock: options.clock ?? systemClock,
         log: options.log.child({ module: 'screen' }),
@@ -60,6 +63,7 @@ export function createBox(options: BoxOptions): Box {
     get mqttUrl() {
       return core.mqttUrl;
     },
+    busRefusals: () => core.busRefusals(),
     emulator: core.emulator,
     alerts: core.alerts,
     dispatcher: core.dispatcher,

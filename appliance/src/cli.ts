@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createLogger, dataPaths, restrictNewFiles, stopOnSignals, VigieError } from '@vigie/common';
-import { addContact, provision, readBoxFile, removeContact, setAlerting } from '@vigie/provisioning';
+import { addContact, provision, readBoxFile, readBusCredential, removeContact, setAlerting } from '@vigie/provisioning';
 import { loadBoxEnv } from './config.ts';
 import { fileURLToPath } from 'node:url';
 import { systemClock } from './clock.ts';
@@ -15,6 +15,7 @@ Usage:
   vigie-box telemetry                             run the telemetry service alone (store and forward)
   vigie-box screen                                run the status screen alone
   vigie-box provision --box-id ID --cloud-url URL --token TOKEN --patient-name NAME [--bracelet-id ID]
+                      [--region FR] [--command-key BASE64]   (the cloud's public command key)
   vigie-box contacts list
   vigie-box contacts add --name NAME --phone +33612345678 [--role nurse|relative|doctor|other] [--tier 1-5]
   vigie-box contacts remove --phone +33612345678
@@ -46,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
           token: { type: 'string' },
           'patient-name': { type: 'string' },
           'bracelet-id': { type: 'string' },
+          region: { type: 'string' },
+          'command-key': { type: 'string' },
         },
       });
       const file = provision(paths.boxConfig, {
@@ -54,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
         token: values.token,
         patientName: values['patient-name'],
         braceletId: values['bracelet-id'],
+        region: values.region,
+        commandKey: values['command-key'],
       });
       console.log(`Box ${file.boxId} provisioned for ${file.patient.displayName} (${paths.boxConfig}).`);
       return 0;
@@ -159,7 +164,7 @@ async function runScreen(): Promise<number> {
   const { createDisplay } = await import('./display/factory.ts');
   const { ScreenService } = await import('./screen/screen-service.ts');
   const display = createDisplay(env.VIGIE_DISPLAY === 'png' ? { kind: 'png', path: paths.boxScreen } : { kind: 'epaper-2in13' }, log.child({ module: 'display' }));
-  const screen = new ScreenService({ mqttUrl: () => url, display, clock: systemClock, log, batteryLowPercent: () => boxFile.thresholds.batteryLowPercent });
+  const screen = new ScreenService({ mqttUrl: () => url, busSecret: () => readBusCredential(paths.box, 'screen'), display, clock: systemClock, log, batteryLowPercent: () => boxFile.thresholds.batteryLowPercent });
   stopOnSignals(screen, log);
   await screen.start();
   console.log('vigie-box screen running');

@@ -4,6 +4,8 @@ import { defineErrors } from '@vigie/common';
 export const boxErrors = defineErrors({
   BOX_STORE_SCHEMA_NEWER: { message: 'The box database was written by a newer software version' },
   BOX_BUS_PAYLOAD_INVALID: { message: 'A message on the local bus does not match its schema' },
+  BOX_BUS_REFUSED: { message: 'The local bus refused a client, a publish or a subscription (credentials or ACL)' },
+  BOX_COMMAND_SIGNATURE_INVALID: { message: "A command from the cloud was refused: it does not carry the cloud's valid signature for this box" },
   BOX_CLOUD_UNREACHABLE: { message: 'The cloud could not be reached' },
   BOX_CLOUD_REJECTED: { message: 'The cloud refused a message from the box' },
   BOX_CLOUD_RECEIPT_MISMATCH: { message: 'The cloud answered a telemetry batch with a receipt for another box or sequence; the batch stays to be resent' },

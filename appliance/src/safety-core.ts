@@ -1,6 +1,6 @@
 import type { Logger, Module } from '@vigie/common';
 import { dataPaths, ModuleGroup } from '@vigie/common';
-import { provisioningErrors, readBoxFile, updateBoxFile, type BoxFile } from '@vigie/provisioning';
+import { ensureBusCredentials, provisioningErrors, readBoxFile, readBusCredential, updateBoxFile, type BoxFile } from '@vigie/provisioning';
 import {
   BoxCommand,
   BraceletEvent,
@@ -10,6 +10,7 @@ import {
   SCHEMA_VERSION,
   topicFilters,
   topics,
+  verifyBoxCommand,
   type BoxCommandResult,
 } from '@vigie/protocol';
 import type { BoxEnv } from './config.ts';
@@ -37,6 +38,8 @@ export interface SafetyCore {
   stop(): Promise<void>;
   /** The local broker other components connect to (valid once started). */
   readonly mqttUrl: string;
+  /** The broker's refusals by reason (tests, health). */
+  busRefusals(): ReturnType<LocalBroker['refusals']>;
   readonly emulator: ModemEmulator | undefined;
   readonly alerts: AlertStore;
   readonly dispatcher: SmsDispatcher;
@@ -117,10 +120,12 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
   const alerts = new AlertStore(db);
   const followUpStore = new AlertFollowUpStore(db);
 
-  const broker = new LocalBroker({ port: env.VIGIE_MQTT_PORT, log: log.child({ module: 'bus' }) });
+  // The bus never runs open: credentials missing at start (a box provisioned before they existed,
+  // development, tests) are created here, 0600 in a 0700 folder, before the broker listens.
+  const broker = new LocalBroker({ port: env.VIGIE_MQTT_PORT, log: log.child({ module: 'bus' }), credentials: () => ensureBusCredentials(paths.box) });
   const mqttUrl = () => broker.url;
-  const bus = new BusClient({ name: 'safety', url: mqttUrl, log: log.child({ module: 'safety-bus' }) });
-  const bleBus = new BusClient({ name: 'ble', url: mqttUrl, log: log.child({ module: 'ble-bus' }) });
+  const bus = new BusClient({ name: 'safety', url: mqttUrl, log: log.child({ module: 'safety-bus' }), as: 'safety', secret: () => readBusCredential(paths.box, 'safety') });
+  const bleBus = new BusClient({ name: 'ble', url: mqttUrl, log: log.child({ module: 'ble-bus' }), as: 'ble', secret: () => readBusCredential(paths.box, 'ble') });
 
   const { modem, emulator } = createModem({
     device: env.VIGIE_MODEM_DEVICE,
@@ -180,6 +185,7 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     log: log.child({ module: 'follow-up' }),
     kick: () => dispatcher.kick(),
     onAlertChanged: alertChanged,
+    region: () => boxFile.region,
   });
   // Replies from contacts acknowledge alerts (TS 27.005 +CMTI → AT+CMGR, read by the modem adapter).
   modem.on('sms', (sms) => followUp.onIncomingSms(sms));
@@ -198,7 +204,14 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
   };
   bus.subscribe(topics.configApplied(), ConfigApplied, reloadBoxFile);
   // A portal acknowledgement relayed by the telemetry service: the same path as an SMS "OK".
+  // Only the telemetry process may publish commands (bus-acl.ts), and even it cannot make one: the
+  // cloud signs each for this box (protocol/src/command-signature.ts), checked here before acting.
   bus.subscribe(topicFilters.commands, BoxCommand, (command) => {
+    const problem = verifyBoxCommand(boxFile.commandKey, boxFile.boxId, command);
+    if (problem !== null) {
+      log.warn({ code: 'BOX_COMMAND_SIGNATURE_INVALID', reason: problem, commandId: command.commandId, kind: command.kind }, 'command refused: not signed by the cloud');
+      return;
+    }
     const outcome = followUp.acknowledgeFromPortal({ alertId: command.alertId, by: command.by });
     if (outcome === null) return;
     const result: BoxCommandResult = { v: SCHEMA_VERSION, boxId: boxFile.boxId, commandId: command.commandId, outcome, at: clock.now() };
@@ -298,6 +311,7 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
     get mqttUrl() {
       return broker.url;
     },
+    busRefusals: () => broker.refusals(),
     emulator,
     alerts,
     dispatcher,

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Logger } from '@vigie/common';
 
@@ -46,6 +47,9 @@ export function nodeFlags(part: Part['name']): string[] {
  * few threads of a node process) and memory given back sooner after the start-up peak.
  */
 export const MALLOC_ENV = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536' } as const;
+
+/** Niceness of the parts other than the safety core (relative to the supervisor's). */
+const PART_NICENESS = 10;
 
 /** Delay before restarting a part that died: the safety core at once, then quickly; others back off. */
 export function restartDelayMs(name: Part['name'], restarts: number): number {
@@ -111,6 +115,16 @@ export class BoxSupervisor {
     const env = { ...MALLOC_ENV, ...this.#env, ...(part.name !== 'safety' && this.#mqttUrl ? { VIGIE_MQTT_URL: this.#mqttUrl } : {}) };
     const child = spawn(file, [...nodeFlags(part.name), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
     part.child = child;
+    // As the systemd units do (image-build/systemd: safety Nice=-5, the others Nice=5): the other
+    // parts yield the CPU to the safety core, so their work (a backlog replay, a screen redraw)
+    // cannot delay an emergency SMS. Lowering a child's priority needs no privilege.
+    if (part.name !== 'safety' && child.pid !== undefined) {
+      try {
+        setPriority(child.pid, PART_NICENESS);
+      } catch (err) {
+        this.#log.warn({ part: part.name, err }, 'could not lower the part priority');
+      }
+    }
     this.#log.info({ part: part.name, pid: child.pid }, 'part started');
     return new Promise<void>((resolve, reject) => {
       let ready = false;

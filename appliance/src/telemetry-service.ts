@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '@vigie/common';
 import { dataPaths, ModuleGroup } from '@vigie/common';
-import type { BoxFile } from '@vigie/provisioning';
+import { readBusCredential, type BoxFile } from '@vigie/provisioning';
 import { AlertEvent, BoxCommandResult, BraceletStatus, BusReading, isOpenAlertState, ModemStatus, SCHEMA_VERSION, topicFilters, topics } from '@vigie/protocol';
 import type { BoxEnv } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -67,7 +67,13 @@ export function createTelemetryService(options: {
       token: boxFile.token,
       ...(env.VIGIE_CLOUD_CA_FILE ? { ca: readFileSync(env.VIGIE_CLOUD_CA_FILE, 'utf8') } : {}),
     });
-  const bus = new BusClient({ name: 'telemetry', url: options.mqttUrl, log: log.child({ module: 'telemetry-bus' }) });
+  const bus = new BusClient({
+    name: 'telemetry',
+    url: options.mqttUrl,
+    log: log.child({ module: 'telemetry-bus' }),
+    as: 'telemetry',
+    secret: () => readBusCredential(paths.box, 'telemetry'),
+  });
 
   // The box file as last announced by the downlink (configuration version, cloud cadences).
   let latestFile = boxFile;

@@ -126,12 +126,16 @@ test('never acknowledges on a reply from an unknown number, an OK with no open a
     emulator.deliver('+33700000000', `OK ${number}`);
     emulator.deliver(NURSE.phone, 'Qui est-ce ?');
     emulator.deliver(SON.phone, `OK ${number + 1}`);
+    // Not understood: a short help reply to the nurse (REPLIES.md), and only that.
+    await until(() => emulator.sent.length === 3, 'the help reply');
     await repliesHandled(emulator);
     await box.dispatcher.idle();
-    assert.equal(emulator.sent.length, 2, 'nothing sent in answer');
+    assert.equal(emulator.sent.length, 3, 'nothing else sent in answer');
+    assert.equal(emulator.sent[2]!.to, NURSE.phone);
+    assert.match(emulator.sent[2]!.text, new RegExp(`^Vigie : réponse non comprise\\. Répondez OK ${number} si vous vous en occupez, ou NON si vous ne pouvez pas\\.$`));
     clock.t += 5 * 60_000 + 1;
     box.followUp.sweep();
-    await until(() => emulator.sent.length === 5, 'the escalation still happens');
+    await until(() => emulator.sent.length === 6, 'the escalation still happens');
   });
 });
 
@@ -213,5 +217,51 @@ test('holding the pairing button pairs the bracelet the box finds, and keeps it 
     gpio.release(6);
     const before = box.readings.depth().depth;
     await until(() => box.readings.depth().depth > before, 'readings after pairing');
+  });
+});
+
+// The reply grammar (issue 10, finding 2; REPLIES.md), on the real serial line.
+
+test('"OK?" and "OK, je ne peux pas" acknowledge nothing: the question gets one help reply, the refusal texts the next tier at once', { skip }, async () => {
+  await withBoxOnPty(async ({ box, emulator, fall }) => {
+    const number = await fall();
+    emulator.deliver(NURSE.phone, 'OK?');
+    await until(() => emulator.sent.length === 3, 'the help reply');
+    assert.equal(emulator.sent[2]!.to, NURSE.phone);
+    assert.match(emulator.sent[2]!.text, /^Vigie : réponse non comprise/);
+    // A chatty sender does not make the box text in a loop: one help per number per 10 minutes.
+    emulator.deliver(NURSE.phone, 'OK ??');
+    emulator.deliver(NURSE.phone, 'allo ?');
+    emulator.deliver(SON.phone, 'OK, je ne peux pas');
+    // No clock advance: the refusal brings the next round forward (tier 2, the doctor, joins).
+    await until(() => emulator.sent.some((s) => s.to === DOCTOR.phone), 'the next tier texted at once');
+    await box.dispatcher.idle();
+    const alertId = box.alerts.pendingUploads('VB-TEST-0002').at(-1)!.alertId;
+    assert.equal(box.alerts.event(alertId, 'VB-TEST-0002')!.state, 'escalated');
+    assert.equal(emulator.sent.filter((s) => s.to === NURSE.phone && /non comprise/.test(s.text)).length, 1, 'one help reply only');
+    assert.match(emulator.sent.find((s) => s.to === DOCTOR.phone)!.text, new RegExp(`^RAPPEL ALERTE Vigie ${number}`));
+  });
+});
+
+test('"OK <n>" acknowledges only an alert this contact was texted about', { skip }, async () => {
+  await withBoxOnPty(async ({ box, emulator, fall }) => {
+    const number = await fall();
+    // The doctor (tier 2) has not been texted yet: their "OK <n>" acknowledges nothing.
+    emulator.deliver(DOCTOR.phone, `OK ${number}`);
+    const alertId = box.alerts.pendingUploads('VB-TEST-0002').at(-1)!.alertId;
+    // Then the son's genuine OK acknowledges it, by him: the doctor's was not taken.
+    emulator.deliver(SON.phone, `OK ${number}`);
+    await until(() => box.alerts.event(alertId, 'VB-TEST-0002')!.state === 'acknowledged', 'acknowledged by the son');
+    assert.equal(box.alerts.event(alertId, 'VB-TEST-0002')!.acknowledgement?.by, 'Paul Dupont');
+  });
+});
+
+test("a reply from a contact's number written without the plus (33…) is theirs", { skip }, async () => {
+  await withBoxOnPty(async ({ box, emulator, fall }) => {
+    await fall();
+    emulator.deliver('33639980001', 'ok.');
+    const alertId = box.alerts.pendingUploads('VB-TEST-0002').at(-1)!.alertId;
+    await until(() => box.alerts.event(alertId, 'VB-TEST-0002')!.state === 'acknowledged', 'acknowledged by the nurse');
+    assert.equal(box.alerts.event(alertId, 'VB-TEST-0002')!.acknowledgement?.by, NURSE.name);
   });
 });

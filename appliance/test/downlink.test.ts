@@ -5,14 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import { dataPaths, silentLogger } from '@vigie/common';
 import { skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { BraceletSimulator } from '@vigie/bracelet';
 import { addContact, readBoxFile, writeBoxFile } from '@vigie/provisioning';
-import { ingestRoutes } from '@vigie/cloud-ingest';
+import { commandPublicKeyOf, ingestRoutes } from '@vigie/cloud-ingest';
 import { BOX_CONFIG_DEFAULTS, requestAlertAcknowledgement, saveBoxConfig } from '@vigie/cloud-store';
 import { createBox as createCloudBox, createPatient, openTestDb, type TestDb } from '@vigie/cloud-store/testing';
 import { loadBoxEnv } from '../src/config.ts';
@@ -36,7 +36,9 @@ interface Ctx {
 async function withCloudAndBox(env: Record<string, string>, run: (ctx: Ctx) => Promise<void>): Promise<void> {
   const db = await openTestDb();
   const cloud = Fastify();
-  await cloud.register(ingestRoutes, { db });
+  // The cloud signs its commands; the box is provisioned with the public half (issue 10).
+  const commandKey = generateKeyPairSync('ed25519').privateKey;
+  await cloud.register(ingestRoutes, { db, commandKey });
   await cloud.listen({ port: 0, host: '127.0.0.1' });
   const dir = tempDir('vigie-downlink-');
   const paths = dataPaths(dir.path);
@@ -50,7 +52,7 @@ async function withCloudAndBox(env: Record<string, string>, run: (ctx: Ctx) => P
     // The test fixture provisions an unreachable cloud: point this box at the real one.
     const file = readBoxFile(paths.boxConfig);
     const { port } = cloud.server.address() as AddressInfo;
-    writeBoxFile(paths.boxConfig, { ...file, cloudUrl: `http://127.0.0.1:${port}`, token });
+    writeBoxFile(paths.boxConfig, { ...file, cloudUrl: `http://127.0.0.1:${port}`, token, commandKey: commandPublicKeyOf(commandKey) });
     box = createBox({
       env: loadBoxEnv({ VIGIE_DATA_DIR: dir.path, VIGIE_MQTT_PORT: '0', VIGIE_MODEM_DEVICE: modem.device, ...env }),
       boxFile: readBoxFile(paths.boxConfig),

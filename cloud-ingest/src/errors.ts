@@ -17,6 +17,7 @@ export const cloudErrors = defineErrors({
     message: 'A timestamp is before the box was provisioned or too far in the future',
     httpStatus: 400,
   },
+  DOWNLINK_COMMAND_KEY_UNAVAILABLE: { message: 'The command signing key cannot be read; box commands go unsigned and boxes refuse them', httpStatus: 500 },
 });
 
 export type CloudErrorCode = keyof typeof cloudErrors.codes;

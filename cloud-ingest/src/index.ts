@@ -29,3 +29,4 @@ export { detectSilence, DEFAULT_SILENCE_THRESHOLDS, type SilenceThresholds } fro
 export { detectImplausibleValues, DEFAULT_IMPLAUSIBLE_THRESHOLDS, SENSOR_REASONS, type ImplausibleThresholds } from './fleet/implausible-values.ts';
 export { FleetWatch, loadFleetEnv, fleetThresholds, type FleetEnv } from './fleet/fleet-watch.ts';
 export { timestampProblem, boxProvisionedAt, PROVISIONING_SKEW_MS } from './pipeline/plausibility.ts';
+export { loadCommandSigningKey, lazyCommandSigningKey, commandSigningKeyFile, commandPublicKeyOf } from './downlink/command-signing-key.ts';

@@ -4,9 +4,9 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { BoxCommandList, BoxConfig, validate, type AlertEvent, type BoxConfigDocument } from '@vigie/protocol';
+import { BoxCommandList, BoxConfig, commandPublicKeyOf, validate, verifyBoxCommand, type AlertEvent, type BoxConfigDocument } from '@vigie/protocol';
 import { VigieError } from '@vigie/common';
 import { BOX_CONFIG_DEFAULTS, currentBoxConfig, listBoxConfigVersions, requestAlertAcknowledgement, saveBoxConfig } from '@vigie/cloud-store';
 import { ingestRoutes } from '../src/index.ts';
@@ -40,10 +40,12 @@ async function rejection(promise: Promise<unknown>): Promise<VigieError> {
   assert.fail('expected a rejection');
 }
 
+const commandKey = generateKeyPairSync('ed25519').privateKey;
+
 before(async () => {
   db = await openTestDb();
   app = Fastify();
-  await app.register(ingestRoutes, { db, now: () => NOW });
+  await app.register(ingestRoutes, { db, now: () => NOW, commandKey });
   await app.ready();
   const patientId = await createPatient(db);
   box = await createBox(db, { patientId, since: NOW - 86_400_000 });
@@ -182,6 +184,9 @@ describe('portal acknowledgements as commands', () => {
     assert.ok(validate(BoxCommandList, list).ok);
     const command = list.commands.find((c: { alertId: string }) => c.alertId === alertId);
     assert.deepEqual({ kind: command.kind, by: command.by, at: command.at }, { kind: 'acknowledge_alert', by: 'Sophie Bernard', at: NOW });
+    // Signed for this box with the cloud's command key (issue 10): the box acts on nothing else.
+    assert.equal(verifyBoxCommand(commandPublicKeyOf(commandKey), box.boxId, command), null);
+    assert.equal(verifyBoxCommand(commandPublicKeyOf(commandKey), 'VB-OTHER-0001', command), 'invalid');
     const done = (id: string, token = box.token) =>
       app.inject({
         method: 'POST',

@@ -1,5 +1,6 @@
 export { buildCloudApp, type CloudAppOptions, type CloudRoles, type IngestRoutes } from './app.ts';
-export { loadCloudConfig, loadSecretsKey, cloudConfigSchema, type CloudConfig } from './config.ts';
+export { loadCloudConfig, loadSecretsKey, secretsKeyFile, cloudConfigSchema, type CloudConfig } from './config.ts';
+export { createMailer, type Mailer } from './mail/mailer.ts';
 export { portalErrors, type PortalErrorCode } from './errors.ts';
 export { seedDemo, DEMO_ACCOUNTS, DEMO_PATIENT_ID, type DemoAccount, type DemoSeedOptions } from './demo/seed.ts';
 export { ensureAccount, linkCare, normaliseEmail, type NewAccount } from './auth/accounts.ts';

@@ -6,7 +6,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { BOX_CONFIG_DEFAULTS, saveBoxConfig } from '@vigie/cloud-ingest';
+import { BOX_CONFIG_DEFAULTS, saveBoxConfig } from '@vigie/cloud-store';
 import { assignBox, countRows, createBox, createPatient, type BoxFixture } from '@vigie/cloud-store/testing';
 import { linkCare } from '../src/auth/accounts.ts';
 import { ErasureJob } from '../src/privacy/erasure-job.ts';

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { maintainPartitions, migrate, openDb, type Db } from '@vigie/cloud-store';
-import { fleetThresholds, FleetWatch, ingestRoutes, KafkaIngestConsumer, loadFleetEnv, pruneHeartbeats, type KafkaConnection } from '@vigie/cloud-ingest';
+import { fleetThresholds, FleetWatch, ingestRoutes, KafkaIngestConsumer, lazyCommandSigningKey, loadFleetEnv, pruneHeartbeats, type KafkaConnection } from '@vigie/cloud-ingest';
 import { dataPaths, ensurePrivateDir, restrictTree, type Logger } from '@vigie/common';
 import {
   buildCloudApp as buildPortalApp,
@@ -15,10 +15,18 @@ import {
   type CloudConfig,
   type CloudRoles,
   type DemoAccount,
+  type IngestRoutes,
 } from '@vigie/cloud-portal';
 
-/** The portal's app with the ingest's routes mounted when the roles ask for them. */
-const buildCloudApp = (options: Omit<CloudAppOptions, 'ingestRoutes'>) => buildPortalApp({ ...options, ingestRoutes });
+/**
+ * The portal's app with the ingest's routes mounted when the roles ask for them; the box commands
+ * they serve are signed with the cloud's command key, read when first needed (decision 0009).
+ */
+const buildCloudApp = (options: Omit<CloudAppOptions, 'ingestRoutes'>) => {
+  const commandKey = lazyCommandSigningKey({ dataDir: options.config.VIGIE_DATA_DIR, log: options.log });
+  const signedIngestRoutes: IngestRoutes = async (scope, routeOptions) => ingestRoutes(scope, { ...routeOptions, commandKey });
+  return buildPortalApp({ ...options, ingestRoutes: signedIngestRoutes });
+};
 
 /** A running `vigie-cloud`. */
 export interface CloudProcess {

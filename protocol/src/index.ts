@@ -5,3 +5,4 @@ export * from './errors.ts';
 export * from './gatt/index.ts';
 export * from './ndjson.ts';
 export * from './kafka.ts';
+export * from './command-signature.ts';

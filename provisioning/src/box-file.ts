@@ -5,11 +5,12 @@ import { BOX_CONFIG_DEFAULTS, BOX_CONFIG_LIMITS, BOX_CONTACT_DEFAULTS, CONTACT_R
 import { section, sectionWithDefaults, zodBound } from './box-file-sections.ts';
 import { provisioningErrors } from './errors.ts';
 import { withFileLock, type FileLockOptions } from './box-file-lock.ts';
+import { DEFAULT_PHONE_REGION, isPhoneRegion } from './phone.ts';
 
 const L = BOX_CONFIG_LIMITS;
 
 /** The region of a box file that names none (the study's boxes are in France). */
-export const DEFAULT_REGION = 'FR';
+export const DEFAULT_REGION = DEFAULT_PHONE_REGION;
 
 /** A contact's name as stored: the protocol's bounds (CLI input trims it first, see commands.ts). */
 export const contactName = (s: z.ZodString = z.string()): z.ZodString =>
@@ -72,11 +73,6 @@ export const BoxFileSchema = z.object({
    */
   cadences: section(L.cadences).optional(),
   /**
-   * Where the box is (ISO 3166-1 alpha-2): the country whose national phone numbers the box
-   * understands. The technician's, never pushed by the cloud.
-   */
-  region: z.string().regex(/^[A-Z]{2}$/, 'region: a two-letter country code, e.g. FR').default(DEFAULT_REGION),
-  /**
    * The cloud configuration version last applied (contacts, alerting, thresholds, cadences), and
    * the digest of those sections as applied: when the file's sections no longer match it, the
    * technician changed them locally since (`vigie-box contacts` / `alerting`), which the box
@@ -88,6 +84,25 @@ export const BoxFileSchema = z.object({
       digest: z.string().regex(/^[0-9a-f]{64}$/),
       appliedAt: z.number().int().min(0),
     })
+    .optional(),
+  /**
+   * Where the box is (ISO 3166-1 alpha-2): the region of phone numbers written without a country
+   * code, for the contacts the technician sets and the senders of replies (provisioning/src/phone.ts).
+   * The technician's, never pushed by the cloud.
+   */
+  region: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'region: two capital letters, e.g. FR')
+    .refine(isPhoneRegion, 'region: not a region with phone numbers')
+    .default(DEFAULT_REGION),
+  /**
+   * The cloud's public command key (base64 SPKI DER of an ed25519 key): the safety core acts on a
+   * command from the cloud only with a valid signature by it (protocol/src/command-signature.ts).
+   * Absent: every command is refused.
+   */
+  commandKey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{59}[A-Za-z0-9+/=]$/, 'commandKey: the base64 of an ed25519 public key (SPKI DER, 44 bytes)')
     .optional(),
 });
 export type BoxFile = z.infer<typeof BoxFileSchema>;

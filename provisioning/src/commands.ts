@@ -1,6 +1,9 @@
 import { z } from '@vigie/common';
 import { BoxFileSchema, ContactSchema, contactName, contactPhone, createOrUpdateBoxFile, DEFAULT_REGION, updateBoxFile, type BoxFile } from './box-file.ts';
 import { provisioningErrors } from './errors.ts';
+import { toE164 } from './phone.ts';
+import { ensureBusCredentials } from './bus-credentials.ts';
+import { dirname } from 'node:path';
 
 function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
@@ -16,6 +19,8 @@ function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S>
 const ProvisionInput = BoxFileSchema.pick({ boxId: true, cloudUrl: true, token: true }).extend({
   patientName: z.string().trim().min(1, 'give the patient name as it should appear in SMS').max(80),
   braceletId: BoxFileSchema.shape.braceletId,
+  region: BoxFileSchema.shape.region.optional(),
+  commandKey: BoxFileSchema.shape.commandKey,
 });
 
 /**
@@ -25,7 +30,7 @@ const ProvisionInput = BoxFileSchema.pick({ boxId: true, cloudUrl: true, token: 
 export function provision(boxFilePath: string, input: Record<string, unknown>): BoxFile {
   const p = parseInput(ProvisionInput, input);
   // A box file that exists but does not validate is reported (readBoxFile), not overwritten.
-  return createOrUpdateBoxFile(boxFilePath, (previous) => ({
+  const file = createOrUpdateBoxFile(boxFilePath, (previous) => ({
     version: 1,
     boxId: p.boxId,
     cloudUrl: p.cloudUrl,
@@ -34,9 +39,28 @@ export function provision(boxFilePath: string, input: Record<string, unknown>): 
     contacts: previous?.contacts ?? [],
     alerting: previous?.alerting ?? BoxFileSchema.shape.alerting.parse(undefined),
     thresholds: previous?.thresholds ?? BoxFileSchema.shape.thresholds.parse(undefined),
-    region: previous?.region ?? DEFAULT_REGION,
     ...(p.braceletId ? { braceletId: p.braceletId } : {}),
+    region: p.region ?? previous?.region ?? DEFAULT_REGION,
+    ...((p.commandKey ?? previous?.commandKey) ? { commandKey: p.commandKey ?? previous?.commandKey } : {}),
   }))!;
+  // Each process of the box gets its own credential for the local bus (appliance/src/bus).
+  ensureBusCredentials(dirname(boxFilePath));
+  return file;
+}
+
+/**
+ * A contact's phone number from the technician as E.164 in the box's region, or a clear input
+ * error: the same normalisation as the senders of replies, so they match (issue 10).
+ */
+function phoneInRegion(input: unknown, region: string): string {
+  const phone = typeof input === 'string' ? toE164(input, region) : null;
+  if (phone === null) {
+    throw provisioningErrors.create('PROVISION_INPUT_INVALID', {
+      message: `--phone: not a valid phone number (international, e.g. +33612345678, or national in region ${region})`,
+      details: { problems: ['--phone: not a valid phone number'] },
+    });
+  }
+  return phone;
 }
 
 /** A contact as the technician types it: surrounding spaces dropped, then the box file's rules. */
@@ -44,8 +68,8 @@ const ContactInput = ContactSchema.extend({ name: contactName(z.string().trim())
 
 /** `vigie-box contacts add`: add a contact, or replace the one with the same phone number. */
 export function addContact(boxFilePath: string, input: Record<string, unknown>): BoxFile {
-  const contact = parseInput(ContactInput, input);
   return updateBoxFile(boxFilePath, (file) => {
+    const contact = parseInput(ContactInput, { ...input, phone: phoneInRegion(input.phone, file.region) });
     const contacts = file.contacts.filter((c) => c.phone !== contact.phone);
     contacts.push(contact);
     return parseInput(BoxFileSchema, { ...file, contacts });
@@ -55,7 +79,8 @@ export function addContact(boxFilePath: string, input: Record<string, unknown>):
 /** `vigie-box contacts remove`: remove the contact with this phone number. */
 export function removeContact(boxFilePath: string, phone: string): BoxFile {
   return updateBoxFile(boxFilePath, (file) => {
-    const contacts = file.contacts.filter((c) => c.phone !== phone);
+    const e164 = toE164(phone, file.region) ?? phone;
+    const contacts = file.contacts.filter((c) => c.phone !== e164);
     if (contacts.length === file.contacts.length) {
       throw provisioningErrors.create('PROVISION_INPUT_INVALID', { message: '--phone: no contact has this number' });
     }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { dataPaths } from '@vigie/common';
 import { addContact, provision, setAlerting } from '@vigie/provisioning';
+import { commandPublicKeyOf, loadCommandSigningKey } from '@vigie/cloud-ingest';
 
 /** The demo box and its contacts (fictional numbers from the range ARCEP reserves for fiction). */
 export const DEMO = {
@@ -36,6 +37,9 @@ export function prepareDemo(dataDir: string, cloudUrl: string): { boxId: string;
     token,
     patientName: DEMO.patientName,
     braceletId: DEMO.braceletId,
+    // The box acts only on commands signed by this cloud (issue 10): the same key file the cloud
+    // loads at start, created now if this is the first start.
+    commandKey: commandPublicKeyOf(loadCommandSigningKey({ dataDir })),
   });
   for (const contact of DEMO.contacts) addContact(paths.boxConfig, contact);
   // A real box waits 20 s after a fall for the patient to cancel with its button; a laptop has no

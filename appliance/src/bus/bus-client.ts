@@ -2,6 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { TSchema, Static } from '@sinclair/typebox';
 import { validate } from '@vigie/protocol';
 import type { Logger, Module } from '@vigie/common';
+import type { BusClientName } from '@vigie/provisioning';
 
 /** Options of one publish. */
 export interface PublishOptions {
@@ -28,12 +29,20 @@ export class BusClient implements Module {
   readonly #url: () => string;
   readonly #log: Logger;
   readonly #subscriptions: Subscription[] = [];
+  readonly #as: BusClientName;
+  readonly #secret: () => string;
   #client: MqttClient | undefined;
 
-  constructor(options: { name: string; url: () => string; log: Logger }) {
+  /**
+   * `as` names the process to the broker (its ACL, bus-acl.ts) and `secret` reads its credential
+   * (provisioning/src/bus-credentials.ts), at each start: a credential created meanwhile is used.
+   */
+  constructor(options: { name: string; url: () => string; log: Logger; as: BusClientName; secret: () => string }) {
     this.name = `bus-client:${options.name}`;
     this.#url = options.url;
     this.#log = options.log;
+    this.#as = options.as;
+    this.#secret = options.secret;
   }
 
   /** Register a handler for a topic filter; effective from `start()` on (and re-subscribed on reconnect). */
@@ -62,6 +71,8 @@ export class BusClient implements Module {
   async start(): Promise<void> {
     const client = await mqtt.connectAsync(this.#url(), {
       clientId: `${this.name}-${process.pid}`,
+      username: this.#as,
+      password: this.#secret(),
       clean: true,
       reconnectPeriod: 1_000,
       connectTimeout: 5_000,
@@ -88,7 +99,14 @@ export class BusClient implements Module {
     });
     client.on('error', (err) => this.#log.warn({ err: err.message }, 'bus connection error'));
     if (this.#subscriptions.length > 0) {
-      await client.subscribeAsync(this.#subscriptions.map((s) => s.filter), { qos: 1 });
+      // SUBACK 0x80: the broker's ACL refused a filter (mqtt.js rejects). A component that cannot
+      // hear what it needs must not run as if it did: its start fails, and its supervisor says so.
+      try {
+        await client.subscribeAsync(this.#subscriptions.map((s) => s.filter), { qos: 1 });
+      } catch (err) {
+        await client.endAsync(true);
+        throw new Error(`${this.name}: the local bus refused its subscriptions`, { cause: err });
+      }
     }
     this.#client = client;
   }

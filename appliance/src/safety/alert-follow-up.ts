@@ -5,7 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { IncomingSms } from '../modem/port.ts';
 import type { AlertFollowUpStore, OpenAlert, ReplyOutcome } from '../store/alert-follow-up.ts';
 import type { AlertRecipient } from '../store/alert-store.ts';
-import { ackConfirmText, ackNoticeText, escalationSmsText } from './alert-texts.ts';
+import { ackConfirmText, ackNoticeText, escalationSmsText, replyHelpText } from './alert-texts.ts';
 import { normalizeSender, parseReply } from './reply-parser.ts';
 
 /** Acknowledgement delay, rounds and fall cancel window, as the box file holds them. */
@@ -39,13 +39,21 @@ export interface AlertFollowUpDeps {
   /** Something was queued for the modem. */
   kick: () => void;
   onAlertChanged: (alertId: string) => void;
+  /** Region of senders' numbers written without a country code (the box file's; default FR). */
+  region?: () => string;
   sweepMs?: number;
 }
 
+/** At most one help reply per number in this long (REPLIES.md). */
+export const HELP_INTERVAL_MS = 10 * 60_000;
+/** And at most this many help replies to anyone per hour. */
+export const HELP_MAX_PER_HOUR = 20;
+
 /**
- * After an alert's first SMS: reads contacts' replies ("OK 12") and acknowledges the matching
- * alert, never on doubt (unknown sender, no open alert, several open alerts and no number: logged
- * and recorded, nothing acknowledged); and escalates alerts nobody acknowledged in time.
+ * After an alert's first SMS: reads contacts' replies after the reply grammar (REPLIES.md) —
+ * acknowledges on an unambiguous "OK" for an alert the contact was texted about, never on doubt;
+ * escalates at once on a refusal; answers anything else with a short, rate-limited help SMS — and
+ * escalates alerts nobody acknowledged in time.
  */
 export class AlertFollowUp implements Module {
   readonly name = 'alert-follow-up';
@@ -65,41 +73,100 @@ export class AlertFollowUp implements Module {
     clearInterval(this.#timer);
   }
 
-  /** Handle one incoming SMS. Never throws. */
+  /**
+   * Handle one incoming SMS after the reply grammar (REPLIES.md). Never throws.
+   *
+   * - unknown sender (after E.164 normalisation in the box's region): recorded, nothing else — the
+   *   box never answers a number that is not a contact;
+   * - `OK <n>`: acknowledges alert n only if this contact was texted about it;
+   *   `OK`: the one open alert texted to this contact (several: a help reply asks which);
+   * - a refusal: recorded, and the alerts it names (or all those texted to this contact) escalate
+   *   at once;
+   * - anything else: a short help reply, at most one per number per {@link HELP_INTERVAL_MS}.
+   */
   onIncomingSms(sms: IncomingSms): ReplyOutcome {
     const now = this.#d.clock.now();
-    const sender = normalizeSender(sms.from);
+    const sender = normalizeSender(sms.from, this.#d.region?.());
     let outcome: ReplyOutcome;
     let alertId: string | null = null;
     try {
       const contact = this.#d.contacts().find((c) => c.phone === sender);
       const reply = parseReply(sms.text);
       if (!contact) outcome = 'unknown_sender';
-      else if (reply.kind !== 'ack') outcome = 'not_an_ack';
       else {
-        let alert: OpenAlert | undefined;
-        if (reply.number !== null) {
-          alert = this.#d.store.openAlertByNumber(reply.number);
-          outcome = alert ? 'acknowledged' : 'no_open_alert';
-        } else {
-          const open = this.#d.store.openAlertsNotifiedTo(sender);
-          if (open.length === 1) alert = open[0];
-          outcome = open.length === 0 ? 'no_open_alert' : open.length === 1 ? 'acknowledged' : 'ambiguous';
-        }
-        if (alert) {
-          alertId = alert.alertId;
-          if (!this.#acknowledge(alert, contact, now)) outcome = 'already_acknowledged';
+        // Open alerts whose alert SMS reached this contact, newest first.
+        const notified = this.#d.store.openAlertsNotifiedTo(sender);
+        switch (reply.kind) {
+          case 'ack': {
+            let alert: OpenAlert | undefined;
+            if (reply.number !== null) {
+              alert = notified.find((a) => a.number === reply.number);
+              outcome = alert ? 'acknowledged' : this.#d.store.openAlertByNumber(reply.number) ? 'not_notified' : 'no_open_alert';
+            } else {
+              if (notified.length === 1) alert = notified[0];
+              outcome = notified.length === 0 ? 'no_open_alert' : notified.length === 1 ? 'acknowledged' : 'ambiguous';
+            }
+            if (alert) {
+              alertId = alert.alertId;
+              if (!this.#acknowledge(alert, contact, now)) outcome = 'already_acknowledged';
+            } else if (outcome === 'ambiguous' || outcome === 'not_notified') {
+              this.#help(contact, notified, now);
+            }
+            break;
+          }
+          case 'refusal': {
+            const declined = reply.number === null ? notified : notified.filter((a) => a.number === reply.number);
+            outcome = declined.length > 0 ? 'refused' : 'no_open_alert';
+            for (const alert of declined) {
+              this.#d.store.escalateNow(alert.alertId, now);
+              if (alertId === null) alertId = alert.alertId;
+            }
+            // Other declined alerts are traced by their escalation; one row per reply.
+            break;
+          }
+          case 'help':
+            outcome = 'not_understood';
+            this.#help(contact, notified, now);
+            break;
+          default:
+            reply satisfies never;
+            outcome = 'not_understood';
         }
       }
       this.#d.store.recordReply(sender, now, outcome, alertId);
     } catch (err) {
       this.#d.log.error({ err }, 'could not handle a reply SMS');
-      return 'not_an_ack';
+      return 'not_understood';
     }
     // The outcome only: never the number or the text.
     const level = outcome === 'acknowledged' ? 'info' : 'warn';
     this.#d.log[level]({ outcome, alertId }, 'reply SMS handled');
+    // A refusal escalates now, not at the next sweep.
+    if (outcome === 'refused') this.sweep();
     return outcome;
+  }
+
+  /**
+   * Queue the help reply to a contact about the open alerts they were texted about (none: the
+   * box does not answer: there is nothing to help with). Rate-limited so that a chatty sender (or
+   * an automatic reply) cannot make the box text in a loop: one per number per
+   * {@link HELP_INTERVAL_MS}, and {@link HELP_MAX_PER_HOUR} to anyone per hour.
+   */
+  #help(contact: Contact, notified: readonly OpenAlert[], now: number): void {
+    const newest = notified[0];
+    if (!newest) return;
+    const history = this.#d.store.helpHistory(contact.phone, now - 3_600_000);
+    if ((history.lastAt !== null && now - history.lastAt < HELP_INTERVAL_MS) || history.countSince >= HELP_MAX_PER_HOUR) {
+      this.#d.log.warn({ alertId: newest.alertId }, 'help reply not sent: rate limit');
+      return;
+    }
+    this.#d.store.queueHelp({
+      alertId: newest.alertId,
+      recipient: { name: contact.name, phone: contact.phone },
+      body: replyHelpText({ numbers: notified.map((a) => a.number) }),
+      now,
+    });
+    this.#d.kick();
   }
 
   /**

@@ -52,3 +52,17 @@ export function ackConfirmText(input: { number: number }): string {
 export function ackNoticeText(input: { kind: AlertKind; patientName: string; number: number; by: string }): string {
   return `Vigie ${input.number} : ${input.by} s'occupe de l'alerte (${WHAT[input.kind]} chez ${input.patientName}).`;
 }
+
+/**
+ * The short help reply to a contact whose answer the box did not understand (the reply grammar,
+ * REPLIES.md): how to take the alert, how to decline. `numbers`: the open alerts they were texted
+ * about, newest first.
+ */
+export function replyHelpText(input: { numbers: readonly number[] }): string {
+  const [first] = input.numbers;
+  const how =
+    input.numbers.length === 1
+      ? `Répondez OK ${first} si vous vous en occupez`
+      : `Répondez OK suivi du numéro de l'alerte (ex. OK ${first}) si vous vous en occupez`;
+  return `Vigie : réponse non comprise. ${how}, ou NON si vous ne pouvez pas.`;
+}

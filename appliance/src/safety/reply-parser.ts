@@ -1,27 +1,104 @@
+import { toE164 } from '@vigie/provisioning';
+
 /**
- * Reading a contact's reply. An acknowledgement is "OK", optionally followed by the alert number
- * ("OK 12", "ok12", "Ok #12", "OK. 12"); anything else ("okay", "non", "OK?" with other text is
- * still OK) is not. Kept strict on purpose: a false acknowledgement stops the escalation of a real
- * emergency, so when in doubt it is not one.
+ * Reading a contact's reply to an alert SMS, after the written grammar of `REPLIES.md` (issue 10).
+ * A false acknowledgement stops the escalation of a real emergency, so acknowledging is strict:
+ * only a reply that is `OK`, or `OK` and an alert number, and nothing else. A refusal is read
+ * generously (any refusal word anywhere), because its effect — the next tier texted at once — is
+ * the safe side. Anything else gets a short help reply.
  */
-export type ParsedReply = { kind: 'ack'; number: number | null } | { kind: 'other' };
+export type ParsedReply =
+  | { readonly kind: 'ack'; readonly number: number | null }
+  | { readonly kind: 'refusal'; readonly number: number | null }
+  | { readonly kind: 'help' };
 
-const ACK = /^\s*ok(?![a-z\u00C0-\u024F])\s*[:#.\-n°]*\s*(\d{1,3})?(?!\d)/i;
-
-export function parseReply(text: string): ParsedReply {
-  const match = ACK.exec(text);
-  if (!match) return { kind: 'other' };
-  return { kind: 'ack', number: match[1] === undefined ? null : Number(match[1]) };
+/**
+ * Lower case, accents and ligatures folded (`é` → `e`), typographic apostrophes made plain,
+ * whitespace runs collapsed, ends trimmed.
+ */
+export function foldReply(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[\u2018\u2019\u02bc`´]/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
- * The sender as an E.164 number when it can be made one: networks deliver French senders either
- * international (+33612345678) or national (0612345678). Alphanumeric senders are kept as they are.
+ * `OK`, then optionally an alert number (after a space, `#`, `n°`, `no.`, `num`, `numero`, `:` or
+ * `-`, or glued: `ok12`), then only `.` or `!` (and spaces). Not `okay`, `ok?`, `ok, …`.
  */
-export function normalizeSender(sender: string, countryCode = '33'): string {
-  const s = sender.replace(/[\s.-]/g, '');
-  if (/^\+[1-9]\d{6,14}$/.test(s)) return s;
-  if (/^00[1-9]\d{6,14}$/.test(s)) return `+${s.slice(2)}`;
-  if (/^0[1-9]\d{8}$/.test(s)) return `+${countryCode}${s.slice(1)}`;
-  return s;
+const ACK = /^ok(?:[\s:#-]*(?:n°|no\.|num(?:ero)?\.?)?\s*(\d{1,6}))?[\s.!]*$/;
+
+/**
+ * Refusal words and phrases, French and English, as whole words of the folded text. Kept as
+ * phrases where a single word would be ambiguous ("pas" alone is not a refusal).
+ */
+const REFUSALS = [
+  'non',
+  'no',
+  'nope',
+  'pas dispo',
+  'pas disponible',
+  'indisponible',
+  'indispo',
+  'je ne peux pas',
+  'je peux pas',
+  'peux pas',
+  "j'peux pas",
+  'pas possible',
+  'impossible',
+  'empeche',
+  'empechee',
+  'pas le temps',
+  'je ne suis pas la',
+  'suis pas la',
+  'trop loin',
+  // Not "occupe" alone: "je m'en occupe" is "I'll handle it".
+  'je suis occupe',
+  'je suis occupee',
+  'suis occupe',
+  'suis occupee',
+  "can't",
+  'cant',
+  'cannot',
+  'can not',
+  'unable',
+  'not available',
+  'unavailable',
+  'busy',
+  'not me',
+  'pas moi',
+] as const;
+
+/** Phrases that contain a refusal word but say yes: removed before looking for a refusal. */
+const NOT_REFUSALS = /\b(?:no problem|no worries|no prob|pas de (?:probleme|souci|soucis))\b/g;
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const REFUSAL = new RegExp(`(?:^|[^\\p{L}\\p{N}'])(?:${REFUSALS.map(escape).join('|')})(?=$|[^\\p{L}\\p{N}'])`, 'u');
+/** An alert number in a refusal ("non 12", "pas dispo pour la 12"): the last number of 1–6 digits. */
+const NUMBER = /(?:^|\D)(\d{1,6})(?!.*\d)/;
+
+/** Read one reply (see `REPLIES.md`). Never throws. */
+export function parseReply(text: string): ParsedReply {
+  const folded = foldReply(text);
+  const ack = ACK.exec(folded);
+  if (ack) return { kind: 'ack', number: ack[1] === undefined ? null : Number(ack[1]) };
+  const unhedged = folded.replace(NOT_REFUSALS, ' ');
+  if (REFUSAL.test(unhedged)) {
+    const n = NUMBER.exec(unhedged);
+    return { kind: 'refusal', number: n ? Number(n[1]) : null };
+  }
+  return { kind: 'help' };
+}
+
+/**
+ * The sender as E.164 when it is a valid number in the box's region (`0639980001`,
+ * `33639980001`, `0033639980001` → `+33639980001` for a French box); alphanumeric senders
+ * ("ORANGE") and anything else are kept as they are, and so match no contact.
+ */
+export function normalizeSender(sender: string, region?: string): string {
+  return toE164(sender, region) ?? sender.trim();
 }

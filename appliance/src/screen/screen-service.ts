@@ -27,12 +27,13 @@ export class ScreenService implements Module {
   #tick: NodeJS.Timeout | undefined;
   #last = '';
 
-  constructor(deps: { mqttUrl: () => string; display: Display; clock: Clock; log: Logger; batteryLowPercent: () => number }) {
+  /** `busSecret` reads the screen's credential for the local bus (subscribe only: bus-acl.ts). */
+  constructor(deps: { mqttUrl: () => string; busSecret: () => string; display: Display; clock: Clock; log: Logger; batteryLowPercent: () => number }) {
     this.#display = deps.display;
     this.#clock = deps.clock;
     this.#log = deps.log;
     this.#batteryLowPercent = deps.batteryLowPercent;
-    this.#bus = new BusClient({ name: 'screen', url: deps.mqttUrl, log: deps.log });
+    this.#bus = new BusClient({ name: 'screen', url: deps.mqttUrl, log: deps.log, as: 'screen', secret: deps.busSecret });
     this.#bus
       .subscribe(topicFilters.alerts, AlertEvent, (event) => this.#update(() => this.#alerts.set(event.alertId, event)))
       .subscribe(topicFilters.statuses, BraceletStatus, (status) => this.#update(() => (this.#bracelet = status)))

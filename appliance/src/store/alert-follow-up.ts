@@ -16,7 +16,19 @@ export interface OpenAlert {
 }
 
 /** What became of a reply SMS (kept in `incoming_sms` for the audit). */
-export type ReplyOutcome = 'acknowledged' | 'already_acknowledged' | 'no_open_alert' | 'unknown_sender' | 'not_an_ack' | 'ambiguous';
+export type ReplyOutcome =
+  | 'acknowledged'
+  | 'already_acknowledged'
+  | 'no_open_alert'
+  | 'unknown_sender'
+  /** "OK" with no number while several alerts texted to this contact are open (a help reply asks which). */
+  | 'ambiguous'
+  /** "OK <n>" for an open alert this contact was never texted about: nothing acknowledged. */
+  | 'not_notified'
+  /** A refusal: the alerts it names (or all texted to this contact) escalate at once. */
+  | 'refused'
+  /** Neither an acknowledgement nor a refusal (REPLIES.md): a help reply, rate-limited. */
+  | 'not_understood';
 
 interface OpenRow {
   alert_id: string;
@@ -48,9 +60,19 @@ export class AlertFollowUpStore {
   readonly #close;
   readonly #cancelAll;
   readonly #byId;
+  readonly #escalateNow;
+  readonly #lastHelp;
+  readonly #helpsSince;
 
   constructor(db: BoxDatabase) {
     this.#db = db;
+    this.#escalateNow = db.prepare(
+      `UPDATE alerts SET next_escalation_at = ?
+       WHERE alert_id = ? AND state IN ('notifying', 'notified', 'escalated') AND next_escalation_at IS NOT NULL AND next_escalation_at > ?`,
+    );
+    // updated_at of a help row is at least its creation time: a conservative "last help sent".
+    this.#lastHelp = db.prepare<[string], { at: number | null }>("SELECT max(updated_at) AS at FROM sms_outbox WHERE purpose = 'help' AND phone = ?");
+    this.#helpsSince = db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM sms_outbox WHERE purpose = 'help' AND updated_at >= ?");
     this.#byId = db.prepare<[string], OpenRow & { state: string }>(
       'SELECT alert_id, number, kind, raised_at, escalation_round, state FROM alerts WHERE alert_id = ?',
     );
@@ -117,7 +139,7 @@ export class AlertFollowUpStore {
       if (this.#close.run(now, row.alert_id, now).changes === 0) return null;
       this.#cancelAll.run(now, row.alert_id);
       return row.alert_id;
-    })();
+    }).immediate();
   }
 
   /** Open alerts whose alert SMS reached this phone, newest first. */
@@ -161,7 +183,7 @@ export class AlertFollowUpStore {
         this.#insertSms.run(input.alertId, 0, n.purpose, n.recipient.name, n.recipient.phone, n.body, input.now, input.now);
       }
       return true;
-    })();
+    }).immediate();
   }
 
   /** Alerts whose acknowledgement delay has run out. */
@@ -181,7 +203,25 @@ export class AlertFollowUpStore {
         this.#insertSms.run(input.alertId, input.fromRound + 1, 'alert', r.name, r.phone, input.body, input.now, input.now);
       }
       return true;
-    })();
+    }).immediate();
+  }
+
+  /**
+   * A contact declined: bring the alert's next round forward to `now` (the escalation sweep then
+   * texts the next tier). False when it has no further round or is no longer open.
+   */
+  escalateNow(alertId: string, now: number): boolean {
+    return this.#escalateNow.run(now, alertId, now).changes > 0;
+  }
+
+  /** When a help reply last went to this phone (null: never), and how many went to anyone since `since`. */
+  helpHistory(phone: string, since: number): { lastAt: number | null; countSince: number } {
+    return { lastAt: this.#lastHelp.get(phone)?.at ?? null, countSince: this.#helpsSince.get(since)!.n };
+  }
+
+  /** Queue a help reply to a contact, tied to the alert it is about. */
+  queueHelp(input: { alertId: string; recipient: AlertRecipient; body: string; now: number }): void {
+    this.#insertSms.run(input.alertId, 0, 'help', input.recipient.name, input.recipient.phone, input.body, input.now, input.now);
   }
 
   /** Keep a trace of a reply and what it did (no text: only the outcome). */

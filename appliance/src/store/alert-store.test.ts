@@ -1,8 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALERT_STATES } from '@vigie/protocol';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { tempDir } from '@vigie/common/testing';
 import { openBoxDatabase } from './database.ts';
 import { AlertStore, DUPLICATE_EVENT_WINDOW_MS } from './alert-store.ts';
+import { AlertFollowUpStore } from './alert-follow-up.ts';
 
 const recipients = [
   { name: 'Sophie Bernard', phone: '+33639980001' },
@@ -87,4 +92,49 @@ test('the alerts table takes exactly the protocol’s alert states', () => {
   // The CHECK constraint is SQL written once in the schema; this ties it to protocol ALERT_STATES.
   for (const state of ALERT_STATES) setState.run(state, alertId);
   for (const state of ['open', 'cancelled', 'Raised']) assert.throws(() => setState.run(state, alertId), /CHECK constraint/, state);
+});
+
+// Found by the whole-box bench:alert (issue 10): with the telemetry process writing its backlog,
+// a fall was lost with SQLITE_BUSY. A deferred transaction that has read and then writes while
+// another connection holds the write lock fails at once (SQLite does not call the busy handler
+// for that upgrade); the safety path's transactions begin IMMEDIATE, so they wait instead.
+test('stores an alert while another process holds the write lock for a moment, instead of failing at once', async () => {
+  const dir = tempDir('vigie-alert-lock-');
+  const path = join(dir.path, 'box.db');
+  const store = new AlertStore(openBoxDatabase(path, { synchronous: 'FULL' }));
+  const holder = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
+       const db = new Database(${JSON.stringify(path)});
+       db.exec('BEGIN IMMEDIATE');
+       db.prepare("INSERT INTO readings (id, bracelet_id, metric, ts, value) VALUES (1, 'BR-1', 'heart_rate', 1, 60)").run();
+       console.log('locked');
+       setTimeout(() => { db.exec('COMMIT'); console.log('released'); }, 300);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  try {
+    await new Promise<void>((ok) => holder.stdout!.once('data', () => ok()));
+    const { created } = raise(store, 1_000);
+    assert.ok(created, 'the alert is stored once the lock is released');
+    assert.equal(store.dueSms(1_000).length, 2);
+  } finally {
+    await new Promise((ok) => (holder.exitCode === null ? holder.once('exit', ok) : ok(null)));
+    dir.cleanup();
+  }
+});
+
+test('a help reply queued before an alert goes after it: a reply to a chatty contact never delays an emergency SMS', () => {
+  const db = openBoxDatabase(':memory:');
+  const store = new AlertStore(db);
+  const followUp = new AlertFollowUpStore(db);
+  const first = raise(store, 1_000, 'BR-1:fall:1');
+  followUp.queueHelp({ alertId: first.alertId, recipient: recipients[0]!, body: 'aide', now: 1_001 });
+  raise(store, 1_002, 'BR-1:cardiac_arrest:2');
+  assert.deepEqual(
+    store.dueSms(2_000).map((s) => s.purpose),
+    ['alert', 'alert', 'alert', 'alert', 'help'],
+  );
 });

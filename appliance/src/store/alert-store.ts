@@ -11,7 +11,7 @@ export interface AlertRecipient {
 
 /** An SMS due for sending. */
 /** Why an SMS is sent: the alert itself, or news about it once someone acknowledged. */
-export type SmsPurpose = 'alert' | 'ack_confirm' | 'ack_notice';
+export type SmsPurpose = 'alert' | 'ack_confirm' | 'ack_notice' | 'help';
 
 export interface DueSms {
   readonly id: number;
@@ -92,8 +92,9 @@ export class AlertStore {
       [number, number],
       { id: number; alert_id: string; purpose: SmsPurpose; contact_name: string; phone: string; body: string; attempts: number; stored_indexes_json: string | null; part_refs_json: string | null }
     >(
+      // A help reply to a contact (the reply grammar) goes after every other SMS due: it never delays an alert.
       `SELECT id, alert_id, purpose, contact_name, phone, body, attempts, stored_indexes_json, part_refs_json FROM sms_outbox
-       WHERE state IN ('pending', 'failed') AND next_attempt_at <= ? ORDER BY id LIMIT ?`,
+       WHERE state IN ('pending', 'failed') AND next_attempt_at <= ? ORDER BY purpose = 'help', id LIMIT ?`,
     );
     this.#sending = db.prepare("UPDATE sms_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?");
     this.#sent = db.prepare("UPDATE sms_outbox SET state = 'sent', references_json = ?, last_error = NULL, updated_at = ? WHERE id = ?");
@@ -129,6 +130,9 @@ export class AlertStore {
     /** Hold the SMS until then: the patient may cancel (a fall) with the box's button. */
     holdUntil?: number | null;
   }): { alertId: string; number: number; created: boolean } {
+    // IMMEDIATE, like every write of the safety path: a deferred transaction that reads then writes
+    // fails at once with SQLITE_BUSY when the telemetry process holds the write lock (SQLite does not
+    // wait on that upgrade); IMMEDIATE waits for the lock (busy_timeout) instead.
     return this.#db.transaction(() => {
       const existing = this.#recentBySource.get(input.sourceKey, input.now - DUPLICATE_EVENT_WINDOW_MS);
       if (existing) return { alertId: existing.alert_id, number: existing.number, created: false };
@@ -141,7 +145,7 @@ export class AlertStore {
       const body = input.text({ number, raisedAt: input.now });
       for (const r of input.recipients) this.#insertSms.run(alertId, 0, 'alert', r.name, r.phone, body, hold ?? input.now, input.now);
       return { alertId, number, created: true };
-    })();
+    }).immediate();
   }
 
   /** SMS whose time has come, oldest first. */
@@ -165,7 +169,7 @@ export class AlertStore {
       this.#sending.run(now, sms.id);
       const alert = this.#byId.get(sms.alertId);
       if (sms.purpose === 'alert' && alert?.state === 'raised') this.#setState.run('notifying', now, sms.alertId, 'notifying');
-    })();
+    }).immediate();
   }
 
   /** The modem accepted the SMS: store its references with the state, then maybe mark the alert notified. */
@@ -176,7 +180,7 @@ export class AlertStore {
       if (sms.purpose === 'alert' && alert && (alert.state === 'raised' || alert.state === 'notifying') && this.#unsentCount.get(sms.alertId)!.n === 0) {
         this.#setState.run('notified', now, sms.alertId, 'notified');
       }
-    })();
+    }).immediate();
   }
 
   /** The SMS is in the modem's memory at these indexes (nothing sent yet), or no longer (null). */

@@ -141,6 +141,36 @@ const MIGRATIONS: readonly string[] = [
   -- evicted_total: unsent readings dropped because the buffer was full, ever (reported in heartbeats).
   INSERT INTO sync_state (name, value) VALUES ('evicted_total', 0);
   `,
+  `
+  -- The SMS reply grammar (issue 10; appliance/src/safety/REPLIES.md): purpose 'help' is the short
+  -- reply to a contact whose answer the box did not understand, rate-limited per number. Same
+  -- table otherwise (SQLite cannot change a CHECK in place).
+  CREATE TABLE sms_outbox_v3 (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id        TEXT    NOT NULL REFERENCES alerts (alert_id),
+    round           INTEGER NOT NULL DEFAULT 0,
+    purpose         TEXT    NOT NULL DEFAULT 'alert' CHECK (purpose IN ('alert','ack_confirm','ack_notice','help')),
+    contact_name    TEXT    NOT NULL,
+    phone           TEXT    NOT NULL,
+    body            TEXT    NOT NULL,
+    state           TEXT    NOT NULL CHECK (state IN ('pending','sending','sent','failed','cancelled')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    references_json TEXT,
+    stored_indexes_json TEXT,
+    part_refs_json      TEXT,
+    last_error      TEXT,
+    next_attempt_at INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+  );
+  INSERT INTO sms_outbox_v3 SELECT id, alert_id, round, purpose, contact_name, phone, body, state, attempts, references_json,
+    stored_indexes_json, part_refs_json, last_error, next_attempt_at, updated_at FROM sms_outbox;
+  DROP TABLE sms_outbox;
+  ALTER TABLE sms_outbox_v3 RENAME TO sms_outbox;
+  CREATE INDEX sms_outbox_due ON sms_outbox (state, next_attempt_at);
+  CREATE INDEX sms_outbox_alert ON sms_outbox (alert_id);
+  CREATE INDEX sms_outbox_help ON sms_outbox (purpose, phone);
+  -- incoming_sms.outcome may now also be: refused | not_notified | not_understood (store/alert-follow-up.ts).
+  `,
 ];
 
 /**

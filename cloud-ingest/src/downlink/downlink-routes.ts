@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { completeCommand, currentBoxConfig, pendingCommands, recordConfigFetch, type Db } from '@vigie/cloud-store';
 import { httpErrors } from '@vigie/common/http';
@@ -29,8 +30,9 @@ function parseVersionParam(value: unknown, name: string): number | null {
  * - `GET /ingest/v1/commands`: `BoxCommandList`, the commands not yet reported done.
  * - `POST /ingest/v1/commands/:id/done`: `BoxCommandResult`; 204, idempotent.
  */
-export function downlinkRoutes(app: FastifyInstance, options: { db: Db; now: () => number }): void {
-  const { db, now } = options;
+export function downlinkRoutes(app: FastifyInstance, options: { db: Db; now: () => number; commandKey?: KeyObject | (() => KeyObject | undefined) }): void {
+  const { db, now, commandKey } = options;
+  const signingKey = typeof commandKey === 'function' ? commandKey : () => commandKey;
   app.get('/ingest/v1/config', async (request, reply) => {
     const boxId = request.boxId!;
     const query = request.query as Record<string, unknown>;
@@ -47,7 +49,7 @@ export function downlinkRoutes(app: FastifyInstance, options: { db: Db; now: () 
   app.get('/ingest/v1/commands', async (request) => ({
     v: SCHEMA_VERSION,
     boxId: request.boxId!,
-    commands: await pendingCommands(db, request.boxId!),
+    commands: await pendingCommands(db, request.boxId!, signingKey()),
   }));
   app.post('/ingest/v1/commands/:id/done', { bodyLimit: 16 * 1024 }, async (request, reply) => {
     const { id } = request.params as { id: string };

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { silentLogger, type Logger } from '@vigie/common';
 import type { Db } from '@vigie/cloud-store';
@@ -20,6 +21,11 @@ export interface IngestRoutesOptions {
   readonly log?: Logger;
   /** Epoch ms; injected so tests control "now". */
   readonly now?: () => number;
+  /**
+   * The ed25519 key that signs box commands (`loadCommandSigningKey`), or a function giving it when
+   * first needed; absent or undefined: commands go unsigned and boxes refuse them.
+   */
+  readonly commandKey?: KeyObject | (() => KeyObject | undefined);
 }
 
 declare module 'fastify' {
@@ -57,5 +63,5 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
     return reply.code(204).send();
   });
   // The downlink: configuration and commands (docs in cloud-ingest/README.md, "Downlink").
-  downlinkRoutes(app, { db, now });
+  downlinkRoutes(app, { db, now, ...(options.commandKey ? { commandKey: options.commandKey } : {}) });
 };

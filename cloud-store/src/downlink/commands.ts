@@ -1,4 +1,5 @@
-import { isOpenAlertState, SCHEMA_VERSION, type BoxCommand, type BoxCommandOutcome, type BoxCommandResult } from '@vigie/protocol';
+import type { KeyObject } from 'node:crypto';
+import { isOpenAlertState, SCHEMA_VERSION, signBoxCommand, type BoxCommand, type BoxCommandOutcome, type BoxCommandResult } from '@vigie/protocol';
 import type { Db, Queryable } from '../db/types.ts';
 import { httpErrors } from '@vigie/common/http';
 import { storeErrors } from '../errors.ts';
@@ -49,21 +50,28 @@ export async function requestAlertAcknowledgement(
   });
 }
 
-/** The commands a box has not reported done, oldest first (at most 100). */
-export async function pendingCommands(q: Queryable, boxId: string): Promise<BoxCommand[]> {
+/**
+ * The commands a box has not reported done, oldest first (at most 100), each signed with the
+ * cloud's command key for this box (issue 10: the box acts on no unsigned command). Without a key
+ * (tests of the queue alone) they go unsigned, and a box refuses them.
+ */
+export async function pendingCommands(q: Queryable, boxId: string, signingKey?: KeyObject): Promise<BoxCommand[]> {
   const { rows } = await q.query<{ id: string; alert_id: string; display_name: string; requested_at: Date }>(
     `SELECT id, alert_id, display_name, requested_at FROM box_commands
      WHERE box_id = $1 AND done_at IS NULL ORDER BY created_at, id LIMIT 100`,
     [boxId],
   );
-  return rows.map((r) => ({
-    v: SCHEMA_VERSION,
-    commandId: r.id,
-    kind: 'acknowledge_alert' as const,
-    alertId: r.alert_id,
-    by: r.display_name,
-    at: r.requested_at.getTime(),
-  }));
+  return rows.map((r) => {
+    const command = {
+      v: SCHEMA_VERSION,
+      commandId: r.id,
+      kind: 'acknowledge_alert' as const,
+      alertId: r.alert_id,
+      by: r.display_name,
+      at: r.requested_at.getTime(),
+    };
+    return signingKey ? signBoxCommand(signingKey, boxId, command) : command;
+  });
 }
 
 /**

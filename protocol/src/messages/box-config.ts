@@ -175,6 +175,9 @@ export const BoxCommand = Type.Object(
     /** Who acknowledged, as the contacts will read it in the SMS ("Sophie Bernard"). */
     by: Type.String({ minLength: 1, maxLength: 100 }),
     at: EpochMs,
+    // issue 10 (box bus hardening): the cloud's ed25519 signature of the command, bound to the box
+    // (protocol/src/command-signature.ts). Optional on the wire; the safety core refuses a command without it.
+    sig: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]{86}==$', description: 'base64 ed25519 signature (64 bytes)' })),
   },
   { additionalProperties: false, $id: 'BoxCommand' },
 );

@@ -9,8 +9,7 @@ import { lstatSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dataPaths, silentLogger } from '@vigie/common';
-import { loadCloudConfig, loadSecretsKey, secretsKeyFile } from '../src/config.ts';
-import { createMailer } from '../src/mail/mailer.ts';
+import { createMailer, loadCloudConfig, loadSecretsKey, secretsKeyFile } from '@vigie/cloud-portal';
 import { openCloudDb } from '../src/server.ts';
 
 const modeOf = (path: string) => statSync(path).mode & 0o777;
