@@ -189,7 +189,10 @@ export function openBoxDatabase(path: string, options: { synchronous?: 'NORMAL' 
   // connection with FULL.
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
-  // A second process (CLI, self-test) may hold a read lock briefly: wait rather than fail.
+  // The safety core and the telemetry service write this file from two processes: each write
+  // transaction begins IMMEDIATE and waits here for the other's write lock instead of failing.
+  // Both keep their transactions to milliseconds (eviction steps are bounded), so 5 s is reached
+  // only when the other process hangs mid-transaction: then fail loudly rather than wait forever.
   db.pragma('busy_timeout = 5000');
   migrate(db);
   return db;
