@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tempDir } from '@vigie/common/testing';
-import { openBoxDatabase } from './database.ts';
+import { openBoxDatabase } from '../../store/database.ts';
 import { ReadingBuffer } from './reading-buffer.ts';
-import { holdWriteLock } from './write-lock-holder.ts';
+import { holdWriteLock } from '../../store/write-lock-holder.ts';
 
 const hr = (ts: number, value = 70) => ({ metric: 'heart_rate' as const, ts, value, periodS: 120 });
 

@@ -15,11 +15,11 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { createCanvas } from '@napi-rs/canvas';
 import { recordResults } from '../../../../bench/lib/results.ts';
-import { packRgba } from '../frame.ts';
-import { encodeFramePng } from '../png-1bit.ts';
+import { packRgba } from '../../display/frame.ts';
+import { encodeFramePng } from '../../display/png-1bit.ts';
 import { REFERENCE_SCREENS } from '../reference-screens.ts';
 import { renderScreen } from '../screens.ts';
-import { frameToRam } from '../ssd1680.ts';
+import { frameToRam } from '../../display/ssd1680.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '200' }, out: { type: 'string' } } });
 const rounds = Number(values.rounds);

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { ALERT_STATES } from '@vigie/protocol';
 import { join } from 'node:path';
 import { tempDir } from '@vigie/common/testing';
-import { openBoxDatabase } from './database.ts';
+import { openBoxDatabase } from '../store/database.ts';
 import { AlertStore, DUPLICATE_EVENT_WINDOW_MS } from './alert-store.ts';
-import { AlertFollowUpStore } from './alert-follow-up.ts';
-import { holdWriteLock } from './write-lock-holder.ts';
+import { AlertFollowUpStore } from './alert-follow-up-store.ts';
+import { holdWriteLock } from '../store/write-lock-holder.ts';
 
 const recipients = [
   { name: 'Sophie Bernard', phone: '+33639980001' },

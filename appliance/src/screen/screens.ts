@@ -4,12 +4,12 @@
  * The states are in `screen-model.ts`, the layouts in `screen-layouts.ts`, the words in
  * `screen-texts.ts`.
  */
-import type { Frame } from './port.ts';
+import type { Frame } from '../display/port.ts';
 import { drawAlert, drawHelpComing, drawOk, drawProblems } from './screen-layouts.ts';
-import type { ScreenState } from './screen-model.ts';
+import type { ScreenState } from './screen-states.ts';
 import { ScreenPainter } from './screen-painter.ts';
 
-export type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen, ScreenState } from './screen-model.ts';
+export type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen, ScreenState } from './screen-states.ts';
 
 /** Options of {@link renderScreen}. */
 export interface RenderOptions {

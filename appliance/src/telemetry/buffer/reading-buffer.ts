@@ -1,6 +1,6 @@
 import { silentLogger, type Logger } from '@vigie/common';
 import type { Reading } from '@vigie/protocol';
-import type { BoxDatabase } from './database.ts';
+import type { BoxDatabase } from '../../store/database.ts';
 import type { SendCadences } from './send-cadence.ts';
 import { DEFAULT_BUFFER_LIMITS, type BufferLimits } from './buffer-limits.ts';
 
