@@ -92,7 +92,7 @@ test('stores, batches and confirms readings while another process holds the writ
     assert.deepEqual(batch!.readings.map((r) => r.ts), [1, 2, 3], 'every reading is in the frozen batch');
     await underLock('confirm', () => buffer.confirm(batch!.seq));
     assert.deepEqual(buffer.depth(), { depth: 0, oldestTs: null });
-    assert.equal(db.prepare('SELECT count(*) AS n FROM outgoing_batches').get()!.n, 0);
+    assert.equal(db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outgoing_batches').get()!.n, 0, 'the confirmed batch is gone');
   } finally {
     db.close();
     dir.cleanup();
