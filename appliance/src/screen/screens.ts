@@ -1,7 +1,7 @@
 /**
  * The box's status screen: what the patient sees on the e-paper panel, one of four screens, drawn
  * in large black-on-white type (white on black for an alert's title band) and packed to 1 bit.
- * The states are in `screen-model.ts`, the layouts in `screen-layouts.ts`, the words in
+ * The states are in `screen-states.ts`, the layouts in `screen-layouts.ts`, the words in
  * `screen-texts.ts`.
  */
 import type { Frame } from '../display/port.ts';

@@ -142,7 +142,7 @@ const MIGRATIONS: readonly string[] = [
   INSERT INTO sync_state (name, value) VALUES ('evicted_total', 0);
   `,
   `
-  -- The SMS reply grammar (issue 10; appliance/src/safety/REPLIES.md): purpose 'help' is the short
+  -- The SMS reply grammar (issue 10; appliance/src/safety-core/REPLIES.md): purpose 'help' is the short
   -- reply to a contact whose answer the box did not understand, rate-limited per number. Same
   -- table otherwise (SQLite cannot change a CHECK in place).
   CREATE TABLE sms_outbox_v3 (
@@ -169,7 +169,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX sms_outbox_due ON sms_outbox (state, next_attempt_at);
   CREATE INDEX sms_outbox_alert ON sms_outbox (alert_id);
   CREATE INDEX sms_outbox_help ON sms_outbox (purpose, phone);
-  -- incoming_sms.outcome may now also be: refused | not_notified | not_understood (store/alert-follow-up.ts).
+  -- incoming_sms.outcome may now also be: refused | not_notified | not_understood (safety-core/alert-follow-up-store.ts).
   `,
 ];
 

@@ -5,7 +5,7 @@
  * The panel's own refresh (~2 s full, ~0.5 s partial) and SPI time (8,000 bytes at 4 MHz: ~16 ms)
  * are not measured here: they need the hardware.
  *
- *     npx tsx appliance/src/display/bench/render-frames.ts [--rounds 200] [--out bench/results]
+ *     npx tsx appliance/src/screen/bench/render-frames.ts [--rounds 200] [--out bench/results]
  *
  * Prints the figures; with --out, also writes them as JSON with the machine, date and commit
  * (bench/lib/results.ts: a clean tree only, unless `--allow-dirty`).
