@@ -220,3 +220,11 @@ for (const rule of LAYOUT_RULES) {
     assert.deepEqual(forbiddenChains(edges, starts, rule), []);
   });
 }
+
+test("no box file but a test imports the bracelet simulator (a devDependency: the compiled box ships without it)", () => {
+  const offenders = files
+    .map(rel)
+    .filter((f) => f.startsWith(BOX) && !f.endsWith('.test.ts') && !f.endsWith('.namespaced-test.ts'))
+    .filter((f) => specifiers(readFileSync(join(root, f), 'utf8')).some((s) => s === '@vigie/bracelet' || s.startsWith('@vigie/bracelet/')));
+  assert.deepEqual(offenders, []);
+});
