@@ -228,3 +228,12 @@ test("no box file but a test imports the bracelet simulator (a devDependency: th
     .filter((f) => specifiers(readFileSync(join(root, f), 'utf8')).some((s) => s === '@vigie/bracelet' || s.startsWith('@vigie/bracelet/')));
   assert.deepEqual(offenders, []);
 });
+
+test('every shared port suite of the box is named after its port: <port>/<port>-port-suite.ts', () => {
+  const suites = files.map(rel).filter((f) => f.startsWith(BOX) && /(suite|contract)\.ts$/.test(f));
+  assert.ok(suites.length >= 4, 'the ble, modem, gpio and display suites found');
+  assert.deepEqual(
+    suites.filter((f) => !/^appliance\/src\/([a-z0-9-]+)\/\1-port-suite\.ts$/.test(f)),
+    [],
+  );
+});
