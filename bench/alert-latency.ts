@@ -38,7 +38,7 @@ import { addContact, provision, readBusCredential, setAlerting } from '@vigie/pr
 import { topicFilters, type Reading } from '@vigie/protocol';
 import { BoxSupervisor } from '../appliance/src/supervisor.ts';
 import { openBoxDatabase } from '../appliance/src/store/database.ts';
-import { ReadingBuffer } from '../appliance/src/store/reading-buffer.ts';
+import { ReadingBuffer } from '../appliance/src/telemetry/buffer/reading-buffer.ts';
 import { ModemEmulator, serveEmulatorOnDevice } from '../appliance/src/modem/index.ts';
 import { startPtyPair } from '../appliance/src/modem/pty-pair.ts';
 import { percentile, recordResults } from './lib/results.ts';

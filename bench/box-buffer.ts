@@ -22,11 +22,11 @@ import type { BatchReceipt, Reading, TelemetryBatch } from '@vigie/protocol';
 import { ingestRoutes } from '@vigie/cloud-ingest';
 import { createBox, createPatient, openTestDb } from '@vigie/cloud-store/testing';
 import { openBoxDatabase, type BoxDatabase } from '../appliance/src/store/database.ts';
-import { ReadingBuffer } from '../appliance/src/store/reading-buffer.ts';
-import { AlertStore } from '../appliance/src/store/alert-store.ts';
-import { DESIGN_SEND_CADENCES } from '../appliance/src/store/send-cadence.ts';
-import { HttpCloudClient, type CloudClient } from '../appliance/src/sync/cloud-client.ts';
-import { Uplink } from '../appliance/src/sync/uplink.ts';
+import { ReadingBuffer } from '../appliance/src/telemetry/buffer/reading-buffer.ts';
+import { AlertStore } from '../appliance/src/safety-core/alert-store.ts';
+import { DESIGN_SEND_CADENCES } from '../appliance/src/telemetry/buffer/send-cadence.ts';
+import { HttpCloudClient, type CloudClient } from '../appliance/src/telemetry/cloud-client.ts';
+import { Uplink } from '../appliance/src/telemetry/uplink.ts';
 import { recordResults } from './lib/results.ts';
 
 const BRACELET = 'BR-BENCH-0001';

@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { BOX_CONFIG_LIMITS, CONTACT_ROLES, SCHEMA_VERSION, type BoxConfigBound } from '@vigie/protocol';
 import { checkBoxConfigDocument } from '@vigie/cloud-store';
 import { readBoxFile, writeBoxFile, type BoxFile } from '@vigie/provisioning';
-import { applyCloudConfig } from '../appliance/src/sync/config-apply.ts';
+import { applyCloudConfig } from '../appliance/src/telemetry/config-apply.ts';
 
 const L = BOX_CONFIG_LIMITS;
 const dir = mkdtempSync(join(tmpdir(), 'vigie-agreement-'));

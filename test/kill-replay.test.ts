@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { KAFKA_TOPICS } from '@vigie/protocol';
 import { skipUnlessTool, startKafkaMock, tempDir, waitUntil } from '@vigie/common/testing';
 import { openBoxDatabase } from '../appliance/src/store/database.ts';
-import { ReadingBuffer } from '../appliance/src/store/reading-buffer.ts';
+import { ReadingBuffer } from '../appliance/src/telemetry/buffer/reading-buffer.ts';
 import { countRows, createBox, createPatient, openTestDb } from '../cloud-store/src/testing.ts';
 
 /**

@@ -5,8 +5,10 @@
  * - the portal depends on the store, never on the ingest (issue 11: each cloud service depends on
  *   `@vigie/cloud-store`; only `cloud-runtime` composes the services);
  * - no import cycle in any workspace;
- * - the box's safety core never reaches telemetry or screen code, so a fault there cannot stop an
- *   emergency SMS (the safety core runs alone in its process).
+ * - the box's folders mirror its processes: the safety core never reaches telemetry or screen code,
+ *   so a fault there cannot stop an emergency SMS (the safety core runs alone in its process); the
+ *   screen knows only the bus; the telemetry reads the safety core's alert store and nothing else
+ *   of it; no hardware port reaches a process.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -115,25 +117,123 @@ test('no import cycle in any workspace', () => {
   assert.deepEqual(cycles(graph).map((c) => c.map(rel)), []);
 });
 
-test("the box's safety core reaches no telemetry or screen code", () => {
-  const forbidden = ['appliance/src/sync/', 'appliance/src/store/reading-buffer', 'appliance/src/screen/', 'appliance/src/display/', 'appliance/src/telemetry-service'];
-  const starts = files.filter((f) => rel(f) === 'appliance/src/safety-core.ts' || rel(f).startsWith('appliance/src/safety/'));
-  assert.ok(starts.length > 1, 'safety core found');
+/**
+ * The box's folders mirror its three processes (issue 11): `safety-core/`, `telemetry/` and
+ * `screen/`, the hardware ports beneath them (`ble/`, `modem/`, `gpio/`, `display/`), and a few
+ * shared files (`bus/`, `store/`, `config.ts`, `clock.ts`, `errors.ts`). Each rule follows
+ * relative imports transitively from every file of an area that is not test support, and names the
+ * chain that reaches a forbidden file.
+ */
+const BOX = 'appliance/src/';
+/** Tests, shared port suites, fakes, benchmarks and fuzzers may reach further than the code they test. */
+const TEST_SUPPORT = /(\.test\.ts|\.namespaced-test\.ts|-port-suite\.ts)$|\/fake-[^/]+\.ts$|\/(bench|fuzz)\//;
+/**
+ * The telemetry's settings (buffer limits, send cadences): data and parsing only, importing no
+ * other file of the box. `config.ts` reads them to validate the environment of every process, so
+ * they are in every process's closure, the safety core's included; nothing else of the telemetry is.
+ */
+const TELEMETRY_SETTINGS = [`${BOX}telemetry/buffer/buffer-limits.ts`, `${BOX}telemetry/buffer/send-cadence.ts`];
+/** The broker is the safety core's: it hosts the bus; the other processes are its clients. */
+const BROKER = `${BOX}bus/local-broker.ts`;
+const PORTS = ['ble/', 'modem/', 'gpio/', 'display/'].map((p) => BOX + p);
+
+interface LayoutRule {
+  readonly name: string;
+  readonly from: readonly string[];
+  readonly forbidden: readonly string[];
+  readonly allowed?: readonly string[];
+}
+
+const LAYOUT_RULES: readonly LayoutRule[] = [
+  {
+    // A fault in telemetry or screen code must not be able to stop an emergency SMS.
+    name: 'the safety core reaches no telemetry, screen or display code',
+    from: [`${BOX}safety-core/`],
+    forbidden: [`${BOX}telemetry/`, `${BOX}screen/`, `${BOX}display/`],
+    allowed: TELEMETRY_SETTINGS,
+  },
+  {
+    // All the screen knows comes over the bus as protocol messages.
+    name: "the screen reaches none of the safety core's or the telemetry's code, nor the broker",
+    from: [`${BOX}screen/`],
+    forbidden: [`${BOX}safety-core/`, `${BOX}telemetry/`, BROKER],
+    allowed: TELEMETRY_SETTINGS,
+  },
+  {
+    // The one exception: the alert store, whose unconfirmed revisions the telemetry uploads.
+    name: "the telemetry reaches the safety core's alert store and nothing else of it, nor screen, display or broker",
+    from: [`${BOX}telemetry/`],
+    forbidden: [`${BOX}safety-core/`, `${BOX}screen/`, `${BOX}display/`, BROKER],
+    allowed: [`${BOX}safety-core/alert-store.ts`],
+  },
+  {
+    name: 'no hardware port reaches a process',
+    from: PORTS,
+    forbidden: [`${BOX}safety-core/`, `${BOX}telemetry/`, `${BOX}screen/`],
+  },
+  {
+    name: 'the shared files reach no process',
+    from: [`${BOX}bus/`, `${BOX}store/`, `${BOX}config.ts`, `${BOX}clock.ts`, `${BOX}errors.ts`],
+    forbidden: [`${BOX}safety-core/`, `${BOX}telemetry/`, `${BOX}screen/`],
+    allowed: TELEMETRY_SETTINGS,
+  },
+];
+
+/** Chains (a → b → c) from `starts` to a file under `forbidden` that `allowed` does not name. */
+function forbiddenChains(edges: ReadonlyMap<string, readonly string[]>, starts: readonly string[], rule: Omit<LayoutRule, 'name' | 'from'>): string[] {
+  const isForbidden = (f: string) => rule.forbidden.some((p) => f.startsWith(p)) && !(rule.allowed ?? []).includes(f);
   const offenders: string[] = [];
-  for (const start of starts.filter((f) => !f.endsWith('.test.ts'))) {
-    // Depth-first over relative imports, remembering the path for the message.
+  for (const start of starts) {
+    // Breadth-first over relative imports, remembering the path for the message.
     const seen = new Set<string>([start]);
     const queue: string[][] = [[start]];
     while (queue.length > 0) {
       const path = queue.shift()!;
-      for (const next of graph.get(path.at(-1)!) ?? []) {
+      for (const next of edges.get(path.at(-1)!) ?? []) {
         if (seen.has(next)) continue;
         seen.add(next);
         const chain = [...path, next];
-        if (forbidden.some((p) => rel(next).startsWith(p))) offenders.push(chain.map(rel).join(' → '));
+        if (isForbidden(next)) offenders.push(chain.join(' → '));
         else queue.push(chain);
       }
     }
   }
+  return offenders;
+}
+
+test('the layout rule finds a forbidden file two imports away, and lets an allowed one through', () => {
+  const edges = new Map([
+    ['core/a.ts', ['shared/b.ts']],
+    ['shared/b.ts', ['tele/settings.ts', 'tele/c.ts']],
+    ['tele/settings.ts', []],
+    ['tele/c.ts', []],
+  ]);
+  assert.deepEqual(forbiddenChains(edges, ['core/a.ts'], { forbidden: ['tele/'], allowed: ['tele/settings.ts'] }), ['core/a.ts → shared/b.ts → tele/c.ts']);
+  assert.deepEqual(forbiddenChains(edges, ['core/a.ts'], { forbidden: ['tele/'], allowed: ['tele/settings.ts', 'tele/c.ts'] }), []);
+});
+
+for (const rule of LAYOUT_RULES) {
+  test(`box layout: ${rule.name}`, () => {
+    const starts = files.map(rel).filter((f) => rule.from.some((p) => f.startsWith(p)) && /\.tsx?$/.test(f) && !TEST_SUPPORT.test(f));
+    assert.ok(starts.length > 0, `no source file under ${rule.from.join(', ')}: the rule would check nothing`);
+    const edges = new Map([...graph].map(([file, deps]) => [rel(file), deps.map(rel)]));
+    assert.deepEqual(forbiddenChains(edges, starts, rule), []);
+  });
+}
+
+test("no box file but a test imports the bracelet simulator (a devDependency: the compiled box ships without it)", () => {
+  const offenders = files
+    .map(rel)
+    .filter((f) => f.startsWith(BOX) && !f.endsWith('.test.ts') && !f.endsWith('.namespaced-test.ts'))
+    .filter((f) => specifiers(readFileSync(join(root, f), 'utf8')).some((s) => s === '@vigie/bracelet' || s.startsWith('@vigie/bracelet/')));
   assert.deepEqual(offenders, []);
+});
+
+test('every shared port suite of the box is named after its port: <port>/<port>-port-suite.ts', () => {
+  const suites = files.map(rel).filter((f) => f.startsWith(BOX) && /(suite|contract)\.ts$/.test(f));
+  assert.ok(suites.length >= 4, 'the ble, modem, gpio and display suites found');
+  assert.deepEqual(
+    suites.filter((f) => !/^appliance\/src\/([a-z0-9-]+)\/\1-port-suite\.ts$/.test(f)),
+    [],
+  );
 });

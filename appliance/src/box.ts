@@ -3,14 +3,14 @@ import { readBusCredential, type BoxFile } from '@vigie/provisioning';
 import { dataPaths } from '@vigie/common';
 import type { BoxEnv } from './config.ts';
 import type { Clock } from './clock.ts';
-import type { CloudClient } from './sync/cloud-client.ts';
-import { createSafetyCore, type SafetyCore } from './safety-core.ts';
-import { createTelemetryService, type TelemetryService } from './telemetry-service.ts';
+import type { CloudClient } from './telemetry/cloud-client.ts';
+import { createSafetyCore, type SafetyCore } from './safety-core/safety-core.ts';
+import { createTelemetryService, type TelemetryService } from './telemetry/telemetry-service.ts';
 import { ScreenService } from './screen/screen-service.ts';
 import type { Display } from './display/port.ts';
 import { systemClock } from './clock.ts';
 
-export { BOX_SOFTWARE_VERSION } from './telemetry-service.ts';
+export { BOX_SOFTWARE_VERSION } from './telemetry/telemetry-service.ts';
 
 /** The whole box in one process (tests, tools). In production each part runs as its own process. */
 export interface Box {

@@ -134,7 +134,7 @@ async function runSafety(): Promise<number> {
   const log = createLogger('vigie-box-safety');
   const env = loadBoxEnv();
   const boxFile = readBoxFile(dataPaths(env.VIGIE_DATA_DIR).boxConfig);
-  const { createSafetyCore } = await import('./safety-core.ts');
+  const { createSafetyCore } = await import('./safety-core/safety-core.ts');
   const core = createSafetyCore({ env, boxFile, log });
   stopOnSignals(core, log);
   await core.start();
@@ -147,7 +147,7 @@ async function runTelemetry(): Promise<number> {
   const env = loadBoxEnv();
   const boxFile = readBoxFile(dataPaths(env.VIGIE_DATA_DIR).boxConfig);
   const url = env.VIGIE_MQTT_URL ?? `mqtt://127.0.0.1:${env.VIGIE_MQTT_PORT}`;
-  const { createTelemetryService } = await import('./telemetry-service.ts');
+  const { createTelemetryService } = await import('./telemetry/telemetry-service.ts');
   const telemetry = createTelemetryService({ env, boxFile, log, mqttUrl: () => url });
   stopOnSignals(telemetry, log);
   await telemetry.start();

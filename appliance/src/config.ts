@@ -1,6 +1,6 @@
 import { envBoolean, loadConfig, portSchema, z } from '@vigie/common';
-import { DEFAULT_BUFFER_LIMITS } from './store/buffer-limits.ts';
-import { parseSendCadences } from './store/send-cadence.ts';
+import { DEFAULT_BUFFER_LIMITS } from './telemetry/buffer/buffer-limits.ts';
+import { parseSendCadences } from './telemetry/buffer/send-cadence.ts';
 
 /**
  * The box's process configuration, from the environment (systemd unit on a Pi, `npm start` in

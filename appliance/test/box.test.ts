@@ -7,7 +7,7 @@ import { addContact, setAlerting, provision, readBoxFile } from '@vigie/provisio
 import type { AlertEvent, BatchReceipt, Heartbeat, TelemetryBatch } from '@vigie/protocol';
 import { loadBoxEnv } from '../src/config.ts';
 import { createBox, type Box } from '../src/box.ts';
-import type { CloudClient } from '../src/sync/cloud-client.ts';
+import type { CloudClient } from '../src/telemetry/cloud-client.ts';
 import { boxErrors } from '../src/errors.ts';
 import { PngDisplay } from '../src/display/png-display.ts';
 import { join } from 'node:path';

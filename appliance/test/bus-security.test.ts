@@ -17,7 +17,7 @@ import { skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { busCredentialsDir, readBoxFile, readBusCredential, updateBoxFile, type BusClientName } from '@vigie/provisioning';
 import { commandPublicKeyOf, SCHEMA_VERSION, signBoxCommand, topics, type BoxCommand, type BraceletEvent } from '@vigie/protocol';
 import { loadBoxEnv } from '../src/config.ts';
-import { createSafetyCore, type SafetyCore } from '../src/safety-core.ts';
+import { createSafetyCore, type SafetyCore } from '../src/safety-core/safety-core.ts';
 import type { ModemEmulator } from '../src/modem/index.ts';
 import { provisionTestBox, ptyModem } from './fixtures.ts';
 

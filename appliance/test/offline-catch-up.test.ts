@@ -19,11 +19,11 @@ import { countRows, createBox, createPatient, openTestDb } from '@vigie/cloud-st
 import type { Clock } from '../src/clock.ts';
 import { boxErrors } from '../src/errors.ts';
 import { openBoxDatabase } from '../src/store/database.ts';
-import { ReadingBuffer } from '../src/store/reading-buffer.ts';
-import { AlertStore } from '../src/store/alert-store.ts';
-import { DESIGN_SEND_CADENCES } from '../src/store/send-cadence.ts';
-import { HttpCloudClient, type CloudClient } from '../src/sync/cloud-client.ts';
-import { Uplink } from '../src/sync/uplink.ts';
+import { ReadingBuffer } from '../src/telemetry/buffer/reading-buffer.ts';
+import { AlertStore } from '../src/safety-core/alert-store.ts';
+import { DESIGN_SEND_CADENCES } from '../src/telemetry/buffer/send-cadence.ts';
+import { HttpCloudClient, type CloudClient } from '../src/telemetry/cloud-client.ts';
+import { Uplink } from '../src/telemetry/uplink.ts';
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;

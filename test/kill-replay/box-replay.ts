@@ -7,10 +7,10 @@
  */
 import { silentLogger } from '@vigie/common';
 import { openBoxDatabase } from '../../appliance/src/store/database.ts';
-import { ReadingBuffer } from '../../appliance/src/store/reading-buffer.ts';
-import { AlertStore } from '../../appliance/src/store/alert-store.ts';
-import { Uplink } from '../../appliance/src/sync/uplink.ts';
-import { KafkaCloudClient } from '../../appliance/src/sync/kafka-cloud-client.ts';
+import { ReadingBuffer } from '../../appliance/src/telemetry/buffer/reading-buffer.ts';
+import { AlertStore } from '../../appliance/src/safety-core/alert-store.ts';
+import { Uplink } from '../../appliance/src/telemetry/uplink.ts';
+import { KafkaCloudClient } from '../../appliance/src/telemetry/kafka-cloud-client.ts';
 import { systemClock } from '../../appliance/src/clock.ts';
 
 const [file, brokers, boxId, token, batchSize] = process.argv.slice(2);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { VigieError } from '@vigie/common';
 import { countDifferentPixels, createFrame, setInk } from './frame.ts';
 import { FRAME_HEIGHT, FRAME_WIDTH, type Display, type Frame } from './port.ts';
-import { renderScreen } from './screens.ts';
+import { renderScreen } from '../screen/screens.ts';
 
 /** A started display and a way to see what it shows. */
 export interface DisplayFixture {

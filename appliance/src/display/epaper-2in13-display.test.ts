@@ -5,7 +5,7 @@ import { displayPortSuite } from './display-port-suite.ts';
 import { Epaper2in13Display, type Epaper2in13Options } from './epaper-2in13-display.ts';
 import { commandLog, FakeSsd1680 } from './fake-ssd1680.ts';
 import { countDifferentPixels, createFrame, setInk } from './frame.ts';
-import { renderScreen } from './screens.ts';
+import { renderScreen } from '../screen/screens.ts';
 
 function driver(panel: FakeSsd1680, options: Partial<Epaper2in13Options> = {}) {
   return new Epaper2in13Display({ connect: panel.connect, log: silentLogger(), clock: panel.clock, sleep: panel.sleep, ...options });

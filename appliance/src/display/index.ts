@@ -1,8 +1,8 @@
 /**
- * The box's status screen: the Display port, its two adapters, the factory, and the screens.
+ * The box's e-paper panel: the Display port, its two adapters and the factory. What is drawn on it
+ * (the screens) is the screen process's, in `../screen/`.
  */
 export { FRAME_BYTES, FRAME_HEIGHT, FRAME_STRIDE, FRAME_WIDTH, type Display, type Frame } from './port.ts';
-export { renderScreen, type AlertScreen, type BoxProblem, type HelpComingScreen, type OkScreen, type ProblemScreen, type RenderOptions, type ScreenState } from './screens.ts';
 export { createDisplay, type DisplayConfig } from './factory.ts';
 export { PngDisplay, type PngDisplayOptions } from './png-display.ts';
 export { Epaper2in13Display, type Epaper2in13Options } from './epaper-2in13-display.ts';

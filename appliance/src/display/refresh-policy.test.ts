@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createFrame, setInk } from './frame.ts';
 import { changedBounds, chooseRefresh } from './refresh-policy.ts';
-import { renderScreen } from './screens.ts';
+import { renderScreen } from '../screen/screens.ts';
 
 const NOW = new Date('2026-01-06T13:05:00Z');
 const countdown = (s: number | null) => renderScreen({ kind: 'alert', alertKind: 'fall', cancelSecondsLeft: s }, NOW);

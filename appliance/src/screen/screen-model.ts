@@ -1,5 +1,5 @@
 import { isOpenAlertState, type AlertEvent, type BraceletStatus, type ModemStatus, type UplinkStatus } from '@vigie/protocol';
-import type { BoxProblem, ScreenState } from '../display/screens.ts';
+import type { BoxProblem, ScreenState } from './screens.ts';
 
 /** What the screen knows, as last heard on the bus. */
 export interface ScreenInputs {

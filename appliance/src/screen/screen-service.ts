@@ -3,7 +3,7 @@ import { AlertEvent, BraceletStatus, ModemStatus, UplinkStatus, topicFilters, to
 import { BusClient } from '../bus/bus-client.ts';
 import type { Clock } from '../clock.ts';
 import type { Display } from '../display/port.ts';
-import { renderScreen } from '../display/screens.ts';
+import { renderScreen } from './screens.ts';
 import { screenFor, type ScreenInputs } from './screen-model.ts';
 
 /**

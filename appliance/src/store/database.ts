@@ -142,7 +142,7 @@ const MIGRATIONS: readonly string[] = [
   INSERT INTO sync_state (name, value) VALUES ('evicted_total', 0);
   `,
   `
-  -- The SMS reply grammar (issue 10; appliance/src/safety/REPLIES.md): purpose 'help' is the short
+  -- The SMS reply grammar (issue 10; appliance/src/safety-core/REPLIES.md): purpose 'help' is the short
   -- reply to a contact whose answer the box did not understand, rate-limited per number. Same
   -- table otherwise (SQLite cannot change a CHECK in place).
   CREATE TABLE sms_outbox_v3 (
@@ -169,7 +169,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX sms_outbox_due ON sms_outbox (state, next_attempt_at);
   CREATE INDEX sms_outbox_alert ON sms_outbox (alert_id);
   CREATE INDEX sms_outbox_help ON sms_outbox (purpose, phone);
-  -- incoming_sms.outcome may now also be: refused | not_notified | not_understood (store/alert-follow-up.ts).
+  -- incoming_sms.outcome may now also be: refused | not_notified | not_understood (safety-core/alert-follow-up-store.ts).
   `,
 ];
 
@@ -189,7 +189,10 @@ export function openBoxDatabase(path: string, options: { synchronous?: 'NORMAL' 
   // connection with FULL.
   db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
   db.pragma('foreign_keys = ON');
-  // A second process (CLI, self-test) may hold a read lock briefly: wait rather than fail.
+  // The safety core and the telemetry service write this file from two processes: each write
+  // transaction begins IMMEDIATE and waits here for the other's write lock instead of failing.
+  // Both keep their transactions to milliseconds (eviction steps are bounded), so 5 s is reached
+  // only when the other process hangs mid-transaction: then fail loudly rather than wait forever.
   db.pragma('busy_timeout = 5000');
   migrate(db);
   return db;

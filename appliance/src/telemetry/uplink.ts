@@ -2,9 +2,9 @@ import { KickLoop, type Logger, type Module } from '@vigie/common';
 import { SCHEMA_VERSION, type Heartbeat } from '@vigie/protocol';
 import { boxErrors } from '../errors.ts';
 import type { Clock } from '../clock.ts';
-import type { AlertStore } from '../store/alert-store.ts';
-import type { ReadingBuffer } from '../store/reading-buffer.ts';
-import type { SendCadences } from '../store/send-cadence.ts';
+import type { AlertStore } from '../safety-core/alert-store.ts';
+import type { ReadingBuffer } from './buffer/reading-buffer.ts';
+import type { SendCadences } from './buffer/send-cadence.ts';
 import type { CloudClient } from './cloud-client.ts';
 
 /** Exponential backoff with full jitter (AWS architecture blog), capped. */

@@ -3,8 +3,8 @@ import type { BoxFile, Contact } from '@vigie/provisioning';
 import type { BoxCommandOutcome } from '@vigie/protocol';
 import type { Clock } from '../clock.ts';
 import type { IncomingSms } from '../modem/port.ts';
-import type { AlertFollowUpStore, OpenAlert, ReplyOutcome } from '../store/alert-follow-up.ts';
-import type { AlertRecipient } from '../store/alert-store.ts';
+import type { AlertFollowUpStore, OpenAlert, ReplyOutcome } from './alert-follow-up-store.ts';
+import type { AlertRecipient } from './alert-store.ts';
 import { ackConfirmText, ackNoticeText, escalationSmsText, replyHelpText } from './alert-texts.ts';
 import { normalizeSender, parseReply } from './reply-parser.ts';
 

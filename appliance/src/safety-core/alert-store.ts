@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertEvent, AlertKind, AlertNotification, AlertSeverity, AlertState } from '@vigie/protocol';
 import { SCHEMA_VERSION } from '@vigie/protocol';
-import type { BoxDatabase } from './database.ts';
+import type { BoxDatabase } from '../store/database.ts';
 
 /** A contact to notify: name for reports, phone for the modem (never logged). */
 export interface AlertRecipient {

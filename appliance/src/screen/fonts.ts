@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GlobalFonts } from '@napi-rs/canvas';
-import { displayErrors } from './errors.ts';
+import { displayErrors } from '../display/errors.ts';
 
 /** The family name the bundled files are registered under (never a system font's name). */
 export const SCREEN_FONT_FAMILY = 'Vigie Screen Sans';

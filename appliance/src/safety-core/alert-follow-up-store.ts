@@ -1,5 +1,5 @@
 import { CONTACTED_ALERT_STATES, isOpenAlertState, OPEN_ALERT_STATES, sqlStateList, type AlertKind } from '@vigie/protocol';
-import type { BoxDatabase } from './database.ts';
+import type { BoxDatabase } from '../store/database.ts';
 import type { AlertRecipient, SmsPurpose } from './alert-store.ts';
 
 /** Alert states in which someone still has to act, and those after the first SMS (protocol). */

@@ -5,7 +5,7 @@
  * The panel's own refresh (~2 s full, ~0.5 s partial) and SPI time (8,000 bytes at 4 MHz: ~16 ms)
  * are not measured here: they need the hardware.
  *
- *     npx tsx appliance/src/display/bench/render-frames.ts [--rounds 200] [--out bench/results]
+ *     npx tsx appliance/src/screen/bench/render-frames.ts [--rounds 200] [--out bench/results]
  *
  * Prints the figures; with --out, also writes them as JSON with the machine, date and commit
  * (bench/lib/results.ts: a clean tree only, unless `--allow-dirty`).
@@ -15,11 +15,11 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { createCanvas } from '@napi-rs/canvas';
 import { recordResults } from '../../../../bench/lib/results.ts';
-import { packRgba } from '../frame.ts';
-import { encodeFramePng } from '../png-1bit.ts';
+import { packRgba } from '../../display/frame.ts';
+import { encodeFramePng } from '../../display/png-1bit.ts';
 import { REFERENCE_SCREENS } from '../reference-screens.ts';
 import { renderScreen } from '../screens.ts';
-import { frameToRam } from '../ssd1680.ts';
+import { frameToRam } from '../../display/ssd1680.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '200' }, out: { type: 'string' } } });
 const rounds = Number(values.rounds);

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tempDir } from '@vigie/common/testing';
 import type { Reading } from '@vigie/protocol';
-import { openBoxDatabase } from './database.ts';
+import { openBoxDatabase } from '../../store/database.ts';
 import { EVICTION_STEP_MAX_ROWS, ReadingBuffer, readingBytes } from './reading-buffer.ts';
-import { AlertStore } from './alert-store.ts';
+import { AlertStore } from '../../safety-core/alert-store.ts';
 import { DESIGN_SEND_CADENCES, parseSendCadences } from './send-cadence.ts';
 
 const MIN = 60_000;

@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import { GlobalFonts } from '@napi-rs/canvas';
 import type { AlertKind } from '@vigie/protocol';
 import { ensureScreenFonts, SCREEN_FONT_FAMILY } from './fonts.ts';
-import { countDifferentPixels, isInk } from './frame.ts';
-import { decodeFramePng, encodeFramePng } from './png-1bit.ts';
+import { countDifferentPixels, isInk } from '../display/frame.ts';
+import { decodeFramePng, encodeFramePng } from '../display/png-1bit.ts';
 import { REFERENCE_SCREENS } from './reference-screens.ts';
 import { problemLines } from './screen-layouts.ts';
 import { ALERT_TITLES } from './screen-texts.ts';
@@ -15,7 +15,7 @@ import { renderScreen } from './screens.ts';
 
 /**
  * Reference pictures: `__reference__/<name>.png`, one per screen of REFERENCE_SCREENS, compared
- * pixel for pixel. To accept a wanted change: VIGIE_UPDATE_REFERENCE=1 npm test -- appliance/src/display,
+ * pixel for pixel. To accept a wanted change: VIGIE_UPDATE_REFERENCE=1 npm test -- appliance/src/screen,
  * then look at every picture before committing it.
  */
 const REFERENCE_DIR = resolve(import.meta.dirname, '__reference__');
@@ -30,14 +30,14 @@ for (const reference of REFERENCE_SCREENS) {
       writeFileSync(path, encodeFramePng(frame));
       return;
     }
-    assert.ok(existsSync(path), `no reference picture for screen "${reference.name}": run VIGIE_UPDATE_REFERENCE=1 npm test -- appliance/src/display`);
+    assert.ok(existsSync(path), `no reference picture for screen "${reference.name}": run VIGIE_UPDATE_REFERENCE=1 npm test -- appliance/src/screen`);
     const differing = countDifferentPixels(frame, decodeFramePng(readFileSync(path)));
     if (differing > 0) {
       const actual = join(tmpdir(), `vigie-screen-${reference.name}.actual.png`);
       writeFileSync(actual, encodeFramePng(frame));
       assert.fail(
         `screen "${reference.name}" differs from __reference__/${reference.name}.png in ${differing} pixels (drawn now: ${actual}). ` +
-          'If the change is wanted: VIGIE_UPDATE_REFERENCE=1 npm test -- appliance/src/display, then look at the pictures.',
+          'If the change is wanted: VIGIE_UPDATE_REFERENCE=1 npm test -- appliance/src/screen, then look at the pictures.',
       );
     }
   });

@@ -4,10 +4,10 @@ import { silentLogger } from '@vigie/common';
 import { tempDir } from '@vigie/common/testing';
 import type { AlertEvent, BatchReceipt, Heartbeat, Reading, TelemetryBatch } from '@vigie/protocol';
 import { openBoxDatabase, type BoxDatabase } from '../store/database.ts';
-import { ReadingBuffer } from '../store/reading-buffer.ts';
-import { AlertStore } from '../store/alert-store.ts';
+import { ReadingBuffer } from './buffer/reading-buffer.ts';
+import { AlertStore } from '../safety-core/alert-store.ts';
 import { Uplink, type HeartbeatExtras, type UplinkDeps } from './uplink.ts';
-import { DESIGN_SEND_CADENCES } from '../store/send-cadence.ts';
+import { DESIGN_SEND_CADENCES } from './buffer/send-cadence.ts';
 import type { CloudClient } from './cloud-client.ts';
 import { diskFreeBytes } from './box-health.ts';
 

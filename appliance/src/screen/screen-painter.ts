@@ -5,8 +5,8 @@
  */
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { ensureScreenFonts } from './fonts.ts';
-import { packRgba, type Rect } from './frame.ts';
-import { FRAME_HEIGHT, FRAME_WIDTH, type Frame } from './port.ts';
+import { packRgba, type Rect } from '../display/frame.ts';
+import { FRAME_HEIGHT, FRAME_WIDTH, type Frame } from '../display/port.ts';
 import { fitText, type FittedText, type TextStyle } from './text-fit.ts';
 
 /** Where and how a block of text goes. */

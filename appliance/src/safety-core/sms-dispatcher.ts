@@ -1,6 +1,6 @@
 import type { Logger, Module } from '@vigie/common';
 import { KickLoop, VigieError } from '@vigie/common';
-import type { AlertStore, DueSms } from '../store/alert-store.ts';
+import type { AlertStore, DueSms } from './alert-store.ts';
 import type { Clock } from '../clock.ts';
 import type { Modem } from '../modem/port.ts';
 import { modemErrors } from '../modem/errors.ts';

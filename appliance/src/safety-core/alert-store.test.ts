@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ALERT_STATES } from '@vigie/protocol';
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { tempDir } from '@vigie/common/testing';
-import { openBoxDatabase } from './database.ts';
+import { openBoxDatabase } from '../store/database.ts';
 import { AlertStore, DUPLICATE_EVENT_WINDOW_MS } from './alert-store.ts';
-import { AlertFollowUpStore } from './alert-follow-up.ts';
+import { AlertFollowUpStore } from './alert-follow-up-store.ts';
+import { holdWriteLock } from '../store/write-lock-holder.ts';
 
 const recipients = [
   { name: 'Sophie Bernard', phone: '+33639980001' },
@@ -102,26 +101,13 @@ test('stores an alert while another process holds the write lock for a moment, i
   const dir = tempDir('vigie-alert-lock-');
   const path = join(dir.path, 'box.db');
   const store = new AlertStore(openBoxDatabase(path, { synchronous: 'FULL' }));
-  const holder = spawn(
-    process.execPath,
-    [
-      '-e',
-      `const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
-       const db = new Database(${JSON.stringify(path)});
-       db.exec('BEGIN IMMEDIATE');
-       db.prepare("INSERT INTO readings (id, bracelet_id, metric, ts, value) VALUES (1, 'BR-1', 'heart_rate', 1, 60)").run();
-       console.log('locked');
-       setTimeout(() => { db.exec('COMMIT'); console.log('released'); }, 300);`,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const { released } = await holdWriteLock(path, 300);
   try {
-    await new Promise<void>((ok) => holder.stdout!.once('data', () => ok()));
     const { created } = raise(store, 1_000);
     assert.ok(created, 'the alert is stored once the lock is released');
     assert.equal(store.dueSms(1_000).length, 2);
   } finally {
-    await new Promise((ok) => (holder.exitCode === null ? holder.once('exit', ok) : ok(null)));
+    await released;
     dir.cleanup();
   }
 });

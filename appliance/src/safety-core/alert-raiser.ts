@@ -1,7 +1,7 @@
 import type { Logger } from '@vigie/common';
 import type { AlertKind, AlertSeverity } from '@vigie/protocol';
 import type { Contact } from '@vigie/provisioning';
-import type { AlertStore } from '../store/alert-store.ts';
+import type { AlertStore } from './alert-store.ts';
 import type { Clock } from '../clock.ts';
 import { alertSmsText } from './alert-texts.ts';
 import { nextEscalationAt, recipientsForRound, type AlertingPolicy } from './alert-follow-up.ts';

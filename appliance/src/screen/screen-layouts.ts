@@ -2,10 +2,10 @@
  * The four layouts of the 250×122 screen. Sizes are pixels: on the 2.13" panel (about 130 dpi),
  * 16 px is the smallest type used (about 3 mm high capitals) and titles are 24 to 30 px.
  */
-import { FRAME_HEIGHT, FRAME_WIDTH } from './port.ts';
+import { FRAME_HEIGHT, FRAME_WIDTH } from '../display/port.ts';
 import type { ScreenPainter } from './screen-painter.ts';
 import { ALERT_TITLES, PROBLEM_TEXTS, TEXTS } from './screen-texts.ts';
-import type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen } from './screen-model.ts';
+import type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen } from './screen-states.ts';
 
 const MARGIN = 6;
 const INNER_WIDTH = FRAME_WIDTH - 2 * MARGIN;

@@ -4,7 +4,7 @@
  * bundled DejaVu font (Latin-1, ’, —, …); non-breaking spaces (U+00A0) keep numbers with units.
  */
 import type { AlertKind } from '@vigie/protocol';
-import type { BoxProblem } from './screen-model.ts';
+import type { BoxProblem } from './screen-states.ts';
 
 /** The title of an alert screen, per alert kind. Mild words: the patient reads it, not a doctor. */
 export const ALERT_TITLES: Readonly<Record<AlertKind, string>> = {

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tempDir } from '@vigie/common/testing';
-import { openBoxDatabase } from './database.ts';
+import { openBoxDatabase } from '../../store/database.ts';
 import { ReadingBuffer } from './reading-buffer.ts';
+import { holdWriteLock } from '../../store/write-lock-holder.ts';
 
 const hr = (ts: number, value = 70) => ({ metric: 'heart_rate' as const, ts, value, periodS: 120 });
 
@@ -64,4 +65,36 @@ test('sets a refused batch aside, keeping its readings, and moves on', () => {
   assert.deepEqual(next.readings.map((r) => r.ts), [2]);
   buffer.confirm(next.seq);
   assert.equal(buffer.depth().depth, 1, 'the set-aside reading is still there');
+});
+
+// The telemetry process shares the store's file with the safety core, which writes alerts in
+// IMMEDIATE transactions. A deferred transaction here that reads and then writes (freezing a
+// batch reads the cursor, then moves it) would fail at once with SQLITE_BUSY while the safety
+// core holds the write lock: SQLite does not call the busy handler for that upgrade.
+test('stores, batches and confirms readings while another process holds the write lock for a moment, losing none', async () => {
+  const dir = tempDir('vigie-buffer-lock-');
+  const path = join(dir.path, 'box.db');
+  const db = openBoxDatabase(path);
+  const buffer = new ReadingBuffer(db);
+  try {
+    const underLock = async (what: string, operation: () => void) => {
+      const { released } = await holdWriteLock(path, 300);
+      try {
+        assert.doesNotThrow(operation, `${what} under another process's write lock`);
+      } finally {
+        await released;
+      }
+    };
+    await underLock('append', () => buffer.append('BR-1', hr(1)));
+    await underLock('appendMany', () => buffer.appendMany('BR-1', [hr(2), hr(3)]));
+    let batch: ReturnType<ReadingBuffer['nextBatch']> = null;
+    await underLock('nextBatch', () => (batch = buffer.nextBatch(10, 100)));
+    assert.deepEqual(batch!.readings.map((r) => r.ts), [1, 2, 3], 'every reading is in the frozen batch');
+    await underLock('confirm', () => buffer.confirm(batch!.seq));
+    assert.deepEqual(buffer.depth(), { depth: 0, oldestTs: null });
+    assert.equal(db.prepare<[], { n: number }>('SELECT count(*) AS n FROM outgoing_batches').get()!.n, 0, 'the confirmed batch is gone');
+  } finally {
+    db.close();
+    dir.cleanup();
+  }
 });

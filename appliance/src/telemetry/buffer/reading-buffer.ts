@@ -1,6 +1,6 @@
 import { silentLogger, type Logger } from '@vigie/common';
 import type { Reading } from '@vigie/protocol';
-import type { BoxDatabase } from './database.ts';
+import type { BoxDatabase } from '../../store/database.ts';
 import type { SendCadences } from './send-cadence.ts';
 import { DEFAULT_BUFFER_LIMITS, type BufferLimits } from './buffer-limits.ts';
 
@@ -63,6 +63,12 @@ interface Usage {
  *
  * Alerts and acknowledgements are not here: they live in the safety core's own tables
  * (`alerts`, `sms_outbox`) and nothing in this class touches them.
+ *
+ * Every transaction here begins IMMEDIATE (takes the write lock first): the safety core writes
+ * to the same file from another process, and a deferred transaction that reads and then writes
+ * fails at once with SQLITE_BUSY while it holds the lock (SQLite does not call the busy handler
+ * for that upgrade), which would lose a reading or a batch freeze. IMMEDIATE waits instead
+ * (busy_timeout, store/database.ts); the safety core's are as short, so neither waits long.
  *
  * This class is the only writer of `readings`. Its usage (rows, estimated bytes) is held in memory,
  * derived from the table when opened — so a crash can never leave it wrong — and updated after
@@ -146,7 +152,7 @@ export class ReadingBuffer {
     this.#evictedTotal = this.#evictedCount.get()!.value;
     // Limits lowered since the last run: come back under them now, a bounded step at a time.
     while (this.#over(this.#usage)) {
-      const freed = this.#db.transaction(() => this.#evictStep(this.#usage))();
+      const freed = this.#db.transaction(() => this.#evictStep(this.#usage)).immediate();
       this.#apply(0, 0, freed);
       if (freed.rows === 0) break;
     }
@@ -172,7 +178,7 @@ export class ReadingBuffer {
     const freed = this.#db.transaction(() => {
       this.#insert.run(braceletId, reading.metric, reading.ts, reading.value, reading.periodS ?? null);
       return this.#evictStep({ rows: this.#usage.rows + 1, bytes: this.#usage.bytes + bytes });
-    })();
+    }).immediate();
     this.#apply(1, bytes, freed);
   }
 
@@ -193,7 +199,7 @@ export class ReadingBuffer {
         }
       }
       return { ...added, freed };
-    })();
+    }).immediate();
     this.#apply(rows, bytes, freed);
   }
 
@@ -234,7 +240,7 @@ export class ReadingBuffer {
       this.#freeze.run(seq, rows[0]!.id, rows.at(-1)!.id, now);
       this.#setFrozen.run(rows.at(-1)!.id);
       return toBatch(seq, rows);
-    })();
+    }).immediate();
   }
 
   /** The cloud has the batch: drop it and its readings. Idempotent. */
@@ -245,7 +251,7 @@ export class ReadingBuffer {
       const usage = this.#usageBetween.get(batch.first_id, batch.last_id)!;
       this.#deleteRange.run(batch.first_id, batch.last_id);
       return usage;
-    })();
+    }).immediate();
     this.#apply(0, 0, freed);
   }
 

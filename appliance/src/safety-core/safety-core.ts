@@ -13,24 +13,24 @@ import {
   verifyBoxCommand,
   type BoxCommandResult,
 } from '@vigie/protocol';
-import type { BoxEnv } from './config.ts';
-import { systemClock, type Clock } from './clock.ts';
-import { LocalBroker } from './bus/local-broker.ts';
-import { BusClient } from './bus/bus-client.ts';
-import { openBoxDatabase } from './store/database.ts';
-import { AlertStore } from './store/alert-store.ts';
-import { AlertFollowUpStore } from './store/alert-follow-up.ts';
-import { AlertFollowUp } from './safety/alert-follow-up.ts';
-import { AlertRaiser } from './safety/alert-raiser.ts';
-import { VitalRules } from './safety/vital-rules.ts';
-import { EmergencyRules } from './safety/emergency-rules.ts';
-import { SmsDispatcher } from './safety/sms-dispatcher.ts';
-import { createModem, type ModemEmulator } from './modem/index.ts';
-import { createBle } from './ble/factory.ts';
-import { createGpio } from './gpio/factory.ts';
-import { BoxButtons } from './gpio/buttons.ts';
-import type { SimulatedGpio } from './gpio/simulated-gpio.ts';
-import { BleLink } from './ble/ble-link.ts';
+import type { BoxEnv } from '../config.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { LocalBroker } from '../bus/local-broker.ts';
+import { BusClient } from '../bus/bus-client.ts';
+import { openBoxDatabase } from '../store/database.ts';
+import { AlertStore } from './alert-store.ts';
+import { AlertFollowUpStore } from './alert-follow-up-store.ts';
+import { AlertFollowUp } from './alert-follow-up.ts';
+import { AlertRaiser } from './alert-raiser.ts';
+import { VitalRules } from './vital-rules.ts';
+import { EmergencyRules } from './emergency-rules.ts';
+import { SmsDispatcher } from './sms-dispatcher.ts';
+import { createModem, type ModemEmulator } from '../modem/index.ts';
+import { createBle } from '../ble/factory.ts';
+import { createGpio } from '../gpio/factory.ts';
+import { BoxButtons } from '../gpio/buttons.ts';
+import type { SimulatedGpio } from '../gpio/simulated-gpio.ts';
+import { BleLink } from '../ble/ble-link.ts';
 
 /** The running safety core. */
 export interface SafetyCore {
