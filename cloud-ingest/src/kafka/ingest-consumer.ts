@@ -6,6 +6,7 @@ import { cloudErrors } from '../errors.ts';
 import { recordAlert } from '../pipeline/alert-intake.ts';
 import { recordHeartbeat } from '../pipeline/heartbeat-intake.ts';
 import { TelemetryPipeline } from '../pipeline/telemetry-pipeline.ts';
+import { isDataRefusal } from '../pipeline/data-refusal.ts';
 import { BoxKeyring } from './box-keyring.ts';
 import type { KafkaConnection } from './config.ts';
 import { produceDeadLetters, recordDeadLetters, type DeadLetter } from './dead-letters.ts';
@@ -305,13 +306,4 @@ function deadLetter(topic: string, partition: number, message: KafkaMessage, box
 function fieldOf(details: unknown): string | null {
   const field = (details as { field?: unknown } | undefined)?.field;
   return typeof field === 'string' ? field : null;
-}
-
-/**
- * PostgreSQL SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the
- * same message would fail again, so it is a poison message, not an outage.
- */
-function isDataRefusal(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
 }

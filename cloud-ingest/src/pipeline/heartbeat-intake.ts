@@ -1,6 +1,8 @@
 import { Heartbeat } from '@vigie/protocol';
 import type { Db } from '../db/types.ts';
 import { updateBoxStatus } from '../fleet/box-status.ts';
+import { cloudErrors } from '../errors.ts';
+import { timestampProblem } from './plausibility.ts';
 import { parseMessage } from './validate.ts';
 
 /**
@@ -14,6 +16,11 @@ import { parseMessage } from './validate.ts';
  */
 export async function recordHeartbeat(db: Db, raw: unknown, boxId: string, now: number = Date.now()): Promise<void> {
   const heartbeat = parseMessage(Heartbeat, raw, boxId);
+  // A heartbeat dated far ahead would keep its box "alive" for the silence detector for years.
+  const reason = timestampProblem(heartbeat.at, now);
+  if (reason) {
+    throw cloudErrors.create('INGEST_TIMESTAMP_IMPLAUSIBLE', { message: `/at: ${reason}`, details: { field: '/at', reason } });
+  }
   await db.transaction(async (tx) => {
     const { rowCount } = await tx.query(
       'INSERT INTO heartbeats (box_id, at, received_at, payload) VALUES ($1, $2, $3, $4::jsonb) ON CONFLICT (box_id, at) DO NOTHING',

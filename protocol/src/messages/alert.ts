@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { BoxId, EpochMs, SchemaVersion, Uuid } from './common.ts';
+import { BoxId, EpochMs, Int32Count, SchemaVersion, Uuid } from './common.ts';
 
 /** What raised the alert. */
 export const AlertKind = Type.Union(
@@ -67,7 +67,7 @@ export const AlertEvent = Type.Object(
     boxId: BoxId,
     alertId: Uuid,
     number: Type.Integer({ minimum: 1, maximum: 999, description: 'Short number quoted in the SMS (reply "OK <number>")' }),
-    revision: Type.Integer({ minimum: 0, description: 'Increases with every change of this alert' }),
+    revision: Int32Count('Increases with every change of this alert (integer in the cloud: at most 2^31 − 1)'),
     kind: AlertKind,
     severity: AlertSeverity,
     state: AlertState,
