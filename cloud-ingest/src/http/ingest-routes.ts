@@ -1,9 +1,12 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { silentLogger, type Logger } from '@vigie/common';
+import { BoxSigningKeyMessage } from '@vigie/protocol';
 import type { Db } from '../db/types.ts';
 import { recordAlert } from '../pipeline/alert-intake.ts';
 import { recordHeartbeat } from '../pipeline/heartbeat-intake.ts';
 import { TelemetryPipeline } from '../pipeline/telemetry-pipeline.ts';
+import { parseMessage } from '../pipeline/validate.ts';
+import { registerBoxSigningKey } from '../kafka/signing-keys.ts';
 import { authenticateBox } from './box-auth.ts';
 import { downlinkRoutes } from '../downlink/downlink-routes.ts';
 import { cloudErrorHandler } from './error-handler.ts';
@@ -80,6 +83,16 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
     route,
     refusing('/ingest/v1/heartbeats', async (request, reply) => {
       await recordHeartbeat(db, request.body, request.boxId!, now());
+      return reply.code(204).send();
+    }),
+  );
+  // The box's Kafka signing key (public half), registered before its first Kafka message.
+  app.put(
+    '/ingest/v1/signing-key',
+    route,
+    refusing('/ingest/v1/signing-key', async (request, reply) => {
+      const message = parseMessage(BoxSigningKeyMessage, request.body, request.boxId!);
+      await registerBoxSigningKey(db, message.boxId, message.publicKey);
       return reply.code(204).send();
     }),
   );

@@ -102,7 +102,8 @@ export class KafkaIngestConsumer implements Module {
       partitionsConsumedConcurrently: this.#o.partitionsConsumedConcurrently ?? 2,
       eachBatch: (payload) => this.#eachBatch(payload),
     });
-    this.#log.info({ groupId: k.groupId, brokers: k.brokers.length }, 'consuming box topics');
+    this.#log.info({ groupId: k.groupId, brokers: k.brokers.length, tls: k.ssl !== false, sasl: k.sasl?.mechanism ?? null }, 'consuming box topics');
+    if (k.insecure) this.#log.warn({ brokers: k.brokers.length }, 'Kafka in plaintext to brokers on other hosts (KAFKA_ALLOW_PLAINTEXT): development only');
   }
 
   /**
@@ -212,8 +213,8 @@ export class KafkaIngestConsumer implements Module {
   /** Decode, authenticate and write one chunk of one partition. Throws only for what a retry can fix. */
   async #handleChunk(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<void> {
     await this.#keys.prefetch(messages.flatMap((m) => (m.key ? [m.key.toString('utf8')] : [])));
-    const decoded: Decoded[] = [];
-    for (const message of messages) decoded.push(await this.#decode(topic, partition, message));
+    // In parallel: signatures are verified on the thread pool (BoxKeyring.verify).
+    const decoded: Decoded[] = await Promise.all(messages.map((message) => this.#decode(topic, partition, message)));
     const dead: DeadLetter[] = decoded.flatMap((d) => ('dead' in d ? [d.dead] : []));
     const usable = decoded.flatMap((d) => ('dead' in d ? [] : [d]));
 
