@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createLogger, dataPaths, stopOnSignals, VigieError } from '@vigie/common';
 import { addContact, provision, readBoxFile, removeContact, setAlerting } from '@vigie/provisioning';
@@ -9,6 +10,7 @@ import { BoxSupervisor } from './supervisor.ts';
 import { ScreenService } from './screen/screen-service.ts';
 import { createDisplay } from './display/factory.ts';
 import { systemClock } from './clock.ts';
+import { boxSigningKeyPath, loadOrCreateBoxSigningKey } from './sync/box-signing-key.ts';
 
 const USAGE = `vigie-box — the Vigie home box
 
@@ -57,6 +59,11 @@ async function main(argv: string[]): Promise<number> {
         braceletId: values['bracelet-id'],
       });
       console.log(`Box ${file.boxId} provisioned for ${file.patient.displayName} (${paths.boxConfig}).`);
+      // The box's own Kafka signing key, created here (0600) once; re-provisioning keeps it. Only
+      // its public half ever leaves the box (registered with the cloud before the first Kafka send).
+      const keyPath = boxSigningKeyPath(paths.boxConfig);
+      const key = loadOrCreateBoxSigningKey(keyPath);
+      console.log(`Kafka signing key: ${keyPath} (public key sha256 ${createHash('sha256').update(key.publicKey).digest('hex').slice(0, 16)}).`);
       return 0;
     }
     case 'alerting': {
