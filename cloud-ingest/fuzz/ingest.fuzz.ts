@@ -1,6 +1,6 @@
 /**
  * `npm run fuzz:ingest` (issue 10, finding 5): the wire-schema properties and the ingest-route
- * properties, 100,000 cases each by default (alerts and heartbeats: a fifth of that), against a migrated database of its own (PGlite, or a
+ * properties, 100,000 cases each by default, against a migrated database of its own (PGlite, or a
  * fresh database on PostgreSQL with DATABASE_URL, dropped afterwards). Prints and records the
  * figures in `bench/results/fuzz-ingest-<date>.json`: answers by status (0 must be 5xx), valid
  * readings sent and stored (checked in the database, each exactly once), invalid ones refused alone.
@@ -18,15 +18,10 @@ const db = await openTestDb();
 const world = await ingestFuzzWorld(db, { checkEachBatch: false });
 let failed = false;
 try {
-  const [batches, others] = world.properties;
-  const script = 'cloud-ingest/fuzz/ingest.fuzz.ts';
-  const outcomes = await runFuzzCampaign('ingest: wire schemas and telemetry batches', script, [...wireSchemaProperties(), batches!], options);
-  // Alerts and heartbeats are one statement each, with no readings to account for: a fifth of the
-  // runs (the acceptance criterion is on telemetry batches), so a campaign fits in half an hour here.
-  const otherRuns = Math.max(1, Math.round(options.runs / 5));
-  if (options.only === undefined || others!.name.includes(options.only)) {
-    outcomes.push(...(await runFuzzCampaign('ingest: alerts and heartbeats', script, [others!], { ...options, only: undefined, runs: otherRuns })));
-  }
+  const outcomes = await runFuzzCampaign('ingest: wire schemas, telemetry batches, alerts and heartbeats', 'cloud-ingest/fuzz/ingest.fuzz.ts', [
+    ...wireSchemaProperties(),
+    ...world.properties,
+  ], options);
   failed = outcomes.some((o) => !o.passed);
   let databaseCheck = 'passed';
   try {

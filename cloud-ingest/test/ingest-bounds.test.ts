@@ -123,7 +123,7 @@ describe('ingest bounds (issue 10, finding 5)', () => {
     await nextBatchIsStored();
   });
 
-  test('a heartbeat dated years ahead is refused as implausible: it would keep a silent box looking alive', async () => {
+  test('a heartbeat dated years ahead is refused as implausible: it would freeze the box health row and make a live box look silent', async () => {
     const res = await post('heartbeats', JSON.stringify(heartbeat({ at: Date.UTC(9999, 0, 1) })));
     assert.equal(res.statusCode, 400);
     assert.deepEqual([res.json().error.code, res.json().error.field], ['INGEST_TIMESTAMP_IMPLAUSIBLE', '/at']);

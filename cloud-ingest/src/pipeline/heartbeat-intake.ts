@@ -16,9 +16,12 @@ import { parseMessage } from './validate.ts';
  */
 export async function recordHeartbeat(db: Db, raw: unknown, boxId: string, now: number = Date.now()): Promise<void> {
   const heartbeat = parseMessage(Heartbeat, raw, boxId);
-  // A heartbeat dated far ahead would keep its box "alive" for the silence detector for years.
+  // A heartbeat dated ahead would freeze the box's row of box_status (a later heartbeat never moves
+  // it back: every real one would then look late, received_at would stop moving, and the silence
+  // detector would call a live box silent). One dated in the past (a clock that lost its time) is
+  // kept as before: it is merely late.
   const reason = timestampProblem(heartbeat.at, now);
-  if (reason) {
+  if (reason === 'ts_in_future') {
     throw cloudErrors.create('INGEST_TIMESTAMP_IMPLAUSIBLE', { message: `/at: ${reason}`, details: { field: '/at', reason } });
   }
   await db.transaction(async (tx) => {
