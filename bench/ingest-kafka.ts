@@ -7,7 +7,6 @@
  * Needs DATABASE_URL (a server where a scratch database is created and dropped) and Debian's kcat
  * (the Kafka-protocol mock cluster). Run alone: `npx tsx bench/ingest-kafka.ts [--readings N]`.
  */
-import { createHash, createHmac } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
@@ -20,7 +19,7 @@ import { startKafkaMock } from '@vigie/common/testing';
 import { KAFKA_HEADERS, KAFKA_TOPICS, SCHEMA_VERSION } from '@vigie/protocol';
 import { KafkaIngestConsumer } from '../cloud-ingest/src/kafka/ingest-consumer.ts';
 import type { Db } from '../cloud-store/src/db/types.ts';
-import { countRows, createBox, createPatient, openTestDb } from '../cloud-store/src/testing.ts';
+import { countRows, createBox, createPatient, openTestDb, signBoxMessage } from '../cloud-store/src/testing.ts';
 
 /** Options of {@link benchKafkaIngest}. */
 export interface KafkaIngestBenchOptions {
@@ -140,11 +139,11 @@ export async function benchKafkaIngest(options: KafkaIngestBenchOptions = {}): P
           const n = Math.min(batchSize, perBox - first, total - made);
           const readings = Array.from({ length: n }, (_, i) => ({ metric: 'heart_rate', ts: start + (first + i) * 120_000, value: 60 + ((first + i) % 40), periodS: 120 }));
           const value = Buffer.from(JSON.stringify({ v: SCHEMA_VERSION, boxId: box.boxId, seq: round * batchesPerBox + seq, createdAt: now, readings }));
-          const key = createHash('sha256').update(box.token).digest('hex');
+          // Signed as the box signs (ed25519), before the clock starts: boxes sign, the cloud verifies.
           messages.push({
             key: box.boxId,
             value,
-            headers: { [KAFKA_HEADERS.boxId]: box.boxId, [KAFKA_HEADERS.signature]: createHmac('sha256', key).update(value).digest('hex') },
+            headers: { [KAFKA_HEADERS.boxId]: box.boxId, [KAFKA_HEADERS.signature]: signBoxMessage(box, value) },
           });
           made += n;
         }

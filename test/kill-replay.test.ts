@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Kafka, logLevel } from 'kafkajs';
@@ -86,7 +87,9 @@ if (process.env.DATABASE_URL) {
       }
       boxDb.close();
 
-      const boxArgs = [file, cluster.brokers.join(','), box.boxId, box.token, String(BATCH)];
+      const keyFile = join(tmp.path, 'kafka-signing-key.pem');
+      writeFileSync(keyFile, box.signingKeyPem, { mode: 0o600 });
+      const boxArgs = [file, cluster.brokers.join(','), box.boxId, keyFile, String(BATCH)];
       const ingestArgs = [db.databaseUrl!, cluster.brokers.join(','), '25'];
       let boxKills = 0;
       let ingestKills = 0;

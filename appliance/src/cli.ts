@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { createLogger, dataPaths, restrictNewFiles, stopOnSignals, VigieError } from '@vigie/common';
 import { addContact, provision, readBoxFile, readBusCredential, removeContact, setAlerting } from '@vigie/provisioning';
@@ -61,6 +62,12 @@ async function main(argv: string[]): Promise<number> {
         commandKey: values['command-key'],
       });
       console.log(`Box ${file.boxId} provisioned for ${file.patient.displayName} (${paths.boxConfig}).`);
+      // The box's own Kafka signing key, created here (0600) once; re-provisioning keeps it. Only
+      // its public half ever leaves the box (registered with the cloud before the first Kafka send).
+      const { boxSigningKeyPath, loadOrCreateBoxSigningKey } = await import('./telemetry/box-signing-key.ts');
+      const keyPath = boxSigningKeyPath(paths.boxConfig);
+      const key = loadOrCreateBoxSigningKey(keyPath);
+      console.log(`Kafka signing key: ${keyPath} (public key sha256 ${createHash('sha256').update(key.publicKey).digest('hex').slice(0, 16)}).`);
       return 0;
     }
     case 'alerting': {

@@ -73,9 +73,13 @@ export const BoxEnvSchema = z.object({
       .transform((v) => v.split(','))
       .optional(),
   ),
-  /** TLS to the brokers (a managed cluster); the CA is VIGIE_CLOUD_CA_FILE when set, else the system's roots. */
-  KAFKA_SSL: envBoolean.default(false),
-  /** SASL mechanism, with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD; unset: no SASL. */
+  /**
+   * TLS to the brokers; the CA is VIGIE_CLOUD_CA_FILE when set, else the system's roots. Unset: on,
+   * unless every broker is this machine (loopback). `false` with any other broker is refused
+   * (CONFIG_INVALID when the telemetry service starts; the safety core does not read it).
+   */
+  KAFKA_SSL: envBoolean.optional(),
+  /** SASL mechanism (SCRAM-SHA-512 recommended), with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD; unset: no SASL. */
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),

@@ -12,6 +12,10 @@ export const boxErrors = defineErrors({
   BOX_CLOUD_PLAINTEXT_REFUSED: {
     message: 'The cloud URL is plain http:// to a host that is not this machine; health data only leaves the box over TLS (use https://)',
   },
+  BOX_SIGNING_KEY_INVALID: { message: 'The box Kafka signing key file is not a private ed25519 key, or is readable by other users' },
+  BOX_KAFKA_PLAINTEXT_REFUSED: {
+    message: 'KAFKA_SSL=false with a broker that is not this machine; health data only leaves the box over TLS',
+  },
   BOX_CLOUD_UNAUTHORIZED: { message: 'The cloud does not accept this box credentials (re-provision the box)' },
   BOX_SMS_SEND_FAILED: { message: 'An SMS could not be handed to the modem for a reason that carries no code of its own; it is retried' },
 });

@@ -13,6 +13,8 @@ export const cloudErrors = defineErrors({
   INGEST_ALERT_CONFLICT: { message: 'This alert id belongs to another box', httpStatus: 409 },
   INGEST_KAFKA_NOT_JSON: { message: 'A Kafka message value is not JSON (dead-lettered)' },
   INGEST_KAFKA_DB_REFUSED: { message: 'The database refused the rows of a Kafka message (dead-lettered)' },
+  INGEST_SIGNING_KEY_CONFLICT: { message: 'This box already registered another Kafka signing key', httpStatus: 409 },
+  INGEST_UNSTORABLE: { message: 'The database refused the values of this message (dead-lettered)', httpStatus: 422 },
   INGEST_TIMESTAMP_IMPLAUSIBLE: {
     message: 'A timestamp is before the box was provisioned or too far in the future',
     httpStatus: 400,

@@ -21,6 +21,8 @@ export { writeTelemetryMany, type FilteredBatch } from './pipeline/write-telemet
 export {
   KafkaIngestConsumer,
   loadKafkaConnection,
+  registerBoxSigningKey,
+  clearBoxSigningKey,
   type KafkaIngestOptions,
   type KafkaConnection,
 } from './kafka/index.ts';

@@ -75,17 +75,34 @@ describe('POST /ingest/v1/telemetry', () => {
     assert.equal(await countRows(db, 'measurements'), before + 4);
   });
 
-  test('refuses a schema-violating batch naming the first failing field, writing nothing', async () => {
+  test('refuses a schema-violating reading alone, naming its field, and stores the rest of its batch', async () => {
     const readings = heartRates(5);
     (readings[3] as { value: unknown }).value = 'fast';
     const b = batch(readings);
     const before = await countRows(db, 'measurements');
     const res = await post('telemetry', b);
+    assert.equal(res.statusCode, 200);
+    assert.equal(res.json().accepted, 4);
+    assert.equal(await countRows(db, 'measurements'), before + 4);
+    const { rows } = await db.query<{ position: number; reason: string; field: string; value: number | null; metric: string }>(
+      'SELECT position, reason, field, value, metric FROM rejected_readings WHERE box_id = $1 AND seq = $2',
+      [box.boxId, b.seq],
+    );
+    assert.deepEqual(rows, [{ position: 3, reason: 'invalid_reading', field: '/readings/3/value', value: null, metric: 'heart_rate' }]);
+  });
+
+  test('refuses a batch whose envelope violates the schema naming the field, writing nothing but a dead letter', async () => {
+    const b = { ...batch(heartRates(2)), seq: 'seven' };
+    const before = await countRows(db, 'measurements');
+    const res = await post('telemetry', b);
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error.code, 'INGEST_INVALID_BODY');
-    assert.equal(res.json().error.field, '/readings/3/value');
+    assert.equal(res.json().error.field, '/seq');
     assert.equal(await countRows(db, 'measurements'), before);
-    assert.equal(await countRows(db, 'telemetry_batches', 'seq = $1', [b.seq]), 0);
+    assert.equal(
+      await countRows(db, 'dead_letters', `box_id = $1 AND topic = 'https:/ingest/v1/telemetry' AND reason = 'INGEST_INVALID_BODY' AND field = '/seq'`, [box.boxId]),
+      1,
+    );
   });
 
   test('refuses an unknown schema version naming /v', async () => {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { connect, createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { createLogger, silentLogger, type Logger } from '@vigie/common';
 import { freePort, skipUnlessTool, startKafkaMock, waitUntil, type KafkaMockCluster } from '@vigie/common/testing';
 import { KAFKA_HEADERS, KAFKA_TOPICS, SCHEMA_VERSION, type TelemetryBatch } from '@vigie/protocol';
-import { countRows, createBox, createPatient, openTestDb, type BoxFixture, type TestDb } from '@vigie/cloud-store/testing';
+import { countRows, createBox, createPatient, openTestDb, signBoxMessage, type BoxFixture, type TestDb } from '@vigie/cloud-store/testing';
 import type { Db, Queryable } from '@vigie/cloud-store';
 import { KafkaIngestConsumer } from '../src/kafka/ingest-consumer.ts';
 
@@ -28,16 +27,15 @@ function batch(box: BoxFixture, seq: number, readings = 5): TelemetryBatch {
   };
 }
 
-/** A box message as the box's KafkaCloudClient produces it (key, box id header, HMAC signature). */
-function signed(box: BoxFixture, value: Buffer | string, overrides: { key?: string; signature?: string } = {}) {
+/** A box message as the box's KafkaCloudClient produces it (key, box id header, ed25519 signature). */
+function signed(box: Pick<BoxFixture, 'boxId' | 'signingKey'>, value: Buffer | string, overrides: { key?: string; signature?: string } = {}) {
   const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value);
-  const signingKey = createHash('sha256').update(box.token).digest('hex');
   return {
     key: overrides.key ?? box.boxId,
     value: bytes,
     headers: {
       [KAFKA_HEADERS.boxId]: box.boxId,
-      [KAFKA_HEADERS.signature]: overrides.signature ?? createHmac('sha256', signingKey).update(bytes).digest('hex'),
+      [KAFKA_HEADERS.signature]: overrides.signature ?? signBoxMessage(box, bytes),
     },
   };
 }
@@ -134,31 +132,35 @@ describe('Kafka ingest consumer', { skip, timeout: 420_000 }, () => {
     assert.equal(await countRows(db, 'dead_letters'), 0);
   });
 
-  test('dead-letters poison messages and keeps writing the ones that follow', async () => {
+  test('dead-letters poison messages and keeps writing the ones that follow; a bad reading is refused alone', async () => {
     await freshWorld();
-    const stranger = { boxId: 'VB-UNKNOWN-1', token: 'x'.repeat(43), patientId: '' };
+    const stranger = { boxId: 'VB-UNKNOWN-1', signingKey: box.signingKey };
     const wrongVersion = { ...batch(box, 1), v: 99 };
+    // One reading out of its schema: refused alone (rejected_readings), its batch stored.
     const badValue = batch(box, 2);
     (badValue.readings[0] as { value: unknown }).value = 'high';
+    // seq = 2^63 used to fail the chunk in the database (issue 10, finding 5): now refused by the schema.
+    const hugeSeq = JSON.stringify(batch(box, 7)).replace('"seq":7', '"seq":9223372036854775808');
     const poison = [
       signed(box, '{not json'),
       signed(box, JSON.stringify(wrongVersion)),
-      signed(box, JSON.stringify(badValue)),
-      signed(box, JSON.stringify(batch(box, 3)), { signature: '0'.repeat(64) }),
+      signed(box, hugeSeq),
+      signed(box, JSON.stringify(batch(box, 3)), { signature: '0'.repeat(128) }),
       signed(stranger, JSON.stringify({ ...batch(box, 4), boxId: stranger.boxId })),
     ];
     // All on the box's partition (same key), good batches before, between and after.
-    const messages = [signed(box, JSON.stringify(batch(box, 0))), ...poison, signed(box, JSON.stringify(batch(box, 5)))];
+    const messages = [signed(box, JSON.stringify(batch(box, 0))), ...poison, signed(box, JSON.stringify(badValue)), signed(box, JSON.stringify(batch(box, 5)))];
     messages[5] = { ...messages[5]!, key: box.boxId };
     await producer.send({ topic: KAFKA_TOPICS.telemetry, acks: -1, messages });
     await producer.send({ topic: KAFKA_TOPICS.telemetry, acks: -1, messages: [signed(box, JSON.stringify(batch(box, 6)))] });
 
     const ingest = consumer(db, cluster);
     await ingest.start();
-    await waitUntil(async () => (await countRows(db, 'telemetry_batches')) === 3, 'the three good batches', 60_000, 100);
+    await waitUntil(async () => (await countRows(db, 'telemetry_batches')) === 4, 'the four good batches', 60_000, 100);
     await waitUntil(async () => (await countRows(db, 'dead_letters')) === 5, 'five dead letters', 30_000, 100);
     await ingest.stop();
-    await measurementsExactlyOnce(db, 15);
+    await measurementsExactlyOnce(db, 19);
+    assert.equal(await countRows(db, 'rejected_readings', `seq = 2 AND reason = 'invalid_reading' AND field = '/readings/0/value'`), 1);
 
     const { rows } = await db.query<{ reason: string; field: string | null; box_id: string | null; payload_bytes: number }>(
       'SELECT reason, field, box_id, payload_bytes FROM dead_letters ORDER BY kafka_offset',
@@ -168,7 +170,7 @@ describe('Kafka ingest consumer', { skip, timeout: 420_000 }, () => {
       [
         ['INGEST_KAFKA_NOT_JSON', '/'],
         ['INGEST_SCHEMA_VERSION', '/v'],
-        ['INGEST_INVALID_BODY', '/readings/0/value'],
+        ['INGEST_INVALID_BODY', '/seq'],
         ['INGEST_UNAUTHORIZED', 'bad_signature'],
         ['INGEST_UNAUTHORIZED', 'key_mismatch'],
       ],

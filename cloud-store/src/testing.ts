@@ -1,7 +1,7 @@
 /**
  * Test helpers of the cloud (imported from tests only, as `@vigie/cloud-store/testing`).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from './db/migrate.ts';
 import { openPgDb } from './db/pg-adapter.ts';
@@ -79,6 +79,15 @@ export interface BoxFixture {
   readonly patientId: string;
   readonly boxId: string;
   readonly token: string;
+  /** The box's Kafka signing key (ed25519 private key); its public half is registered in `boxes`. */
+  readonly signingKey: KeyObject;
+  /** The same key as PKCS#8 PEM (for a box process started by a test). */
+  readonly signingKeyPem: string;
+}
+
+/** The `vigie-signature` header of `value` as the box signs it (ed25519, hex). */
+export function signBoxMessage(box: Pick<BoxFixture, 'signingKey'>, value: Buffer): string {
+  return sign(null, value, box.signingKey).toString('hex');
 }
 
 /** Insert a patient (fixture). */
@@ -99,13 +108,28 @@ export async function createBox(
 ): Promise<BoxFixture> {
   const boxId = options.boxId ?? `VB-T-${randomBytes(4).toString('hex')}`;
   const token = randomBytes(32).toString('base64url');
+  const keys = generateKeyPairSync('ed25519');
   await q.query('INSERT INTO boxes (id, token_hash, provisioned_at) VALUES ($1, $2, $3)', [
     boxId,
     sha256Hex(token),
     new Date(options.provisionedAt ?? Date.UTC(2020, 0, 1)).toISOString(),
   ]);
+  // Registered as the box registers it; skipped on a database migrated only part of the way (a
+  // migration's own test), where the column does not exist yet.
+  const { rows } = await q.query(
+    `SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'boxes' AND column_name = 'signing_public_key'`,
+  );
+  if (rows.length > 0) {
+    await q.query('UPDATE boxes SET signing_public_key = $2 WHERE id = $1', [boxId, keys.publicKey.export({ type: 'spki', format: 'der' }).toString('base64')]);
+  }
   if (options.patientId) await assignBox(q, boxId, options.patientId, options.since ?? Date.now() - 86_400_000);
-  return { boxId, token, patientId: options.patientId ?? '' };
+  return {
+    boxId,
+    token,
+    patientId: options.patientId ?? '',
+    signingKey: keys.privateKey,
+    signingKeyPem: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
 }
 
 /** Close the box's current assignment at `from` and assign it to `patientId` from then (fixture). */

@@ -8,6 +8,7 @@ import {
   BoxCommandResult,
   BoxConfig,
   BoxConfigDocument,
+  BoxSigningKeyMessage,
   BraceletEvent,
   BraceletStatus,
   BusReading,
@@ -51,6 +52,7 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   BoxCommandList,
   BoxCommandResult,
   ConfigApplied,
+  BoxSigningKey: BoxSigningKeyMessage,
 };
 
 /** File name of a message's schema at the current protocol version. */

@@ -15,10 +15,12 @@ export const KAFKA_TOPICS = {
 export type KafkaMessageKind = 'telemetry' | 'alerts' | 'heartbeats';
 
 /**
- * Headers of a box message. The box authenticates each message with
- * `signature = hex(HMAC-SHA256(key = hex(sha256(box token)), message value bytes))`: the cloud holds
- * only the token's sha256 (`boxes.token_hash`), so it can check the signature, and the Kafka log
- * never carries the token itself.
+ * Headers of a box message. The box authenticates each message with its own ed25519 key:
+ * `signature = hex(Ed25519(box private key, message value bytes))` (128 hex digits, RFC 8032).
+ * The private key is created on the box and never leaves it; the cloud holds only the public key
+ * (`boxes.signing_public_key`, registered by the box with `BoxSigningKey` over HTTPS), so neither
+ * the Kafka log nor a copy of the cloud's database lets anyone sign as a box. (Until issue 10 the
+ * key was the stored token hash: a database leak let anyone forge messages.)
  */
 export const KAFKA_HEADERS = {
   boxId: 'vigie-box-id',

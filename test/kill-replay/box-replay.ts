@@ -3,7 +3,7 @@
  * real KafkaCloudClient, replaying a pre-filled SQLite buffer. Killed with SIGKILL at random and
  * restarted; prints `sent` after every batch Kafka acknowledged and `drained` once the buffer is empty.
  *
- *     tsx box-replay.ts <sqlite file> <brokers,…> <box id> <token> <batch size>
+ *     tsx box-replay.ts <sqlite file> <brokers,…> <box id> <signing key file> <batch size>
  */
 import { silentLogger } from '@vigie/common';
 import { openBoxDatabase } from '../../appliance/src/store/database.ts';
@@ -11,12 +11,14 @@ import { ReadingBuffer } from '../../appliance/src/telemetry/buffer/reading-buff
 import { AlertStore } from '../../appliance/src/safety-core/alert-store.ts';
 import { Uplink } from '../../appliance/src/telemetry/uplink.ts';
 import { KafkaCloudClient } from '../../appliance/src/telemetry/kafka-cloud-client.ts';
+import { loadOrCreateBoxSigningKey } from '../../appliance/src/telemetry/box-signing-key.ts';
 import { systemClock } from '../../appliance/src/clock.ts';
 
-const [file, brokers, boxId, token, batchSize] = process.argv.slice(2);
+const [file, brokers, boxId, keyFile, batchSize] = process.argv.slice(2);
 const db = openBoxDatabase(file!, { synchronous: 'NORMAL' });
 const readings = new ReadingBuffer(db);
-const cloud = new KafkaCloudClient({ brokers: brokers!.split(','), boxId: boxId!, token: token!, clientId: 'kill-replay-box' });
+const signingKey = loadOrCreateBoxSigningKey(keyFile!);
+const cloud = new KafkaCloudClient({ brokers: brokers!.split(','), boxId: boxId!, signingKey, clientId: 'kill-replay-box' });
 const uplink = new Uplink({
   boxId: boxId!,
   readings,

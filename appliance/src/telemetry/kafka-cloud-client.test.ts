@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { skipUnlessTool, startKafkaMock, waitUntil, type KafkaMockCluster } from '@vigie/common/testing';
@@ -7,9 +7,10 @@ import { KAFKA_HEADERS, KAFKA_TOPICS, SCHEMA_VERSION, type TelemetryBatch } from
 import { loadBoxEnv } from '../config.ts';
 import { boxErrors } from '../errors.ts';
 import { KafkaCloudClient, kafkaOptionsFromEnv } from './kafka-cloud-client.ts';
+import { boxSigningKeyFromPem } from './box-signing-key.ts';
 
 const BOX = 'VB-KAFKA-0001';
-const TOKEN = 'k'.repeat(43);
+const KEY = boxSigningKeyFromPem(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
 
 const batch: TelemetryBatch = {
   v: SCHEMA_VERSION,
@@ -32,7 +33,13 @@ describe('KafkaCloudClient', { skip: skipUnlessTool('kcat'), timeout: 60_000 }, 
   });
 
   test('produces each kind to its topic, keyed and signed by the box, and confirms on the ack', async () => {
-    const client = new KafkaCloudClient({ brokers: cluster.brokers, boxId: BOX, token: TOKEN });
+    const registered: string[] = [];
+    const client = new KafkaCloudClient({
+      brokers: cluster.brokers,
+      boxId: BOX,
+      signingKey: KEY,
+      registerKey: async (publicKey) => void registered.push(publicKey),
+    });
     const receipt = await client.sendTelemetry(batch);
     assert.deepEqual(receipt, { v: SCHEMA_VERSION, boxId: BOX, seq: 7, accepted: 2, duplicate: false });
     await client.sendHeartbeat({
@@ -61,15 +68,28 @@ describe('KafkaCloudClient', { skip: skipUnlessTool('kcat'), timeout: 60_000 }, 
     assert.equal(telemetry.key!.toString(), BOX);
     assert.deepEqual(JSON.parse(telemetry.value!.toString()), batch);
     assert.equal(telemetry.headers![KAFKA_HEADERS.boxId]!.toString(), BOX);
-    // What the cloud checks: HMAC keyed by the token's sha256 (boxes.token_hash), never the token.
-    const key = createHash('sha256').update(TOKEN).digest('hex');
-    assert.equal(telemetry.headers![KAFKA_HEADERS.signature]!.toString(), createHmac('sha256', key).update(telemetry.value!).digest('hex'));
-    assert.ok(!telemetry.value!.toString().includes(TOKEN) && !JSON.stringify(telemetry.headers).includes(TOKEN));
+    // What the cloud checks: the box's ed25519 signature, with the public key the box registered (once).
+    assert.deepEqual(registered, [KEY.publicKey]);
+    const publicKey = createPublicKey({ key: Buffer.from(KEY.publicKey, 'base64'), format: 'der', type: 'spki' });
+    assert.ok(verify(null, telemetry.value!, publicKey, Buffer.from(telemetry.headers![KAFKA_HEADERS.signature]!.toString(), 'hex')));
     assert.equal(seen.get(KAFKA_TOPICS.heartbeats)!.key!.toString(), BOX);
   });
 
   test('an unreachable cluster is BOX_CLOUD_UNREACHABLE, so the uplink backs off and retries', async () => {
-    const client = new KafkaCloudClient({ brokers: ['127.0.0.1:1'], boxId: BOX, token: TOKEN, timeoutMs: 2_000 });
+    const client = new KafkaCloudClient({ brokers: ['127.0.0.1:1'], boxId: BOX, signingKey: KEY, timeoutMs: 2_000 });
+    await assert.rejects(client.sendTelemetry(batch), (err) => boxErrors.is(err, 'BOX_CLOUD_UNREACHABLE'));
+    await client.stop();
+  });
+
+  test('a signing key the cloud refuses to register is retried later (UNREACHABLE), never a reason to set the batch aside', async () => {
+    const client = new KafkaCloudClient({
+      brokers: cluster.brokers,
+      boxId: BOX,
+      signingKey: KEY,
+      registerKey: async () => {
+        throw boxErrors.create('BOX_CLOUD_REJECTED', { details: { status: 409 } });
+      },
+    });
     await assert.rejects(client.sendTelemetry(batch), (err) => boxErrors.is(err, 'BOX_CLOUD_UNREACHABLE'));
     await client.stop();
   });
@@ -95,6 +115,23 @@ describe('Kafka settings of the box', () => {
       ssl: true,
       sasl: { mechanism: 'scram-sha-512', username: 'box-VB-1', password: 'secret' },
     });
+  });
+
+  test('TLS is on by default for brokers on other hosts, off by default for loopback ones', () => {
+    assert.equal(kafkaOptionsFromEnv(loadBoxEnv({ KAFKA_BROKERS: 'kafka.example:9093' }))!.ssl, true);
+    assert.equal(kafkaOptionsFromEnv(loadBoxEnv({ KAFKA_BROKERS: '127.0.0.1:9092,localhost:9093' }))!.ssl, false);
+  });
+
+  test('refuses plaintext to a broker that is not this machine, in the settings and in the client', () => {
+    assert.throws(
+      () => kafkaOptionsFromEnv(loadBoxEnv({ KAFKA_BROKERS: '127.0.0.1:9092,kafka.example:9092', KAFKA_SSL: 'false' })),
+      (err: Error) => /KAFKA_SSL: false is refused with a broker that is not this machine/.test(err.message),
+    );
+    assert.throws(
+      () => new KafkaCloudClient({ brokers: ['10.0.0.5:9092'], boxId: BOX, signingKey: KEY, ssl: false }),
+      (err) => boxErrors.is(err, 'BOX_KAFKA_PLAINTEXT_REFUSED'),
+    );
+    assert.doesNotThrow(() => new KafkaCloudClient({ brokers: ['[::1]:9092', '127.0.0.1:9092'], boxId: BOX, signingKey: KEY, ssl: false }));
   });
 
   test('refuses a malformed broker list and SASL without credentials, naming the variable', () => {

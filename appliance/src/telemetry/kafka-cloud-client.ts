@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Kafka, Producer, SASLOptions } from 'kafkajs';
 import { commonErrors, silentLogger, type Logger, type Module } from '@vigie/common';
@@ -15,15 +14,24 @@ import {
 import type { BoxEnv } from '../config.ts';
 import { boxErrors } from '../errors.ts';
 import type { CloudClient } from './cloud-client.ts';
+import { signKafkaMessage, type BoxSigningKey } from './box-signing-key.ts';
 
 /** Options of {@link KafkaCloudClient}. */
 export interface KafkaCloudClientOptions {
   readonly brokers: readonly string[];
   readonly boxId: string;
-  /** The box's bearer token (box file); only an HMAC keyed by its sha256 leaves the box. */
-  readonly token: string;
+  /** The box's own ed25519 key (box-signing-key.ts): every message is signed with it. */
+  readonly signingKey: BoxSigningKey;
+  /**
+   * Registers the public half with the cloud (HTTPS, with the box's token) before the first
+   * produce; resolved once per process. Absent: the key is registered some other way (tests).
+   */
+  readonly registerKey?: (publicKey: string) => Promise<void>;
   readonly clientId?: string;
-  /** TLS to the brokers: `true` (system roots) or the pinned CA. */
+  /**
+   * TLS to the brokers: `true` (system roots) or the pinned CA. `false` only to loopback brokers
+   * (development, tests): otherwise the constructor throws BOX_KAFKA_PLAINTEXT_REFUSED.
+   */
   readonly ssl?: boolean | { ca: string };
   readonly sasl?: SASLOptions;
   /** How long one produce may wait for the acks of every in-sync replica. */
@@ -52,16 +60,17 @@ export class KafkaCloudClient implements CloudClient, Module {
   readonly name = 'kafka-cloud-client';
   readonly #o: KafkaCloudClientOptions;
   #kafka: Kafka | null = null;
-  readonly #signingKey: string;
   readonly #log: Logger;
+  #keyRegistered = false;
   #producer: Producer | null = null;
   #connecting: Promise<Producer> | null = null;
 
   constructor(options: KafkaCloudClientOptions) {
     this.#o = options;
     this.#log = (options.log ?? silentLogger()).child({ module: 'kafka-cloud-client' });
-    // The cloud stores sha256(token) only; keying the HMAC by it lets the cloud verify without the token.
-    this.#signingKey = createHash('sha256').update(options.token, 'utf8').digest('hex');
+    if ((options.ssl ?? false) === false && !options.brokers.every(isLoopbackBroker)) {
+      throw boxErrors.create('BOX_KAFKA_PLAINTEXT_REFUSED', { details: { brokers: options.brokers.length } });
+    }
   }
 
   /**
@@ -73,10 +82,11 @@ export class KafkaCloudClient implements CloudClient, Module {
     if (this.#kafka) return this.#kafka;
     const { Kafka, logLevel } = await import('kafkajs');
     const options = this.#o;
+    const ssl = options.ssl ?? false;
     this.#kafka = new Kafka({
       clientId: options.clientId ?? 'vigie-box',
       brokers: [...options.brokers],
-      ...(options.ssl === undefined || options.ssl === false ? {} : { ssl: options.ssl === true ? true : { ca: [options.ssl.ca] } }),
+      ...(ssl === false ? {} : { ssl: ssl === true ? true : { ca: [ssl.ca] } }),
       ...(options.sasl ? { sasl: options.sasl } : {}),
       connectionTimeout: 3_000,
       // Few retries inside kafkajs: the uplink owns the backoff (exponential, jittered, capped).
@@ -120,11 +130,12 @@ export class KafkaCloudClient implements CloudClient, Module {
           {
             key: this.#o.boxId,
             value,
-            headers: { [KAFKA_HEADERS.boxId]: this.#o.boxId, [KAFKA_HEADERS.signature]: signKafkaMessage(this.#signingKey, value) },
+            headers: { [KAFKA_HEADERS.boxId]: this.#o.boxId, [KAFKA_HEADERS.signature]: signKafkaMessage(this.#o.signingKey, value) },
           },
         ],
       });
     } catch (cause) {
+      if (boxErrors.is(cause, 'BOX_CLOUD_UNREACHABLE') || boxErrors.is(cause, 'BOX_CLOUD_UNAUTHORIZED')) throw cause;
       const code = boxErrorCodeOf(cause);
       if (code !== 'BOX_CLOUD_REJECTED') await this.#reset();
       this.#log.debug({ code, topic, kafka: kafkaErrorType(cause) }, 'produce failed');
@@ -134,6 +145,7 @@ export class KafkaCloudClient implements CloudClient, Module {
 
   async #connect(): Promise<Producer> {
     if (this.#producer) return this.#producer;
+    await this.#registerKey();
     this.#connecting ??= (async () => {
       // Not kafkajs's idempotent producer: the ingest's (boxId, seq) claim already makes a resend
       // harmless, and the idempotent producer needs a cluster controller (field notes).
@@ -152,6 +164,24 @@ export class KafkaCloudClient implements CloudClient, Module {
     return this.#connecting;
   }
 
+  /**
+   * The cloud must know the public key before it sees a signed message, or it dead-letters it.
+   * A failure here is retried with the uplink's backoff (BOX_CLOUD_UNREACHABLE), never answered
+   * by setting the batch aside: the batch itself is fine.
+   */
+  async #registerKey(): Promise<void> {
+    if (this.#keyRegistered || !this.#o.registerKey) return;
+    try {
+      await this.#o.registerKey(this.#o.signingKey.publicKey);
+    } catch (cause) {
+      if (boxErrors.is(cause, 'BOX_CLOUD_UNAUTHORIZED')) throw cause;
+      const code = boxErrors.is(cause) ? cause.code : undefined;
+      this.#log.error({ code, details: boxErrors.is(cause) ? cause.details : undefined }, 'signing key not registered with the cloud; Kafka sends wait');
+      throw boxErrors.create('BOX_CLOUD_UNREACHABLE', { cause, details: { step: 'register-signing-key' } });
+    }
+    this.#keyRegistered = true;
+  }
+
   /** Drop the producer after a failure: the next send connects afresh (new metadata, new sockets). */
   async #reset(): Promise<void> {
     const producer = this.#producer;
@@ -160,9 +190,10 @@ export class KafkaCloudClient implements CloudClient, Module {
   }
 }
 
-/** `hex(HMAC-SHA256(key, value))`, the `vigie-signature` header (protocol `KAFKA_HEADERS`). */
-export function signKafkaMessage(signingKey: string, value: Buffer): string {
-  return createHmac('sha256', signingKey).update(value).digest('hex');
+/** Whether `host:port` names this machine (plaintext is allowed there only). */
+export function isLoopbackBroker(broker: string): boolean {
+  const host = broker.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /** Kafka broker error types that refuse the message itself: resending it cannot help. */
@@ -197,6 +228,15 @@ export function kafkaOptionsFromEnv(env: BoxEnv): Pick<KafkaCloudClientOptions, 
     }
     sasl = { mechanism: env.KAFKA_SASL_MECHANISM, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD } as SASLOptions;
   }
-  const ssl = env.KAFKA_SSL ? (env.VIGIE_CLOUD_CA_FILE ? { ca: readFileSync(env.VIGIE_CLOUD_CA_FILE, 'utf8') } : true) : false;
+  // TLS unless every broker is this machine; plaintext to another host is refused, not warned
+  // about: a box has nobody to read a warning.
+  const tls = env.KAFKA_SSL ?? !env.KAFKA_BROKERS.every(isLoopbackBroker);
+  if (!tls && !env.KAFKA_BROKERS.every(isLoopbackBroker)) {
+    throw commonErrors.create('CONFIG_INVALID', {
+      message:
+        'Invalid box configuration:\n  - KAFKA_SSL: false is refused with a broker that is not this machine (health data only leaves the box over TLS); unset it or set KAFKA_SSL=true',
+    });
+  }
+  const ssl = tls ? (env.VIGIE_CLOUD_CA_FILE ? { ca: readFileSync(env.VIGIE_CLOUD_CA_FILE, 'utf8') } : true) : false;
   return { brokers: env.KAFKA_BROKERS, clientId: env.KAFKA_CLIENT_ID, ssl, ...(sasl ? { sasl } : {}) };
 }

@@ -10,8 +10,9 @@ import { BusClient } from '../bus/bus-client.ts';
 import { openBoxDatabase } from '../store/database.ts';
 import { ReadingBuffer } from './buffer/reading-buffer.ts';
 import { AlertStore } from '../safety-core/alert-store.ts';
-import { HttpCloudClient, type CloudClient } from './cloud-client.ts';
+import { CloudHttp, HttpCloudClient, type CloudClient } from './cloud-client.ts';
 import { KafkaCloudClient, kafkaOptionsFromEnv } from './kafka-cloud-client.ts';
+import { boxSigningKeyPath, loadOrCreateBoxSigningKey, registerSigningKey } from './box-signing-key.ts';
 import { Uplink } from './uplink.ts';
 import { diskFreeBytes, softwareVersions } from './box-health.ts';
 import { Downlink } from './downlink.ts';
@@ -56,9 +57,7 @@ export function createTelemetryService(options: {
   const alerts = new AlertStore(db);
   // KAFKA_BROKERS set: produce to Kafka (docs/decisions/0005-kafka-exactly-once.md); else HTTPS.
   const kafkaOptions = options.cloud ? null : kafkaOptionsFromEnv(env);
-  const kafkaClient = kafkaOptions
-    ? new KafkaCloudClient({ ...kafkaOptions, boxId: boxFile.boxId, token: boxFile.token, log })
-    : null;
+  const kafkaClient = kafkaOptions ? kafkaCloudClient(kafkaOptions, { env, boxFile, boxFilePath: paths.boxConfig, log }) : null;
   const cloud =
     options.cloud ??
     kafkaClient ??
@@ -191,4 +190,30 @@ export function createTelemetryService(options: {
       }
     },
   };
+}
+
+/**
+ * The Kafka transport, signing with the box's own ed25519 key (created beside the box file at the
+ * first start of a box that has none) and registering its public half over HTTPS before the first
+ * produce (docs/decisions/0005-kafka-exactly-once.md, "Message authentication").
+ */
+function kafkaCloudClient(
+  kafkaOptions: NonNullable<ReturnType<typeof kafkaOptionsFromEnv>>,
+  deps: { env: BoxEnv; boxFile: BoxFile; boxFilePath: string; log: Logger },
+): KafkaCloudClient {
+  const { env, boxFile, log } = deps;
+  const signingKey = loadOrCreateBoxSigningKey(boxSigningKeyPath(deps.boxFilePath));
+  const http = new CloudHttp({
+    baseUrl: boxFile.cloudUrl,
+    token: boxFile.token,
+    maxSockets: 1,
+    ...(env.VIGIE_CLOUD_CA_FILE ? { ca: readFileSync(env.VIGIE_CLOUD_CA_FILE, 'utf8') } : {}),
+  });
+  return new KafkaCloudClient({
+    ...kafkaOptions,
+    boxId: boxFile.boxId,
+    signingKey,
+    registerKey: (publicKey) => registerSigningKey(http, boxFile.boxId, publicKey),
+    log,
+  });
 }

@@ -10,6 +10,7 @@ import { Uplink, type HeartbeatExtras, type UplinkDeps } from './uplink.ts';
 import { DESIGN_SEND_CADENCES } from './buffer/send-cadence.ts';
 import type { CloudClient } from './cloud-client.ts';
 import { diskFreeBytes } from './box-health.ts';
+import { boxErrors } from '../errors.ts';
 
 const BOX = 'VB-TEST-0001';
 const hr = (ts: number): Reading => ({ metric: 'heart_rate', ts, value: 70, periodS: 120 });
@@ -117,4 +118,30 @@ test('reports the buffer in the heartbeat: depth, oldest, estimated bytes, evict
   } finally {
     dir.cleanup();
   }
+});
+
+test('a heartbeat the cloud refuses (4xx) is logged and dropped: the box stays online, no backoff, later telemetry still goes', async () => {
+  const db = openBoxDatabase(':memory:');
+  const readings = new ReadingBuffer(db);
+  class RefusingCloud extends OrderedCloud {
+    override async sendHeartbeat(heartbeat: Heartbeat): Promise<void> {
+      await super.sendHeartbeat(heartbeat);
+      throw boxErrors.create('BOX_CLOUD_REJECTED', { details: { status: 400, code: 'INGEST_INVALID_BODY', field: '/at' } });
+    }
+  }
+  const cloud = new RefusingCloud();
+  const cycles: boolean[] = [];
+  const errors: unknown[] = [];
+  const log = Object.assign(silentLogger(), { error: (o: unknown) => void errors.push(o) });
+  const uplink = uplinkOn(db, readings, cloud, {}, { onCycle: (online) => cycles.push(online), log });
+  await uplink.start();
+  await uplink.idle();
+  readings.appendMany('BR-1', [hr(10), hr(11)]);
+  uplink.kick();
+  await uplink.idle();
+  await uplink.stop();
+  assert.deepEqual(cycles, [true, true], 'a refused heartbeat is not an unreachable cloud');
+  assert.deepEqual(cloud.log, ['heartbeat', 'batch 0'], 'refused once, not resent at every cycle');
+  assert.equal(readings.depth().depth, 0);
+  assert.equal(errors.length, 1, 'the refusal is logged with its reason');
 });

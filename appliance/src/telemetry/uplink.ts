@@ -156,17 +156,25 @@ export class Uplink implements Module {
     const { depth, oldestTs } = this.#d.readings.depth();
     const { bytes, evictedTotal } = this.#d.readings.usage();
     const extras = await this.#d.heartbeat();
-    await this.#d.cloud.sendHeartbeat({
-      v: SCHEMA_VERSION,
-      boxId: this.#d.boxId,
-      at: now,
-      ...extras,
-      configVersion: extras.configVersion ?? null,
-      bufferDepth: depth,
-      oldestUnsentAt: oldestTs,
-      bufferBytes: bytes,
-      evictedReadings: evictedTotal,
-    });
+    try {
+      await this.#d.cloud.sendHeartbeat({
+        v: SCHEMA_VERSION,
+        boxId: this.#d.boxId,
+        at: now,
+        ...extras,
+        configVersion: extras.configVersion ?? null,
+        bufferDepth: depth,
+        oldestUnsentAt: oldestTs,
+        bufferBytes: bytes,
+        evictedReadings: evictedTotal,
+      });
+    } catch (err) {
+      // The cloud answered and refused this one (4xx): resending it cannot help, and counting it as
+      // a failure would show the box offline and slow every later batch with backoff. Dropped; the
+      // next period's heartbeat is a new one.
+      if (!boxErrors.is(err, 'BOX_CLOUD_REJECTED')) throw err;
+      this.#d.log.error({ details: err.details }, 'cloud refused a heartbeat; dropped');
+    }
     this.#lastHeartbeat = now;
     return true;
   }

@@ -6,6 +6,7 @@ import { cloudErrors } from '../errors.ts';
 import { recordAlert } from '../pipeline/alert-intake.ts';
 import { recordHeartbeat } from '../pipeline/heartbeat-intake.ts';
 import { TelemetryPipeline } from '../pipeline/telemetry-pipeline.ts';
+import { isDataRefusal } from '../pipeline/data-refusal.ts';
 import { BoxKeyring } from './box-keyring.ts';
 import type { KafkaConnection } from './config.ts';
 import { produceDeadLetters, recordDeadLetters, type DeadLetter } from './dead-letters.ts';
@@ -101,7 +102,8 @@ export class KafkaIngestConsumer implements Module {
       partitionsConsumedConcurrently: this.#o.partitionsConsumedConcurrently ?? 2,
       eachBatch: (payload) => this.#eachBatch(payload),
     });
-    this.#log.info({ groupId: k.groupId, brokers: k.brokers.length }, 'consuming box topics');
+    this.#log.info({ groupId: k.groupId, brokers: k.brokers.length, tls: k.ssl !== false, sasl: k.sasl?.mechanism ?? null }, 'consuming box topics');
+    if (k.insecure) this.#log.warn({ brokers: k.brokers.length }, 'Kafka in plaintext to brokers on other hosts (KAFKA_ALLOW_PLAINTEXT): development only');
   }
 
   /**
@@ -211,8 +213,8 @@ export class KafkaIngestConsumer implements Module {
   /** Decode, authenticate and write one chunk of one partition. Throws only for what a retry can fix. */
   async #handleChunk(topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<void> {
     await this.#keys.prefetch(messages.flatMap((m) => (m.key ? [m.key.toString('utf8')] : [])));
-    const decoded: Decoded[] = [];
-    for (const message of messages) decoded.push(await this.#decode(topic, partition, message));
+    // In parallel: signatures are verified on the thread pool (BoxKeyring.verify).
+    const decoded: Decoded[] = await Promise.all(messages.map((message) => this.#decode(topic, partition, message)));
     const dead: DeadLetter[] = decoded.flatMap((d) => ('dead' in d ? [d.dead] : []));
     const usable = decoded.flatMap((d) => ('dead' in d ? [] : [d]));
 
@@ -305,13 +307,4 @@ function deadLetter(topic: string, partition: number, message: KafkaMessage, box
 function fieldOf(details: unknown): string | null {
   const field = (details as { field?: unknown } | undefined)?.field;
   return typeof field === 'string' ? field : null;
-}
-
-/**
- * PostgreSQL SQLSTATE classes 22 (data exception) and 23 (integrity constraint violation): the
- * same message would fail again, so it is a poison message, not an outage.
- */
-function isDataRefusal(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code);
 }

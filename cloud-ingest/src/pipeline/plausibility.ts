@@ -13,7 +13,11 @@ export type RejectReason =
   | 'ts_in_future'
   | 'ts_too_old'
   | 'ts_before_provisioning'
-  | 'no_assignment';
+  | 'no_assignment'
+  // The reading does not match the wire schema (a field missing or out of its bounds, e.g. a ts
+  // after year 9999); `rejected_readings.field` names the failing field, and only the fields that
+  // were valid are kept. The rest of its batch is stored (issue 10, finding 5).
+  | 'invalid_reading';
 
 /** Steps are bounded per 30 minutes; a reading's bound scales with its period. */
 const STEPS_REFERENCE_PERIOD_S = 1_800;

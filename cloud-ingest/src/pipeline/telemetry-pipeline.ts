@@ -1,14 +1,22 @@
-import { MAX_READINGS_PER_BATCH, SCHEMA_VERSION, TelemetryBatch, type BatchReceipt } from '@vigie/protocol';
+import { MAX_READINGS_PER_BATCH, Reading, SCHEMA_VERSION, TelemetryEnvelope, validate, type BatchReceipt, type TelemetryBatch } from '@vigie/protocol';
 import { silentLogger, type Logger, type VigieError } from '@vigie/common';
 import type { Db } from '@vigie/cloud-store';
 import { cloudErrors } from '../errors.ts';
 import { cachedBoxProvisionedAt, implausibility } from './plausibility.ts';
 import { parseMessage } from './validate.ts';
-import { writeTelemetry, writeTelemetryMany, type FilteredBatch, type WriteOutcome } from './write-telemetry.ts';
+import { writeTelemetryMany, type FilteredBatch, type WriteOutcome } from './write-telemetry.ts';
 
 /** The stages every telemetry batch goes through, whatever transport brought it (HTTPS, Kafka). */
 export const TELEMETRY_STAGES = ['validate', 'filter', 'write'] as const;
 export type TelemetryStage = (typeof TELEMETRY_STAGES)[number];
+
+/** The JSON pointer of the first field of reading `index` that fails the schema, or null. */
+function readingProblem(reading: unknown, index: number): string | null {
+  const result = validate(Reading, reading, 1);
+  if (result.ok) return null;
+  const path = result.issues[0]!.path;
+  return `/readings/${index}${path === '/' ? '' : path}`;
+}
 
 /** What became of one batch of {@link TelemetryPipeline.processMany}: its receipt, or why it was refused. */
 export type PipelineResult = { readonly ok: true; readonly receipt: BatchReceipt } | { readonly ok: false; readonly error: VigieError };
@@ -40,7 +48,7 @@ export class TelemetryPipeline {
   async process(raw: unknown, boxId: string): Promise<BatchReceipt> {
     const receivedAt = this.#now();
     const filtered = await this.#validateAndFilter(raw, boxId, receivedAt);
-    const outcome = await this.#stage('write', boxId, () => writeTelemetry(this.#db, filtered.batch, filtered.verdicts, receivedAt));
+    const outcome = await this.#stage('write', boxId, async () => (await writeTelemetryMany(this.#db, [filtered], receivedAt))[0]!);
     return this.#receipt(filtered.batch, outcome);
   }
 
@@ -80,13 +88,15 @@ export class TelemetryPipeline {
           details: { field: '/readings', max: MAX_READINGS_PER_BATCH },
         });
       }
-      return parseMessage(TelemetryBatch, raw, boxId);
+      return parseMessage(TelemetryEnvelope, raw, boxId);
     });
+    // Each reading alone: one that fails the schema is refused with its field, never its batch.
+    const fields = batch.readings.map((r, i) => readingProblem(r, i));
     const verdicts = await this.#stage('filter', boxId, async () => {
       const box = { provisionedAt: await cachedBoxProvisionedAt(this.#db, boxId, receivedAt) };
-      return batch.readings.map((r) => implausibility(r, receivedAt, box));
+      return (batch.readings as readonly Reading[]).map((r, i) => (fields[i] === null ? implausibility(r, receivedAt, box) : 'invalid_reading'));
     });
-    return { batch, verdicts };
+    return { batch: batch as TelemetryBatch, verdicts, fields };
   }
 
   #receipt(batch: TelemetryBatch, outcome: WriteOutcome): BatchReceipt {

@@ -1,4 +1,4 @@
-import type { Reading, TelemetryBatch } from '@vigie/protocol';
+import { MAX_EPOCH_MS, METRIC_UNITS, type Reading, type TelemetryBatch } from '@vigie/protocol';
 import { EVENTS_CHANNEL, insertMeasurements, type Db, type MeasurementRow, type Queryable, type ReadingsEvent } from '@vigie/cloud-store';
 import type { RejectReason } from './plausibility.ts';
 
@@ -39,10 +39,15 @@ export async function writeTelemetry(
   return (await writeTelemetryMany(db, [{ batch, verdicts }], receivedAt))[0]!;
 }
 
-/** One validated and filtered batch, ready for the write stage. */
+/**
+ * One validated and filtered batch, ready for the write stage. Where `verdicts[i]` is
+ * `invalid_reading`, `batch.readings[i]` is whatever the box sent (not a valid Reading) and
+ * `fields[i]` the JSON pointer of its first failing field.
+ */
 export interface FilteredBatch {
   readonly batch: TelemetryBatch;
   readonly verdicts: ReadonlyArray<RejectReason | null>;
+  readonly fields?: ReadonlyArray<string | null>;
 }
 
 /**
@@ -57,7 +62,7 @@ export async function writeTelemetryMany(db: Db, items: readonly FilteredBatch[]
   return db.transaction(async (tx) => {
     const assignments = await loadAssignments(tx, items);
     const seen = new Set<string>();
-    const plans = items.map(({ batch, verdicts }) => {
+    const plans = items.map(({ batch, verdicts, fields }) => {
       const key = `${batch.boxId}\u0000${batch.seq}`;
       const repeated = seen.has(key);
       seen.add(key);
@@ -68,7 +73,8 @@ export async function writeTelemetryMany(db: Db, items: readonly FilteredBatch[]
         const verdict = verdicts[position] ?? null;
         const patientId = verdict === null ? patientAt(mine, reading.ts) : null;
         if (patientId === null) {
-          rejected.push({ boxId: batch.boxId, seq: batch.seq, position, reading, reason: verdict ?? 'no_assignment' });
+          const kept = verdict === 'invalid_reading' ? salvage(reading) : reading;
+          rejected.push({ boxId: batch.boxId, seq: batch.seq, position, reading: kept, reason: verdict ?? 'no_assignment', field: fields?.[position] ?? null });
           return;
         }
         const { metric, ts, value } = reading;
@@ -116,8 +122,33 @@ interface RejectedReading {
   readonly boxId: string;
   readonly seq: number;
   readonly position: number;
-  readonly reading: Reading;
+  /** A schema-invalid reading keeps only its valid fields (the others are stored as NULL). */
+  readonly reading: Reading | SalvagedReading;
   readonly reason: RejectReason;
+  readonly field: string | null;
+}
+
+/** What can be stored of a reading that failed the schema: each field only if it is valid alone. */
+interface SalvagedReading {
+  readonly metric: string | null;
+  readonly ts: number | null;
+  readonly value: number | null;
+  readonly periodS: number | null;
+}
+
+const METRICS: ReadonlySet<unknown> = new Set(Object.keys(METRIC_UNITS));
+
+function salvage(raw: unknown): SalvagedReading {
+  const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const ts = r.ts;
+  const value = r.value;
+  const periodS = r.periodS;
+  return {
+    metric: METRICS.has(r.metric) ? (r.metric as string) : null,
+    ts: Number.isInteger(ts) && (ts as number) >= 0 && (ts as number) <= MAX_EPOCH_MS ? (ts as number) : null,
+    value: typeof value === 'number' && Number.isFinite(value) ? value : null,
+    periodS: Number.isInteger(periodS) && (periodS as number) >= 1 && (periodS as number) <= 86_400 ? (periodS as number) : null,
+  };
 }
 
 /** Every event of the chunk in one statement (delivered at commit, like notifyEvent). */
@@ -131,13 +162,16 @@ async function loadAssignments(tx: Queryable, items: readonly FilteredBatch[]): 
   let min = Infinity;
   let max = -Infinity;
   const boxes = new Set<string>();
-  for (const { batch } of items) {
+  for (const { batch, verdicts } of items) {
     boxes.add(batch.boxId);
-    for (const r of batch.readings) {
+    // Only plausible readings need a patient (and a schema-invalid one may have no usable ts).
+    batch.readings.forEach((r, i) => {
+      if ((verdicts[i] ?? null) !== null) return;
       if (r.ts < min) min = r.ts;
       if (r.ts > max) max = r.ts;
-    }
+    });
   }
+  if (min > max) return new Map();
   const { rows } = await tx.query<{ box_id: string; patient_id: string; valid_from: Date; valid_to: Date | null }>(
     `SELECT box_id, patient_id, valid_from, valid_to FROM box_assignments
      WHERE box_id = ANY($1::text[]) AND valid_from <= $3 AND (valid_to IS NULL OR valid_to > $2)`,
@@ -155,20 +189,21 @@ async function loadAssignments(tx: Queryable, items: readonly FilteredBatch[]): 
 async function insertRejected(tx: Queryable, rejected: readonly RejectedReading[], receivedAt: number): Promise<void> {
   if (rejected.length === 0) return;
   await tx.query(
-    `INSERT INTO rejected_readings (box_id, seq, received_at, position, metric, ts, value, period_s, reason)
-     SELECT b, s, $1::timestamptz, p, m, t, v, ps, r
-       FROM unnest($2::text[], $3::int8[], $4::int[], $5::text[], $6::timestamptz[], $7::float8[], $8::int[], $9::text[])
-            AS x(b, s, p, m, t, v, ps, r)`,
+    `INSERT INTO rejected_readings (box_id, seq, received_at, position, metric, ts, value, period_s, reason, field)
+     SELECT b, s, $1::timestamptz, p, m, t, v, ps, r, f
+       FROM unnest($2::text[], $3::int8[], $4::int[], $5::text[], $6::timestamptz[], $7::float8[], $8::int[], $9::text[], $10::text[])
+            AS x(b, s, p, m, t, v, ps, r, f)`,
     [
       new Date(receivedAt).toISOString(),
       rejected.map((r) => r.boxId),
       rejected.map((r) => r.seq),
       rejected.map((r) => r.position),
       rejected.map((r) => r.reading.metric),
-      rejected.map((r) => new Date(r.reading.ts).toISOString()),
+      rejected.map((r) => (r.reading.ts === null ? null : new Date(r.reading.ts).toISOString())),
       rejected.map((r) => r.reading.value),
       rejected.map((r) => r.reading.periodS ?? null),
       rejected.map((r) => r.reason),
+      rejected.map((r) => (r.field === null ? null : r.field.slice(0, 200))),
     ],
   );
 }

@@ -57,8 +57,11 @@ export async function seedDemo(db: Db, options: DemoSeedOptions): Promise<DemoAc
       if (account.relation) await linkCare(tx, DEMO_PATIENT_ID, id, account.relation);
     }
     await tx.query(
+      // A new token means a new demo box (its data folder was reset): its Kafka signing key is new
+      // too, so the old public key is forgotten and the box registers its own at first start.
       `INSERT INTO boxes (id, token_hash) VALUES ($1, $2)
-       ON CONFLICT (id) DO UPDATE SET token_hash = EXCLUDED.token_hash, revoked_at = NULL`,
+       ON CONFLICT (id) DO UPDATE SET token_hash = EXCLUDED.token_hash, revoked_at = NULL,
+         signing_public_key = CASE WHEN boxes.token_hash = EXCLUDED.token_hash THEN boxes.signing_public_key END`,
       [options.boxId, sha256Hex(options.boxToken)],
     );
     await ensureAssignment(tx, options.boxId, historyStart, now);

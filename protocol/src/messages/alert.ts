@@ -1,6 +1,6 @@
 import { Type, type Static, type TLiteral } from '@sinclair/typebox';
 import { ALERT_STATES, type AlertStateName } from '../alert-states.ts';
-import { BoxId, EpochMs, SchemaVersion, Uuid } from './common.ts';
+import { BoxId, EpochMs, Int32Count, SchemaVersion, Uuid } from './common.ts';
 
 /** What raised the alert. */
 export const AlertKind = Type.Union(
@@ -62,7 +62,7 @@ export const AlertEvent = Type.Object(
     boxId: BoxId,
     alertId: Uuid,
     number: Type.Integer({ minimum: 1, maximum: 999, description: 'Short number quoted in the SMS (reply "OK <number>")' }),
-    revision: Type.Integer({ minimum: 0, description: 'Increases with every change of this alert' }),
+    revision: Int32Count('Increases with every change of this alert (integer in the cloud: at most 2^31 − 1)'),
     kind: AlertKind,
     severity: AlertSeverity,
     state: AlertState,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { BoxId, EpochMs, SchemaVersion } from './common.ts';
+import { BoxId, EpochMs, INT32_MAX, Int32Count, SafeCount, SchemaVersion } from './common.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
@@ -19,15 +19,15 @@ export const Heartbeat = Type.Object(
       { additionalProperties: false },
     ),
     configVersion: Type.Optional(
-      Nullable(Type.Integer({ minimum: 0, description: 'Version of the configuration in force; null: none received from the cloud yet' })),
+      Nullable(Type.Integer({ minimum: 0, maximum: INT32_MAX, description: 'Version of the configuration in force; null: none received from the cloud yet' })),
     ),
-    bufferDepth: Type.Integer({ minimum: 0, description: 'Readings not yet confirmed by the cloud' }),
+    bufferDepth: Int32Count('Readings not yet confirmed by the cloud'),
     oldestUnsentAt: Nullable(EpochMs),
     bufferBytes: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Estimated bytes of the unsent readings (the buffer is bounded by rows and bytes)' }),
+      SafeCount('Estimated bytes of the unsent readings (the buffer is bounded by rows and bytes)'),
     ),
     evictedReadings: Type.Optional(
-      Type.Integer({ minimum: 0, description: 'Unsent readings dropped because the buffer was full, since the box store was created' }),
+      SafeCount('Unsent readings dropped because the buffer was full, since the box store was created'),
     ),
     lastBraceletContactAt: Nullable(EpochMs),
     braceletBattery: Nullable(Type.Integer({ minimum: 0, maximum: 100 })),
@@ -38,7 +38,7 @@ export const Heartbeat = Type.Object(
       },
       { additionalProperties: false },
     ),
-    diskFreeBytes: Nullable(Type.Integer({ minimum: 0 })),
+    diskFreeBytes: Nullable(SafeCount('Free bytes on the box data partition')),
   },
   { additionalProperties: false, $id: 'Heartbeat' },
 );

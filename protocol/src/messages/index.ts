@@ -5,3 +5,4 @@ export * from './alert.ts';
 export * from './heartbeat.ts';
 export * from './mqtt.ts';
 export * from './box-config.ts';
+export * from './signing-key.ts';
