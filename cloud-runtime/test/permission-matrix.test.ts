@@ -69,6 +69,7 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   'POST /ingest/v1/telemetry': { allow: [], box: true },
   'POST /ingest/v1/alerts': { allow: [], box: true },
   'POST /ingest/v1/heartbeats': { allow: [], box: true },
+  'PUT /ingest/v1/signing-key': { allow: [], box: true },
   'GET /ingest/v1/config': { allow: [], box: true },
   'GET /ingest/v1/commands': { allow: [], box: true },
   'POST /ingest/v1/commands/:id/done': { allow: [], box: true, params: () => ({ id: randomUUID() }) },
