@@ -85,3 +85,22 @@ test('with --allow-dirty a benchmark runs on a dirty tree and marks its result d
     repo.cleanup();
   }
 });
+
+test('results recorded by an earlier benchmark, not yet committed, do not make the tree dirty', () => {
+  const repo = repoWithBenchmark();
+  try {
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: repo.path, encoding: 'utf8' });
+    assert.equal(repo.run().status, 0);
+    git('add', 'bench/results');
+    git('commit', '-qm', 'results');
+    const commit = git('rev-parse', '--short', 'HEAD').trim();
+    // A second benchmark of the series overwrites the committed result: still the same code.
+    const second = repo.run('--rounds', '2');
+    assert.equal(second.status, 0, String(second.stderr));
+    const figures = recorded(repo.path);
+    assert.equal(figures.commit, commit);
+    assert.equal(figures.dirty, false);
+  } finally {
+    repo.cleanup();
+  }
+});

@@ -27,13 +27,17 @@ export interface MeasuredCommit {
   readonly changes: readonly string[];
 }
 
-/** Read the commit and whether tracked files differ from it (untracked files do not count). */
+/**
+ * Read the commit and whether tracked files differ from it. Untracked files do not count, nor do
+ * recorded results (`bench/results/`): they are what benchmarks write, not what they measure, so a
+ * series of benchmarks can run one after another before their results are committed together.
+ */
 export function measuredCommit(cwd = REPO): MeasuredCommit {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const changes = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, encoding: 'utf8' })
       .split('\n')
-      .filter(Boolean);
+      .filter((line) => line !== '' && !/^.. bench\/results\//.test(line));
     return { commit: changes.length > 0 ? `${commit}-dirty` : commit, dirty: changes.length > 0, changes };
   } catch {
     return { commit: 'unknown', dirty: false, changes: [] };
