@@ -12,8 +12,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { resolveRelative, specifiers } from '../scripts/lib/source-graph.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const SKIP = new Set(['node_modules', '.git', 'data', 'dist', '__reference__']);
@@ -26,24 +27,6 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
     else if (/\.(ts|tsx|js|mjs)$/.test(entry) && !entry.endsWith('.d.ts')) out.push(path);
   }
   return out;
-}
-
-/** Every module specifier of a file: `import … from 'x'`, `export … from 'x'`, `import 'x'`, `import('x')`. */
-function specifiers(source: string): string[] {
-  const found: string[] = [];
-  const patterns = [/^\s*(?:import|export)\s[^;]*?\sfrom\s+['"]([^'"]+)['"]/gm, /^\s*import\s+['"]([^'"]+)['"]/gm, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];
-  for (const pattern of patterns) for (const m of source.matchAll(pattern)) found.push(m[1]!);
-  return found;
-}
-
-/** The file a relative specifier names, or null (a package, or a file that is not a source). */
-function resolveRelative(from: string, specifier: string): string | null {
-  if (!specifier.startsWith('.')) return null;
-  const target = resolve(dirname(from), specifier);
-  for (const candidate of [target, `${target}.ts`, `${target}.tsx`, join(target, 'index.ts')]) {
-    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
-  }
-  return null;
 }
 
 const files = sourceFiles(root);
