@@ -15,6 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { testDeclarations } from './lib/test-declarations.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -51,14 +52,9 @@ function citations(doc: string, text: string): Citation[] {
   return out;
 }
 
-/** Titles of test(…), it(…) and describe(…) calls, string literal first argument, unescaped. */
+/** Titles of test(…), it(…) and describe(…) calls written in full (string literal first argument). */
 function testTitles(source: string): Set<string> {
-  const call = /\b(?:test|it|describe)(?:\.(?:skip|only|todo))?\(\s*(?:'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`((?:[^`\\$]|\\.)*)`)/g;
-  const titles = new Set<string>();
-  for (const m of source.matchAll(call)) {
-    titles.add((m[1] ?? m[2] ?? m[3]!).replace(/\\(.)/g, '$1'));
-  }
-  return titles;
+  return new Set(testDeclarations(source).filter((d) => !d.partial).map((d) => d.title));
 }
 
 const all = documents().flatMap((doc) => citations(doc, readFileSync(join(root, doc), 'utf8')));
