@@ -20,6 +20,7 @@ import { registerDemoRoutes } from './demo/demo-routes.ts';
 import { isLoopbackHost } from './http/loopback.ts';
 import { addSecurityHeaders } from './http/security-headers.ts';
 import { registerEventsRoute } from './live/events-route.ts';
+import { registerFhirRoutes } from './fhir/fhir-routes.ts';
 import { LiveEvents } from './live/live-events.ts';
 import { registerPatientRoutes } from './patients/patient-routes.ts';
 import { registerWeb } from './web/web-routes.ts';
@@ -131,6 +132,7 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   await registerAuthRoutes(app, { db, sessions, log, config, mailer, now });
   registerPatientRoutes(app, { db, access, now });
   registerViewRoutes(app, { db, access, now });
+  await registerFhirRoutes(app, { db, access, config, now });
   registerEventsRoute(app, { db, live, sessions, keepAliveMs: options.keepAliveMs });
   const adminDeps = { db, sessions, mailer, config, log, now };
   registerAdminRoutes(app, adminDeps);

@@ -103,6 +103,14 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   'GET /api/support/tickets': { allow: ['support', 'admin'] },
   'POST /api/support/tickets': { allow: EVERY_SESSION },
   'POST /api/support/tickets/:ticketId/status': { allow: ['support', 'admin'], params: () => ({ ticketId: randomUUID() }) },
+  // FHIR export: a patient's resources as medical data; the bulk export of a care list (the doctor's own group only).
+  'GET /fhir/metadata': { allow: ['anonymous', ...EVERY_SESSION] },
+  'GET /fhir/Patient/:id': { allow: ['patient', 'doctor', 'nurse'] },
+  'GET /fhir/Patient/:id/$everything': { allow: ['patient', 'doctor', 'nurse'] },
+  'GET /fhir/Group/:groupId/$export': { allow: ['doctor'], params: (w) => ({ groupId: w.accounts.doctor }) }, // the nurse: 403, not her group
+  'GET /fhir/bulk-status': { allow: ['doctor', 'nurse'] },
+  'DELETE /fhir/bulk-status': { allow: ['doctor', 'nurse'] },
+  'GET /fhir/bulk-files/:file': { allow: ['doctor', 'nurse'], params: () => ({ file: 'Observation.ndjson' }) },
   // Registration (public form) and its review.
   'POST /api/registrations': { allow: ['anonymous', ...EVERY_SESSION] },
   // Admin.

@@ -20,7 +20,11 @@ export type AccessAction =
   // Admin review of registrations (forms with names and phones, prescriptions).
   | 'registrations.list'
   | 'registration.read'
-  | 'registration.prescription';
+  | 'registration.prescription'
+  // FHIR export (src/fhir/): a patient's resources, a bulk export's kick-off and each of its files.
+  | 'patient.fhir'
+  | 'fhir.export'
+  | 'fhir.export.file';
 
 /** The longest user agent kept: enough to tell browsers and scripts apart, not a storage channel. */
 export const USER_AGENT_MAX = 300;

@@ -8,7 +8,7 @@ import { cloudNotFoundHandler } from '@vigie/common/http';
 export const WEB_DIST_DIR = resolve(import.meta.dirname, '../../web/dist');
 
 /** Paths that are API, never pages: an unknown one is a JSON 404, not the SPA. */
-const API_PREFIXES = ['/api/', '/ingest/', '/demo/api/', '/admin/api/'];
+const API_PREFIXES = ['/api/', '/ingest/', '/demo/api/', '/admin/api/', '/fhir/'];
 
 const MISSING_BUILD_PAGE = `<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Vigie</title></head>
