@@ -7,12 +7,16 @@
 import { createLogger, restrictNewFiles, VigieError } from '@vigie/common';
 import { loadKafkaConnection } from '@vigie/cloud-ingest';
 import { loadCloudConfig, portalErrors, type DemoAccount } from '@vigie/cloud-portal';
+import { parseArgs } from 'node:util';
+import { openPgDb } from '@vigie/cloud-store';
+import { anonymiseDatabase } from './anonymise/anonymise.ts';
 import { checkRoles, openCloudDb, startCloud } from './server.ts';
 import { CLOUD_ROLES, isCloudRole } from './roles.ts';
 
 /** One-shot commands beside the long-running roles of {@link CLOUD_ROLES}. */
 const COMMANDS = {
   migrate: 'apply database migrations and exit (run once per release, e.g. the Kubernetes Job)',
+  anonymise: 'anonymise --from <production URL> --to <empty pre-production URL>: pseudonymised copy',
 } as const;
 
 const USAGE = `usage: vigie-cloud [role|command]
@@ -32,6 +36,32 @@ function accountsTable(accounts: readonly DemoAccount[]): string {
   return `Demo accounts (VIGIE_DEMO=1):\n${lines.join('\n')}\n`;
 }
 
+/** `vigie-cloud anonymise --from URL --to URL` (docs/anonymisation.md). */
+async function anonymise(args: readonly string[]): Promise<number> {
+  let from: string | undefined;
+  let to: string | undefined;
+  try {
+    ({ values: { from, to } } = parseArgs({ args: [...args], options: { from: { type: 'string' }, to: { type: 'string' } }, strict: true }));
+  } catch (err) {
+    throw portalErrors.create('PORTAL_CLI_USAGE', { message: `${(err as Error).message}\n\n${USAGE}`, cause: err });
+  }
+  if (!from || !to || !/^postgres(ql)?:\/\//.test(from) || !/^postgres(ql)?:\/\//.test(to)) {
+    throw portalErrors.create('PORTAL_CLI_USAGE', { message: 'anonymise needs --from <postgres:// URL of production> and --to <postgres:// URL of an empty pre-production database>' });
+  }
+  if (from === to) throw portalErrors.create('PORTAL_CLI_USAGE', { message: '--from and --to name the same database' });
+  const log = createLogger('vigie-cloud', { level: process.env.LOG_LEVEL ?? 'info' });
+  const source = await openPgDb({ connectionString: from, max: 2 });
+  const target = await openPgDb({ connectionString: to, max: 2 });
+  try {
+    const report = await anonymiseDatabase(source, target, { log });
+    process.stdout.write(`vigie-cloud: anonymised copy done (${Object.entries(report).map(([t, n]) => `${t} ${n}`).join(', ')})\n`);
+    return 0;
+  } finally {
+    await source.close();
+    await target.close();
+  }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   // Whatever this process or its libraries create (PGlite's files, captured e-mails) is 0600/0700.
   restrictNewFiles();
@@ -40,6 +70,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (command === 'anonymise') return anonymise(argv.slice(1));
   if (command !== 'migrate' && !isCloudRole(command)) {
     throw portalErrors.create('PORTAL_CLI_USAGE', { message: `Unknown command "${command}"\n\n${USAGE}` });
   }

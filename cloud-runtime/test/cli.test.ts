@@ -151,3 +151,12 @@ test('the consumer role refuses to start without KAFKA_BROKERS', async () => {
   assert.equal(await consumer.exited, 2);
   assert.match(consumer.stderr(), /needs KAFKA_BROKERS/);
 });
+
+test('anonymise names what it needs when its databases are missing or the same', async () => {
+  const none = run(['anonymise'], {});
+  assert.equal(await none.exited, 2);
+  assert.match(none.stderr(), /--from <postgres:\/\/ URL of production> and --to/);
+  const same = run(['anonymise', '--from', 'postgres://h/prod', '--to', 'postgres://h/prod'], {});
+  assert.equal(await same.exited, 2);
+  assert.match(same.stderr(), /same database/);
+});

@@ -1,4 +1,4 @@
-export type { Db, Queryable, QueryResult, Unlisten } from './types.ts';
+export type { CopyValue, Db, Queryable, QueryResult, Unlisten } from './types.ts';
 export { openDb, type DbLocation } from './open.ts';
 export { openPgDb, type PgDbOptions } from './pg-adapter.ts';
 export { openPgliteDb, type PgliteDb, type PgliteDbOptions } from './pglite-adapter.ts';
