@@ -36,6 +36,9 @@ test('the login rate limit counts attempts made on every portal instance togethe
   // Another client is not affected.
   const other = await f.app.inject({ method: 'POST', url: '/api/auth/login', remoteAddress: '203.0.113.10', headers: { 'x-vigie-csrf': '1' }, payload: { email: 'x@example.org', password: 'wrong-password' } });
   assert.notEqual(other.statusCode, 429);
+  // Each route counts apart: the forgotten-password form is not limited by the logins.
+  const forgot = await second.inject({ method: 'POST', url: '/api/auth/password/forgot', remoteAddress: '203.0.113.9', headers: { 'x-vigie-csrf': '1' }, payload: { email: 'nobody@example.org' } });
+  assert.equal(forgot.statusCode, 202);
   // No client address in clear in the table.
   const { rows } = await f.db.query<{ key: string }>('SELECT key FROM rate_limit_hits');
   assert.ok(rows.length > 0 && rows.every((r) => /^[0-9a-f]{64}$/.test(r.key)));

@@ -33,8 +33,13 @@ export function databaseRateLimitStore(db: Queryable): FastifyRateLimitStoreCtor
       );
     }
 
-    child(routeOptions: { method?: unknown; url?: unknown; path?: string }): FastifyRateLimitStore {
-      return new DatabaseRateLimitStore(undefined, `${String(routeOptions.method)} ${String(routeOptions.url ?? routeOptions.path)}|`);
+    /**
+     * One counter space per route, as the plugin's own stores keep. The plugin passes its merged
+     * limit options, the route's own options under `routeInfo` (its typings say route options).
+     */
+    child(routeOptions: Parameters<FastifyRateLimitStore['child']>[0]): FastifyRateLimitStore {
+      const route = (routeOptions as { routeInfo?: { method?: unknown; url?: unknown } }).routeInfo;
+      return new DatabaseRateLimitStore(undefined, `${String(route?.method)} ${String(route?.url)}|`);
     }
   }
   return DatabaseRateLimitStore;
