@@ -56,7 +56,7 @@ if (testsUsePostgres) test(
 
     const db = await openTestDb({ fresh: true });
     t.after(() => db.close());
-    const migrate = podman(['run', '--rm', '--read-only', '--tmpfs', '/tmp', '--tmpfs', '/var/lib/vigie:uid=10001,gid=10001', '--network', 'host', '-e', `DATABASE_URL=${db.databaseUrl}`, tag, 'migrate']);
+    const migrate = podman(['run', '--rm', '--read-only', '--tmpfs', '/tmp', '--network', 'host', '-e', `DATABASE_URL=${db.databaseUrl}`, tag, 'migrate']);
     assert.equal(migrate.status, 0, migrate.stderr);
     assert.match(migrate.stdout, /database is up to date/);
     const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM schema_migrations');
