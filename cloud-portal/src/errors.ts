@@ -34,6 +34,8 @@ export const portalErrors = defineErrors({
   PORTAL_UPLOAD_TOO_LARGE: { message: 'The uploaded file is too large', httpStatus: 413 },
   PORTAL_ROLE_NEEDS_DATABASE: { message: 'Running ingest and portal as separate processes needs DATABASE_URL' },
   PORTAL_CLI_USAGE: { message: 'Unknown command' },
+  PORTAL_ANONYMISE_UNKNOWN_TABLE: { message: 'The source database has a table with no anonymisation policy' },
+  PORTAL_ANONYMISE_TARGET_NOT_EMPTY: { message: 'The target of the anonymised copy is not empty' },
 });
 
 export type PortalErrorCode = keyof typeof portalErrors.codes;

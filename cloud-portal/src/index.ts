@@ -13,4 +13,5 @@ export type * from './api-types.ts';
 export { CHART_METRICS } from './api-types.ts';
 export { HSTS } from './http/security-headers.ts';
 export { LOGIN_RATE_LIMIT } from './auth/auth-routes.ts';
+export { databaseRateLimitStore, sweepRateLimitHits } from './auth/rate-limit-store.ts';
 export { ErasureJob } from './privacy/erasure-job.ts';

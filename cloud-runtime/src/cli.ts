@@ -1,5 +1,5 @@
 /**
- * `vigie-cloud [all|ingest|portal|migrate]`: the cloud process.
+ * `vigie-cloud [all|ingest|consumer|portal|migrate]`: the cloud process (roles in `roles.ts`).
  *
  * stdout carries only what other programs and people read: the demo accounts, then the line
  * `vigie-cloud listening on http://HOST:PORT` (launchers wait for it). Logs go to stderr.
@@ -7,28 +7,59 @@
 import { createLogger, restrictNewFiles, VigieError } from '@vigie/common';
 import { loadKafkaConnection } from '@vigie/cloud-ingest';
 import { loadCloudConfig, portalErrors, type DemoAccount } from '@vigie/cloud-portal';
+import { parseArgs } from 'node:util';
+import { openPgDb } from '@vigie/cloud-store';
+import { anonymiseDatabase } from './anonymise/anonymise.ts';
 import { checkRoles, openCloudDb, startCloud } from './server.ts';
+import { CLOUD_ROLES, isCloudRole } from './roles.ts';
 
-const USAGE = `usage: vigie-cloud [command]
-
-  all       ingest + portal in one process (default)
-  ingest    the box-facing ingest only (needs DATABASE_URL)
-  portal    the portal API and web front end only (needs DATABASE_URL)
-  migrate   apply database migrations and exit
-
-Configuration is read from the environment: see cloud-portal/README.md and cloud-runtime/README.md.`;
-
-const ROLES = {
-  all: { ingest: true, portal: true },
-  ingest: { ingest: true, portal: false },
-  portal: { ingest: false, portal: true },
+/** One-shot commands beside the long-running roles of {@link CLOUD_ROLES}. */
+const COMMANDS = {
+  migrate: 'apply database migrations and exit (run once per release, e.g. the Kubernetes Job)',
+  anonymise: 'anonymise --from <production URL> --to <empty pre-production URL>: pseudonymised copy',
 } as const;
+
+const USAGE = `usage: vigie-cloud [role|command]
+
+${[...Object.entries(CLOUD_ROLES).map(([name, role]) => [name, role.summary] as const), ...Object.entries(COMMANDS)]
+  .map(([name, summary]) => `  ${name.padEnd(9)} ${summary}`)
+  .join('\n')}
+
+Every role but "all" runs alone in any number of instances on one PostgreSQL (DATABASE_URL) and waits
+for "migrate" to have brought the database to its version (VIGIE_SCHEMA_WAIT_S, default 300).
+Configuration is read from the environment: see cloud-portal/README.md and cloud-runtime/README.md.`;
 
 function accountsTable(accounts: readonly DemoAccount[]): string {
   const rows = [['role', 'email', 'password', 'name'], ...accounts.map((a) => [a.role, a.email, a.password, a.displayName])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((r) => `  ${r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')}`.trimEnd());
   return `Demo accounts (VIGIE_DEMO=1):\n${lines.join('\n')}\n`;
+}
+
+/** `vigie-cloud anonymise --from URL --to URL` (docs/anonymisation.md). */
+async function anonymise(args: readonly string[]): Promise<number> {
+  let from: string | undefined;
+  let to: string | undefined;
+  try {
+    ({ values: { from, to } } = parseArgs({ args: [...args], options: { from: { type: 'string' }, to: { type: 'string' } }, strict: true }));
+  } catch (err) {
+    throw portalErrors.create('PORTAL_CLI_USAGE', { message: `${(err as Error).message}\n\n${USAGE}`, cause: err });
+  }
+  if (!from || !to || !/^postgres(ql)?:\/\//.test(from) || !/^postgres(ql)?:\/\//.test(to)) {
+    throw portalErrors.create('PORTAL_CLI_USAGE', { message: 'anonymise needs --from <postgres:// URL of production> and --to <postgres:// URL of an empty pre-production database>' });
+  }
+  if (from === to) throw portalErrors.create('PORTAL_CLI_USAGE', { message: '--from and --to name the same database' });
+  const log = createLogger('vigie-cloud', { level: process.env.LOG_LEVEL ?? 'info' });
+  const source = await openPgDb({ connectionString: from, max: 2 });
+  const target = await openPgDb({ connectionString: to, max: 2 });
+  try {
+    const report = await anonymiseDatabase(source, target, { log });
+    process.stdout.write(`vigie-cloud: anonymised copy done (${Object.entries(report).map(([t, n]) => `${t} ${n}`).join(', ')})\n`);
+    return 0;
+  } finally {
+    await source.close();
+    await target.close();
+  }
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -39,7 +70,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (command !== 'migrate' && !(command in ROLES)) {
+  if (command === 'anonymise') return anonymise(argv.slice(1));
+  if (command !== 'migrate' && !isCloudRole(command)) {
     throw portalErrors.create('PORTAL_CLI_USAGE', { message: `Unknown command "${command}"\n\n${USAGE}` });
   }
   const config = loadCloudConfig();
@@ -47,17 +79,28 @@ async function main(argv: readonly string[]): Promise<number> {
 
   if (command === 'migrate') {
     // Migrating is one process's job too on PGlite: same lock, same refusal when it is held.
-    checkRoles(config, ROLES.all);
+    checkRoles(config, CLOUD_ROLES.all.http);
     const db = await openCloudDb(config, log);
     await db.close();
     process.stdout.write('vigie-cloud: database is up to date\n');
     return 0;
   }
 
-  const roles = ROLES[command as keyof typeof ROLES];
-  // KAFKA_BROKERS set: the ingest role also consumes the box topics (cloud-ingest/README.md, "Kafka").
-  const kafka = roles.ingest ? loadKafkaConnection() : null;
-  const cloud = await startCloud({ config, log, roles, kafka });
+  const role = CLOUD_ROLES[command];
+  // KAFKA_BROKERS set: the roles that consume do (cloud-ingest/README.md, "Kafka").
+  const kafka = role.kafka === 'no' ? null : loadKafkaConnection();
+  if (role.kafka === 'required' && !kafka) {
+    throw portalErrors.create('PORTAL_CLI_USAGE', { message: `vigie-cloud ${command} needs KAFKA_BROKERS (the brokers of the box topics)` });
+  }
+  const cloud = await startCloud({
+    config,
+    log,
+    roles: role.http,
+    kafka,
+    fleetWatch: role.fleetWatch,
+    migrations: role.migrations,
+    services: role.services,
+  });
   if (cloud.demoAccounts.length > 0) process.stdout.write(accountsTable(cloud.demoAccounts));
   process.stdout.write(`vigie-cloud listening on ${cloud.url}${cloud.ingestUrl === cloud.url ? '' : ` (box ingest on ${cloud.ingestUrl})`}\n`);
 

@@ -2,14 +2,16 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { maintainPartitions, migrate, openDb, type Db } from '@vigie/cloud-store';
+import { maintainPartitions, migrate, openDb, runExclusive, waitForSchema, type Db } from '@vigie/cloud-store';
 import { fleetThresholds, FleetWatch, ingestRoutes, KafkaIngestConsumer, lazyCommandSigningKey, loadFleetEnv, pruneHeartbeats, type KafkaConnection } from '@vigie/cloud-ingest';
-import { dataPaths, ensurePrivateDir, restrictTree, type Logger } from '@vigie/common';
+import { dataPaths, ensurePrivateDir, restrictTree, type Logger, type Module } from '@vigie/common';
+import type { ServiceFactory } from './roles.ts';
 import {
   buildCloudApp as buildPortalApp,
   ErasureJob,
   loadSecretsKey,
   portalErrors,
+  sweepRateLimitHits,
   seedDemo,
   type CloudAppOptions,
   type CloudConfig,
@@ -47,16 +49,22 @@ export interface StartOptions {
   readonly config: CloudConfig;
   readonly log: Logger;
   readonly roles: CloudRoles;
-  /** Kafka settings (KAFKA_BROKERS set): the ingest role also runs the Kafka consumer group. */
+  /** Kafka settings (KAFKA_BROKERS set): the Kafka consumer group runs (roles `all`, `ingest`, `consumer`). */
   readonly kafka?: KafkaConnection | null;
+  /** The fleet watch (default: with the ingest routes). */
+  readonly fleetWatch?: boolean;
+  /** `apply` the migrations (default), or `wait` for the migration job to have applied them. */
+  readonly migrations?: 'apply' | 'wait';
+  /** Background services of the role (cloud-runtime/src/roles.ts). */
+  readonly services?: readonly ServiceFactory[];
 }
 
 /**
  * Refuse to run one half of the cloud on PGlite: the other half would need the same directory,
  * which only one process may open.
  */
-export function checkRoles(config: CloudConfig, roles: CloudRoles): void {
-  if ((!roles.ingest || !roles.portal) && !config.DATABASE_URL) {
+export function checkRoles(config: CloudConfig, roles: CloudRoles, migrations: 'apply' | 'wait' = 'apply'): void {
+  if ((!roles.ingest || !roles.portal || migrations === 'wait') && !config.DATABASE_URL) {
     throw portalErrors.create('PORTAL_ROLE_NEEDS_DATABASE', {
       message:
         'Running ingest or portal alone needs DATABASE_URL (a PostgreSQL server both processes share); ' +
@@ -73,14 +81,22 @@ function readTls(certFile: string | undefined, keyFile: string | undefined): { c
   return certFile && keyFile ? { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') } : undefined;
 }
 
-/** Open and migrate the database of `config` (PostgreSQL, or the locked PGlite directory). */
-export async function openCloudDb(config: CloudConfig, log: Logger): Promise<Db> {
+/**
+ * Open the database of `config` (PostgreSQL, or the locked PGlite directory) and migrate it; with
+ * `migrations: 'wait'` (the instances of a scaled-out cloud) only wait, up to VIGIE_SCHEMA_WAIT_S,
+ * for the migration job to have brought it to this version (CLOUD_DB_SCHEMA_BEHIND otherwise).
+ */
+export async function openCloudDb(config: CloudConfig, log: Logger, migrations: 'apply' | 'wait' = 'apply'): Promise<Db> {
   const paths = dataPaths(config.VIGIE_DATA_DIR);
   if (!config.DATABASE_URL) ensurePrivateDir(dirname(paths.cloudPgData));
   const db = await openDb({ databaseUrl: config.DATABASE_URL, pgliteDir: paths.cloudPgData }, log);
   try {
-    await migrate(db, { log });
-    await maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log });
+    if (migrations === 'wait') {
+      await waitForSchema(db, { log, timeoutMs: schemaWaitMs() });
+    } else {
+      await migrate(db, { log });
+      await maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log });
+    }
     // The embedded database holds every patient's data: its folders 0700 and files 0600, whatever
     // PGlite (at initdb) or an older version created; the umask vigie-cloud sets at start
     // (restrictNewFiles) covers the files it creates later.
@@ -95,15 +111,27 @@ export async function openCloudDb(config: CloudConfig, log: Logger): Promise<Db>
   return db;
 }
 
-/** Open the database, migrate, seed the demo if asked, build the app(s) and listen. */
+/** VIGIE_SCHEMA_WAIT_S (default 300): how long an instance waits for the migration job. */
+function schemaWaitMs(): number {
+  const raw = process.env.VIGIE_SCHEMA_WAIT_S;
+  const seconds = raw === undefined || raw === '' ? 300 : Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw portalErrors.create('PORTAL_CLI_USAGE', { message: `VIGIE_SCHEMA_WAIT_S must be a number of seconds (got "${raw}")` });
+  }
+  return seconds * 1000;
+}
+
+/** Open the database, migrate (or wait for the migration job), seed the demo if asked, build the app(s) and listen. */
 export async function startCloud(options: StartOptions): Promise<CloudProcess> {
   const { config, log, roles } = options;
-  checkRoles(config, roles);
-  const db = await openCloudDb(config, log);
+  const migrations = options.migrations ?? 'apply';
+  checkRoles(config, roles, migrations);
+  const db = await openCloudDb(config, log, migrations);
   let app: FastifyInstance | null = null;
   let ingestApp: FastifyInstance | null = null;
   let adminApp: FastifyInstance | null = null;
   let consumer: KafkaIngestConsumer | null = null;
+  const services: Module[] = [];
   try {
     // The key of the secrets kept encrypted (staff TOTP): checked, and created on a first start,
     // before anything listens.
@@ -143,7 +171,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       await listen(adminApp, config.VIGIE_ADMIN_PORT, portalTls !== undefined);
     }
     const running = [app, ingestApp, adminApp].filter((a): a is FastifyInstance => a !== null);
-    if (roles.ingest && options.kafka) {
+    if (options.kafka) {
       // Supervised: Kafka unreachable at start (or later) delays Kafka ingest, never the rest.
       consumer = new KafkaIngestConsumer({ db, kafka: options.kafka, log });
       consumer.runSupervised();
@@ -154,7 +182,10 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     // Fleet: raw heartbeats pruned with the partitions; silence and implausible values watched
     // every minute by ingest.
     const fleet = loadFleetEnv();
-    const fleetWatch = roles.ingest ? new FleetWatch({ db, log, ...fleetThresholds(fleet) }) : null;
+    const fleetWatch =
+      (options.fleetWatch ?? roles.ingest)
+        ? new FleetWatch({ db, log, ...fleetThresholds(fleet), exclusive: (pass) => runExclusive(db, 'fleet-watch', pass) })
+        : null;
     await fleetWatch?.start();
     // Erasure of patients whose soft-delete grace period ended: at start, then hourly (idempotent,
     // so every instance may run it).
@@ -164,11 +195,21 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log }).catch((err: unknown) =>
         log.error({ err }, 'partition maintenance failed'),
       );
+      // Expired rate-limit counters (shared by the portal instances): one instance sweeps.
+      runExclusive(db, 'rate-limit-sweep', async () => {
+        const swept = await sweepRateLimitHits(db);
+        if (swept > 0) log.info({ swept }, 'expired rate-limit counters deleted');
+      }).catch((err: unknown) => log.error({ err }, 'rate-limit sweep failed'));
       pruneHeartbeats(db, { now: Date.now(), retentionDays: fleet.VIGIE_HEARTBEAT_RETENTION_DAYS })
         .then((deleted) => log.info({ deleted }, 'heartbeat retention'))
         .catch((err: unknown) => log.error({ err }, 'heartbeat retention failed'));
     }, PARTITION_MAINTENANCE_MS);
     maintenance.unref();
+    for (const factory of options.services ?? []) {
+      const service = factory({ db, config, log });
+      await service.start();
+      services.push(service);
+    }
     let stopping: Promise<void> | null = null;
     return {
       app,
@@ -179,6 +220,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(maintenance);
+          for (const service of services.reverse()) await service.stop();
           await fleetWatch?.stop();
           await erasureJob.stop();
           try {
@@ -191,6 +233,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
         })()),
     };
   } catch (err) {
+    for (const service of services.reverse()) await service.stop().catch(() => undefined);
     await consumer?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await ingestApp?.close().catch(() => undefined);

@@ -116,9 +116,12 @@ if (testsUsePostgres) test(
   async (t) => {
     const db = await openTestDb({ fresh: true });
     t.after(() => db.close());
-    const env = { DATABASE_URL: db.databaseUrl! };
+    const env = { DATABASE_URL: db.databaseUrl!, VIGIE_SCHEMA_WAIT_S: '60' };
+    // The instances start first and wait for the migration job, which runs once.
     const ingest = run(['ingest'], env);
     const portal = run(['portal'], env);
+    const migrate = run(['migrate'], env);
+    assert.equal(await migrate.exited, 0, migrate.stderr());
     t.after(() => {
       ingest.child.kill('SIGKILL');
       portal.child.kill('SIGKILL');
@@ -132,3 +135,28 @@ if (testsUsePostgres) test(
     assert.deepEqual(await Promise.all([ingest.exited, portal.exited]), [0, 0]);
   },
 );
+
+if (testsUsePostgres) test('an instance refuses a database the migration job has not brought to its version', async (t) => {
+  const db = await openTestDb({ fresh: true });
+  t.after(() => db.close());
+  const portal = run(['portal'], { DATABASE_URL: db.databaseUrl!, VIGIE_SCHEMA_WAIT_S: '1' });
+  assert.equal(await portal.exited, 1);
+  assert.match(portal.stderr(), /run `vigie-cloud migrate`.*\[CLOUD_DB_SCHEMA_BEHIND\]/);
+  const { rows } = await db.query<{ exists: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS exists");
+  assert.equal(rows[0]!.exists, false, 'the instance did not migrate');
+});
+
+test('the consumer role refuses to start without KAFKA_BROKERS', async () => {
+  const consumer = run(['consumer'], { DATABASE_URL: 'postgres://127.0.0.1:1/none' });
+  assert.equal(await consumer.exited, 2);
+  assert.match(consumer.stderr(), /needs KAFKA_BROKERS/);
+});
+
+test('anonymise names what it needs when its databases are missing or the same', async () => {
+  const none = run(['anonymise'], {});
+  assert.equal(await none.exited, 2);
+  assert.match(none.stderr(), /--from <postgres:\/\/ URL of production> and --to/);
+  const same = run(['anonymise', '--from', 'postgres://h/prod', '--to', 'postgres://h/prod'], {});
+  assert.equal(await same.exited, 2);
+  assert.match(same.stderr(), /same database/);
+});

@@ -8,6 +8,7 @@ import { ingestRoutes } from '@vigie/cloud-ingest';
 import { buildCloudApp, loadCloudConfig } from '@vigie/cloud-portal';
 import { portalFixture } from '@vigie/cloud-portal/testing';
 import { silentLogger } from '@vigie/common';
+import { CLOUD_ROLES } from '../src/roles.ts';
 
 test('an ingest-only process serves no portal and no pages', async (t) => {
   const f = await portalFixture();
@@ -34,4 +35,20 @@ test('a portal asked to serve the ingest without its routes refuses to build, na
     buildCloudApp({ db: f.db, config: loadCloudConfig({}), log: silentLogger(), roles: { ingest: true, portal: true } }),
     /roles\.ingest needs options\.ingestRoutes/,
   );
+});
+
+test('a consumer-only process serves neither the portal nor the ingest on its listener', async (t) => {
+  const f = await portalFixture();
+  t.after(() => f.close());
+  const consumerOnly = await buildCloudApp({ db: f.db, config: loadCloudConfig({}), log: silentLogger(), roles: CLOUD_ROLES.consumer.http });
+  t.after(() => consumerOnly.close());
+  assert.equal((await consumerOnly.inject({ method: 'GET', url: '/api/me' })).statusCode, 404);
+  assert.equal((await consumerOnly.inject({ method: 'POST', url: '/ingest/v1/heartbeats', payload: {} })).statusCode, 404);
+});
+
+test('every role of the table names its routes, its Kafka use and who migrates; only the single-process one migrates', () => {
+  for (const [name, role] of Object.entries(CLOUD_ROLES)) {
+    assert.equal(role.migrations === 'apply', name === 'all', name);
+    assert.ok(role.summary.length > 0);
+  }
 });

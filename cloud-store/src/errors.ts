@@ -19,6 +19,9 @@ export const storeErrors = defineErrors({
   CLOUD_DB_MIGRATION_FAILED: {
     message: 'A migration failed; it was rolled back',
   },
+  CLOUD_DB_SCHEMA_BEHIND: {
+    message: 'The database lacks migrations of this version and the migration job did not apply them in time',
+  },
   DOWNLINK_CONFIG_INVALID: { message: 'The box configuration document is invalid', httpStatus: 400 },
   DOWNLINK_CONFIG_CONFLICT: { message: 'The box configuration changed since the version the editor started from', httpStatus: 409 },
   DOWNLINK_BOX_NOT_FOUND: { message: 'No such box (or the patient has no box)', httpStatus: 404 },

@@ -11,6 +11,20 @@ export const KAFKA_TOPICS = {
   deadLetter: 'vigie.deadletter.v1',
 } as const;
 
+/**
+ * How each topic is created in a cluster (Strimzi `KafkaTopic`, cloud-runtime/deploy/k8s, checked
+ * equal by its test). Partitions bound the consumer group's parallelism: at most this many ingest
+ * consumers share the load (the HPA's maximum). Retention is how long Kafka keeps a message the
+ * cloud has not yet stored: the database, not Kafka, is the record, so days suffice to survive an
+ * outage of the consumers; dead letters are kept a month for investigation.
+ */
+export const KAFKA_TOPIC_SETTINGS = {
+  [KAFKA_TOPICS.telemetry]: { partitions: 12, retentionMs: 7 * 24 * 3_600_000 },
+  [KAFKA_TOPICS.alerts]: { partitions: 12, retentionMs: 7 * 24 * 3_600_000 },
+  [KAFKA_TOPICS.heartbeats]: { partitions: 12, retentionMs: 24 * 3_600_000 },
+  [KAFKA_TOPICS.deadLetter]: { partitions: 3, retentionMs: 30 * 24 * 3_600_000 },
+} as const satisfies Record<(typeof KAFKA_TOPICS)[keyof typeof KAFKA_TOPICS], { partitions: number; retentionMs: number }>;
+
 /** Kind of box message carried by a topic. */
 export type KafkaMessageKind = 'telemetry' | 'alerts' | 'heartbeats';
 

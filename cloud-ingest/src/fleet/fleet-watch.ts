@@ -40,6 +40,7 @@ export class FleetWatch implements Module {
   readonly #implausible: Partial<ImplausibleThresholds>;
   readonly #now: () => number;
   readonly #periodMs: number;
+  readonly #exclusive: (pass: () => Promise<void>) => Promise<unknown>;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
 
@@ -50,6 +51,11 @@ export class FleetWatch implements Module {
     implausible?: Partial<ImplausibleThresholds>;
     now?: () => number;
     periodMs?: number;
+    /**
+     * Runs each pass so that one instance of a scaled-out ingest does it (cloud-store
+     * `runExclusive`): two detectors racing would raise an event twice. Default: run here.
+     */
+    exclusive?: (pass: () => Promise<void>) => Promise<unknown>;
   }) {
     this.#db = deps.db;
     this.#log = (deps.log ?? silentLogger()).child({ module: 'fleet-watch' });
@@ -57,6 +63,7 @@ export class FleetWatch implements Module {
     this.#implausible = deps.implausible ?? {};
     this.#now = deps.now ?? Date.now;
     this.#periodMs = deps.periodMs ?? 60_000;
+    this.#exclusive = deps.exclusive ?? ((pass) => pass());
   }
 
   async start(): Promise<void> {
@@ -74,9 +81,13 @@ export class FleetWatch implements Module {
     if (this.#running) return;
     this.#running = (async () => {
       try {
-        const now = this.#now();
-        await this.#pass('silence', () => detectSilence(this.#db, { now, thresholds: this.#silence }));
-        await this.#pass('implausible values', () => detectImplausibleValues(this.#db, { now, thresholds: this.#implausible }));
+        await this.#exclusive(async () => {
+          const now = this.#now();
+          await this.#pass('silence', () => detectSilence(this.#db, { now, thresholds: this.#silence }));
+          await this.#pass('implausible values', () => detectImplausibleValues(this.#db, { now, thresholds: this.#implausible }));
+        });
+      } catch (err) {
+        this.#log.error({ err }, 'fleet watch pass not run');
       } finally {
         this.#running = undefined;
       }

@@ -32,6 +32,11 @@ export const kafkaIngestEnvSchema = z
     KAFKA_SASL_PASSWORD: z.preprocess(absentIfEmpty, z.string().optional()),
     KAFKA_CLIENT_ID: z.preprocess(absentIfEmpty, z.string().default('vigie-ingest')),
     KAFKA_GROUP_ID: z.preprocess(absentIfEmpty, z.string().default('vigie-ingest')),
+    /**
+     * How long the group waits for a silent consumer (a killed pod) before moving its partitions
+     * to the others. Lower: faster takeover, more false departures under load.
+     */
+    KAFKA_SESSION_TIMEOUT_MS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(3_000).max(300_000).default(30_000)),
   })
   .superRefine(
     (c, ctx) => {
@@ -57,6 +62,8 @@ export interface KafkaConnection {
   readonly groupId: string;
   readonly ssl: boolean | { ca: string };
   readonly sasl?: SASLOptions;
+  /** KAFKA_SESSION_TIMEOUT_MS: a silent consumer's partitions move after this long. */
+  readonly sessionTimeoutMs?: number;
   /** True when plaintext to a non-loopback broker was explicitly allowed (KAFKA_ALLOW_PLAINTEXT): warned about at start. */
   readonly insecure?: boolean;
 }
@@ -77,6 +84,7 @@ export function loadKafkaConnection(env: Record<string, string | undefined> = pr
     brokers: c.KAFKA_BROKERS,
     clientId: c.KAFKA_CLIENT_ID,
     groupId: c.KAFKA_GROUP_ID,
+    sessionTimeoutMs: c.KAFKA_SESSION_TIMEOUT_MS,
     ssl: tls ? (c.KAFKA_SSL_CA_FILE ? { ca: readFileSync(c.KAFKA_SSL_CA_FILE, 'utf8') } : true) : false,
     ...(!tls && !loopback ? { insecure: true } : {}),
     ...(c.KAFKA_SASL_MECHANISM

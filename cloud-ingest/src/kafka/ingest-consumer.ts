@@ -81,7 +81,7 @@ export class KafkaIngestConsumer implements Module {
     this.#consumer = kafka.consumer({
       groupId: k.groupId,
       allowAutoTopicCreation: true,
-      sessionTimeout: this.#o.sessionTimeoutMs ?? 30_000,
+      sessionTimeout: this.#o.sessionTimeoutMs ?? this.#o.kafka.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 200,
     });
@@ -90,6 +90,11 @@ export class KafkaIngestConsumer implements Module {
       // kafkajs restarts itself after a retriable crash; after any other, a supervised consumer
       // starts again from scratch rather than stay connected and idle.
       if (!payload.restart && this.#supervised && !this.#stopping) this.#scheduleStart(1_000);
+    });
+    // Which partitions this instance now owns (after each rebalance): the trace of a scale-out or
+    // of a dead instance's partitions moving here.
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.#log.info({ groupId: payload.groupId, memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined the consumer group');
     });
     await this.#producer.connect();
     await this.#consumer.connect();

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyRateLimit from '@fastify/rate-limit';
+import { databaseRateLimitStore } from './rate-limit-store.ts';
 import { Type } from '@sinclair/typebox';
 import { sha256Hex, type Db } from '@vigie/cloud-store';
 import type { Logger } from '@vigie/common';
@@ -79,7 +80,7 @@ export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, t
 /**
  * Login (password, then the TOTP code for accounts that enrolled one), logout, `GET /api/me`, and
  * the routes of the second factor and of e-mailed links. Registers @fastify/rate-limit (per IP,
- * opt-in per route through `defineRoute({ rateLimit })`).
+ * opt-in per route through `defineRoute({ rateLimit })`, counters shared in the database).
  */
 export async function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): Promise<void> {
   const { db, sessions, now } = deps;
@@ -93,6 +94,8 @@ export async function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): 
   }
   await app.register(fastifyRateLimit, {
     global: false,
+    // Counters in the database: every portal instance shares them (issue 17).
+    store: databaseRateLimitStore(db),
     // Thrown: the cloud's error handler answers it in the catalogue's shape.
     errorResponseBuilder: () => portalErrors.create('PORTAL_TOO_MANY_ATTEMPTS'),
   });

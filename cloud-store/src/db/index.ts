@@ -1,9 +1,20 @@
-export type { Db, Queryable, QueryResult, Unlisten } from './types.ts';
+export type { CopyValue, Db, Queryable, QueryResult, Unlisten } from './types.ts';
 export { openDb, type DbLocation } from './open.ts';
 export { openPgDb, type PgDbOptions } from './pg-adapter.ts';
 export { openPgliteDb, type PgliteDb, type PgliteDbOptions } from './pglite-adapter.ts';
 export { lockDirectory, type DirLock } from './dir-lock.ts';
-export { migrate, readMigrations, MIGRATIONS_DIR, type MigrateOptions, type MigrationFile } from './migrate.ts';
+export {
+  migrate,
+  readMigrations,
+  schemaStatus,
+  waitForSchema,
+  MIGRATIONS_DIR,
+  type MigrateOptions,
+  type MigrationFile,
+  type SchemaStatus,
+  type WaitForSchemaOptions,
+} from './migrate.ts';
+export { runAsLeader, runExclusive, claimJobSlot, jobLockKey } from './leader.ts';
 export { insertMeasurements, type MeasurementRow } from './measurements.ts';
 export {
   EVENTS_CHANNEL,

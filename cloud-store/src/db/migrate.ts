@@ -114,3 +114,56 @@ function verify(files: readonly MigrationFile[], applied: ReadonlyMap<string, st
     }
   }
 }
+
+/** Where the database stands against the migration files of this code. */
+export interface SchemaStatus {
+  /** Files not yet applied (the database is behind: run `vigie-cloud migrate`). */
+  readonly pending: readonly string[];
+}
+
+/**
+ * Compare the database with the migration files without changing anything. Throws
+ * CLOUD_DB_MIGRATION_UNKNOWN / CLOUD_DB_MIGRATION_CHANGED as {@link migrate} does when the
+ * database is ahead of, or differs from, this code.
+ */
+export async function schemaStatus(db: Queryable, options: { dir?: string } = {}): Promise<SchemaStatus> {
+  const files = readMigrations(options.dir);
+  const { rows } = await db.query<{ exists: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS exists");
+  const applied = rows[0]?.exists ? await readApplied(db) : new Map<string, string>();
+  verify(files, applied);
+  return { pending: files.filter((f) => !applied.has(f.name)).map((f) => f.name) };
+}
+
+/** Options of {@link waitForSchema}. */
+export interface WaitForSchemaOptions {
+  readonly dir?: string;
+  readonly log?: Logger;
+  /** Give up after this long (the migration job did not run or failed). */
+  readonly timeoutMs: number;
+  readonly intervalMs?: number;
+}
+
+/**
+ * For the instances of a scaled-out cloud, which never migrate (only the `vigie-cloud migrate`
+ * job does, so instances never race a migration nor run against half a schema): wait until the
+ * database has every migration of this code, polling; CLOUD_DB_SCHEMA_BEHIND after `timeoutMs`,
+ * and at once CLOUD_DB_MIGRATION_UNKNOWN when the database is ahead of this code.
+ */
+export async function waitForSchema(db: Queryable, options: WaitForSchemaOptions): Promise<void> {
+  const log = (options.log ?? silentLogger()).child({ module: 'migrate' });
+  const deadline = Date.now() + options.timeoutMs;
+  let warned = false;
+  for (;;) {
+    const { pending } = await schemaStatus(db, options.dir === undefined ? {} : { dir: options.dir });
+    if (pending.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw storeErrors.create('CLOUD_DB_SCHEMA_BEHIND', {
+        message: `The database lacks ${pending.length} migration(s) of this version (first: ${pending[0]}); run \`vigie-cloud migrate\` (the migration job) first.`,
+        details: { pending },
+      });
+    }
+    if (!warned) log.warn({ pending: pending.length, first: pending[0] }, 'waiting for the migration job');
+    warned = true;
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 1_000));
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * The Kubernetes manifests (cloud-runtime/deploy/k8s): each overlay rendered by `kubectl kustomize`
+ * and every object validated against its schema — core objects with kubernetes-models (the
+ * Kubernetes OpenAPI schemas), the operators' custom resources with Ajv against the reduced CRD
+ * schemas kept in deploy/k8s/schemas/ — then the rules the issue sets (one Deployment per role,
+ * probes, resources, non-root read-only pods, HPAs, PDBs, network isolation, secrets by reference,
+ * topics as protocol defines them).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { parseAllDocuments } from 'yaml';
+import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { skipUnlessTool, tempDir } from '@vigie/common/testing';
+import { loadKafkaConnection } from '@vigie/cloud-ingest';
+import { loadCloudConfig } from '@vigie/cloud-portal';
+import { KAFKA_TOPIC_SETTINGS, KAFKA_TOPICS } from '@vigie/protocol';
+import { CLOUD_ROLES } from '../src/roles.ts';
+
+const K8S = resolve(import.meta.dirname, '..', 'deploy', 'k8s');
+const OVERLAYS = ['test', 'preprod', 'prod'] as const;
+const skip = skipUnlessTool('kubectl');
+
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** Core objects: kubernetes-models' class per apiVersion/kind (validate() throws on a schema error). */
+const CORE: Record<string, new (data: never) => { validate(): void }> = {
+  'v1/ConfigMap': ConfigMap,
+  'v1/Service': Service,
+  'v1/ServiceAccount': ServiceAccount,
+  'apps/v1/Deployment': Deployment,
+  'batch/v1/Job': Job,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'networking.k8s.io/v1/Ingress': Ingress,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+};
+
+/**
+ * A CRD schema made strict: every object with listed properties refuses others (unless the CRD
+ * keeps unknown fields there), as the API server would prune them silently.
+ */
+function strict(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(strict);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, strict(s)])) : strict(v);
+  if (out.properties && !out['x-kubernetes-preserve-unknown-fields'] && out.additionalProperties === undefined) out.additionalProperties = false;
+  return out;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const CUSTOM: Record<string, ValidateFunction> = Object.fromEntries(
+  (
+    [
+      ['postgresql.cnpg.io/v1/Cluster', 'cnpg-cluster-v1.json'],
+      ['kafka.strimzi.io/v1beta2/Kafka', 'strimzi-kafka-v1beta2.json'],
+      ['kafka.strimzi.io/v1beta2/KafkaNodePool', 'strimzi-kafkanodepool-v1beta2.json'],
+      ['kafka.strimzi.io/v1beta2/KafkaTopic', 'strimzi-kafkatopic-v1beta2.json'],
+    ] as const
+  ).map(([key, file]) => [key, ajv.compile(strict(JSON.parse(readFileSync(join(K8S, 'schemas', file), 'utf8'))) as object)]),
+);
+
+/** Validate one object against its schema; the error names the object and the failing paths. */
+function validate(o: K8sObject): void {
+  const key = `${o.apiVersion}/${o.kind}`;
+  const Model = CORE[key];
+  if (Model) {
+    new Model(o as never).validate();
+    return;
+  }
+  const check = CUSTOM[key];
+  assert.ok(check, `${key} ${o.metadata.name}: no schema for this kind (add it to the test)`);
+  assert.ok(check(o), `${key} ${o.metadata.name}: ${ajv.errorsText(check.errors)}`);
+}
+
+function render(overlay: string): K8sObject[] {
+  const out = execFileSync('kubectl', ['kustomize', join(K8S, 'overlays', overlay)], { encoding: 'utf8' });
+  return parseAllDocuments(out).map((d) => d.toJS() as K8sObject);
+}
+
+type Container = { args?: string[]; env?: { name: string; value?: string; valueFrom?: unknown }[]; securityContext?: Record<string, unknown>; resources?: { requests?: Record<string, string> }; readinessProbe?: { httpGet?: { path: string } }; livenessProbe?: { httpGet?: { path: string } } };
+type PodSpec = { containers: Container[]; securityContext?: Record<string, unknown>; automountServiceAccountToken?: boolean };
+const podOf = (o: K8sObject) => (o.spec as { template: { spec: PodSpec; metadata: { labels: Record<string, string> } } }).template;
+
+describe('Kubernetes manifests', { skip }, () => {
+  for (const overlay of OVERLAYS) {
+    test(`the ${overlay} overlay renders and every object passes its schema`, () => {
+      const objects = render(overlay);
+      assert.ok(objects.length > 20);
+      for (const o of objects) {
+        validate(o);
+        assert.equal(o.metadata.namespace, `vigie-${overlay}`, `${o.kind} ${o.metadata.name} in the overlay's namespace`);
+      }
+    });
+
+    test(`${overlay}: one Deployment per role with probes, resources, a non-root read-only pod, an HPA and a PDB`, () => {
+      const objects = render(overlay);
+      const of = (kind: string) => objects.filter((o) => o.kind === kind);
+      const roles = Object.keys(CLOUD_ROLES).filter((r) => r !== 'all');
+      const deployments = of('Deployment');
+      assert.deepEqual(deployments.map((d) => podOf(d).spec.containers[0]!.args).sort(), roles.map((r) => [r]).sort());
+      for (const d of deployments) {
+        const pod = podOf(d);
+        const c = pod.spec.containers[0]!;
+        assert.equal(c.readinessProbe?.httpGet?.path, '/readyz', d.metadata.name);
+        assert.equal(c.livenessProbe?.httpGet?.path, '/healthz', d.metadata.name);
+        assert.ok(c.resources?.requests?.cpu && c.resources.requests.memory, `${d.metadata.name} requests cpu and memory`);
+        assert.equal(pod.spec.securityContext?.runAsNonRoot, true);
+        assert.equal(c.securityContext?.readOnlyRootFilesystem, true);
+        assert.equal(c.securityContext?.allowPrivilegeEscalation, false);
+        assert.equal(pod.spec.automountServiceAccountToken, false);
+        // Secrets by reference only: no literal value for a secret-bearing variable, no Secret object.
+        for (const e of c.env ?? []) {
+          if (/URL|KEY|PASSWORD|TOKEN/.test(e.name) && e.name !== 'VIGIE_PUBLIC_URL') assert.ok(e.valueFrom, `${d.metadata.name}: ${e.name} comes from a Secret`);
+        }
+        const hpa = of('HorizontalPodAutoscaler').find((h) => (h.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name === d.metadata.name);
+        assert.ok(hpa, `${d.metadata.name} has an HPA`);
+        const pdb = of('PodDisruptionBudget').find((p) => p.metadata.name === d.metadata.name);
+        assert.ok(pdb, `${d.metadata.name} has a PDB`);
+      }
+      assert.equal(of('Secret').length, 0, 'no Secret in the manifests');
+      // The consumers scale on lag (and CPU), never past the partitions; ingest and portal on CPU.
+      const metrics = (name: string) => (of('HorizontalPodAutoscaler').find((h) => h.metadata.name === name)!.spec as { metrics: { type: string; resource?: { name: string } }[]; maxReplicas: number });
+      assert.ok(metrics('vigie-consumer').metrics.some((m) => m.type === 'External'));
+      assert.ok(metrics('vigie-consumer').maxReplicas <= KAFKA_TOPIC_SETTINGS[KAFKA_TOPICS.telemetry].partitions);
+      for (const name of ['vigie-ingest', 'vigie-portal']) assert.ok(metrics(name).metrics.some((m) => m.resource?.name === 'cpu'));
+      // The migration runs once, as a Job.
+      const jobs = of('Job');
+      assert.deepEqual(jobs.map((j) => podOf(j).spec.containers[0]!.args), [['migrate']]);
+    });
+
+    test(`${overlay}: network isolation — boxes reach only the ingest, browsers only the portal, the database only the cloud`, () => {
+      const objects = render(overlay);
+      const policies = objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => ({ name: o.metadata.name, spec: o.spec as { podSelector: { matchLabels?: Record<string, string> }; ingress?: { from?: { namespaceSelector?: { matchLabels: Record<string, string> }; podSelector?: { matchLabels: Record<string, string> } }[] }[] } }));
+      const deny = policies.find((p) => Object.keys(p.spec.podSelector).length === 0);
+      assert.ok(deny && (deny.spec.ingress ?? []).length === 0, 'a default deny of all ingress');
+      const fromIngressController = policies.filter((p) => p.spec.ingress?.some((r) => r.from?.some((f) => f.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'ingress-nginx')));
+      assert.deepEqual(fromIngressController.map((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/component']).sort(), ['ingest', 'portal']);
+      const db = policies.find((p) => p.spec.podSelector.matchLabels?.['cnpg.io/cluster'] === 'vigie-db')!;
+      const dbClients = db.spec.ingress!.flatMap((r) => r.from ?? []).map((f) => f.podSelector?.matchLabels ?? f.namespaceSelector?.matchLabels);
+      assert.deepEqual(dbClients, [{ 'vigie.io/db-client': 'true' }, { 'cnpg.io/cluster': 'vigie-db' }, { 'kubernetes.io/metadata.name': 'cnpg-system' }]);
+      const dbClientPods = objects.filter((o) => ['Deployment', 'Job'].includes(o.kind) && podOf(o).metadata.labels['vigie.io/db-client'] === 'true');
+      assert.deepEqual(dbClientPods.map((o) => o.metadata.name).sort(), ['vigie-consumer', 'vigie-ingest', 'vigie-migrate', 'vigie-portal']);
+      // Ingresses: the ingest host routes only to the ingest, the portal host only to the portal.
+      const ingresses = objects.filter((o) => o.kind === 'Ingress');
+      const backends = ingresses.map((i) => (i.spec as { rules: { http: { paths: { backend: { service: { name: string } } }[] } }[] }).rules.flatMap((r) => r.http.paths.map((p) => p.backend.service.name)));
+      assert.deepEqual(backends.sort(), [['vigie-ingest'], ['vigie-portal']]);
+    });
+
+    test(`${overlay}: PostgreSQL and Kafka are operator resources, the topics those of protocol`, () => {
+      const objects = render(overlay);
+      assert.equal(objects.filter((o) => o.kind === 'StatefulSet').length, 0, 'no hand-rolled StatefulSet');
+      assert.equal(objects.filter((o) => o.kind === 'Cluster').length, 1);
+      assert.equal(objects.filter((o) => o.kind === 'Kafka').length, 1);
+      const topics = objects.filter((o) => o.kind === 'KafkaTopic').map((o) => o.spec as { topicName: string; partitions: number; replicas: number; config: Record<string, unknown> });
+      assert.deepEqual(
+        Object.fromEntries(topics.map((t) => [t.topicName, { partitions: t.partitions, retentionMs: Number(t.config['retention.ms']) }])),
+        KAFKA_TOPIC_SETTINGS,
+      );
+      const pool = objects.find((o) => o.kind === 'KafkaNodePool')!.spec as { replicas: number };
+      for (const t of topics) assert.ok(t.replicas <= pool.replicas, `${t.topicName}: no more replicas than brokers`);
+      if (overlay === 'prod') {
+        assert.ok(topics.every((t) => t.replicas === 3 && t.config['min.insync.replicas'] === 2));
+        assert.equal((objects.find((o) => o.kind === 'Cluster')!.spec as { instances: number }).instances, 3);
+        for (const d of objects.filter((o) => o.kind === 'Deployment')) assert.ok((d.spec as { replicas: number }).replicas >= 3, `${d.metadata.name}: three in production`);
+      }
+    });
+  }
+
+  test('each Deployment\'s environment passes vigie-cloud\'s own configuration checks', () => {
+    const objects = render('prod');
+    const config = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'vigie-config')!.data as Record<string, string>;
+    const ca = tempDir('vigie-k8s-');
+    try {
+      for (const d of objects.filter((o) => o.kind === 'Deployment')) {
+        const c = podOf(d).spec.containers[0]!;
+        // Secrets stand in with well-formed values; the CA file the Secret volume would mount, here.
+        const secretValues: Record<string, string> = {
+          DATABASE_URL: 'postgres://vigie@vigie-db-rw:5432/vigie',
+          VIGIE_SECRETS_KEY: Buffer.alloc(32, 1).toString('base64'),
+          VIGIE_SMTP_URL: 'smtps://relay.vigie.invalid',
+          KAFKA_SASL_PASSWORD: 'from-the-kafkauser-secret',
+          VIGIE_COMMAND_SIGNING_KEY: '',
+        };
+        const env: Record<string, string> = { ...config };
+        for (const e of c.env ?? []) env[e.name] = e.valueFrom ? secretValues[e.name]! : e.value!;
+        if (env.KAFKA_SSL_CA_FILE) {
+          env.KAFKA_SSL_CA_FILE = join(ca.path, 'ca.crt');
+          writeFileSync(env.KAFKA_SSL_CA_FILE, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
+        }
+        loadCloudConfig(env);
+        const role = CLOUD_ROLES[c.args![0] as keyof typeof CLOUD_ROLES];
+        const kafka = loadKafkaConnection(env);
+        assert.equal(kafka !== null, role.kafka === 'required', `${d.metadata.name}: consumes Kafka exactly when its role does`);
+      }
+    } finally {
+      ca.cleanup();
+    }
+  });
+
+  test('the validation refuses what the API server would refuse or prune', () => {
+    const [topic] = render('test').filter((o) => o.kind === 'KafkaTopic');
+    assert.throws(() => validate({ ...topic!, spec: { ...topic!.spec, partitions: 0 } }), /partitions|minimum/);
+    assert.throws(() => validate({ ...topic!, spec: { ...topic!.spec, partitons: 3 } }), /additional properties/);
+    const [deployment] = render('test').filter((o) => o.kind === 'Deployment');
+    assert.throws(() => validate({ ...deployment!, spec: { ...deployment!.spec, replicas: 'two' } }));
+    assert.throws(() => validate({ apiVersion: 'example.org/v1', kind: 'Unknown', metadata: { name: 'x' } }), /no schema/);
+  });
+});
