@@ -15,6 +15,8 @@ import {
 import type { SimulatorCommand, SimulatorOkResponse, SimulatorStatus } from './control-protocol.ts';
 import { ControlServer } from './control-server.ts';
 import { PatientModel, type PhysiologyOutput } from './physiology.ts';
+import { replayCardiacArrest, replayFall } from './algorithms/replay.ts';
+import { braceletErrors } from './errors.ts';
 import { RadioServer, type GattNotification } from './radio-server.ts';
 
 /** Run `fn` after `ms`; returns the function that cancels it. Injected so tests control time. */
@@ -54,8 +56,7 @@ export interface BraceletSimulatorEvents {
   notification: [GattNotification];
 }
 
-/** Default detection confidences, percent: what the bracelet's algorithms would typically report. */
-const FALL_CONFIDENCE = 87;
+/** Confidence of a confirmed cardiac arrest, percent (the detector is a confirmed rule, not a score). */
 const CARDIAC_ARREST_CONFIDENCE = 92;
 
 /**
@@ -132,13 +133,25 @@ export class BraceletSimulator extends EventEmitter<BraceletSimulatorEvents> {
     await this.#radio?.stop();
   }
 
-  /** Send a fall event; returns its sequence number. */
-  injectFall(confidence = FALL_CONFIDENCE): number {
-    return this.#emergency('fall', confidence);
+  /**
+   * Play the committed synthetic fall recording (100 Hz accelerometer) through the reference fall
+   * detector, as the firmware would; the fall event is sent only because the detector recognised
+   * it, with the detector's confidence unless `confidence` overrides it. Returns its sequence number.
+   */
+  injectFall(confidence?: number): number {
+    const event = replayFall();
+    if (!event) throw braceletErrors.create('BRACELET_EVENT_NOT_DETECTED', { details: { event: 'fall' } });
+    this.#log.info({ impactS: event.impactTimeS, peakG: Math.round(event.peakG * 10) / 10, angleDeg: Math.round(event.angleDeg) }, 'fall detected in the accelerometer stream');
+    return this.#emergency('fall', confidence ?? event.confidence);
   }
 
-  /** Send a cardiac arrest event; returns its sequence number. */
+  /**
+   * Play per-second sensor samples of a cardiac arrest (pulse lost, worn, motionless) through the
+   * reference detector; the event is sent once it confirms. Returns its sequence number.
+   */
   injectCardiacArrest(confidence = CARDIAC_ARREST_CONFIDENCE): number {
+    const at = replayCardiacArrest();
+    if (at === null) throw braceletErrors.create('BRACELET_EVENT_NOT_DETECTED', { details: { event: 'cardiac_arrest' } });
     return this.#emergency('cardiac_arrest', confidence);
   }
 
