@@ -25,7 +25,7 @@
  * the 2.8 g threshold whenever an axis clips at 4 g.
  *
  * Cost: a constant number of arithmetic operations per input sample (one square root per tick),
- * no allocation after construction; state ≈ 0.7 kB (see {@link FALL_DETECTOR_STATE_BYTES}).
+ * no allocation after construction; state ≈ 1 kB (see {@link FALL_DETECTOR_STATE_BYTES}).
  */
 
 /** Parameters of the fall detector (defaults chosen by leave-one-subject-out, see bracelet/README.md). */
