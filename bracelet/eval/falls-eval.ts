@@ -13,12 +13,15 @@ import type { FallsRecording } from './dataset.ts';
 import { poissonRate, wilson } from './stats.ts';
 
 export const TRAIN_FA_PER_HOUR = 5;
+/** A second, looser selection (still under the bar of 10/h), to show how the choice moves the figures. */
+export const TRAIN_FA_PER_HOUR_LOOSE = 8;
 
 export const GRID: readonly Partial<FallDetectorParams>[] = (() => {
   const out: Partial<FallDetectorParams>[] = [];
-  for (const impactG of [2.4, 2.6, 2.8, 3.0, 3.2])
-    for (const maxPostStdG of [0.2, 0.25, 0.3, 0.35, 0.4])
-      for (const minAngleDeg of [20, 30, 40]) out.push({ impactG, maxPostStdG, minAngleDeg });
+  for (const stillnessSlope of [0, 1])
+    for (const impactG of [2.6, 2.8, 3.0, 3.2, 3.4])
+      for (const maxPostStdG of [0.25, 0.3, 0.35, 0.4])
+        for (const minAngleDeg of [20, 30, 40]) out.push({ stillnessSlope, impactG, maxPostStdG, minAngleDeg });
   return out;
 })();
 
@@ -99,9 +102,12 @@ export function countDetections(recordings: readonly FallsRecording[], params: P
 }
 
 /** Leave-one-subject-out: the grid scored on the other subjects, the chosen configuration applied to the held-out one. */
-export function leaveOneSubjectOut(recordings: readonly FallsRecording[]) {
+export function detectionTable(recordings: readonly FallsRecording[]): number[][] {
   const transform = TRANSFORMS['100 Hz as recorded']!;
-  const table = GRID.map((params) => countDetections(recordings, params, transform));
+  return GRID.map((params) => countDetections(recordings, params, transform));
+}
+
+export function leaveOneSubjectOut(recordings: readonly FallsRecording[], table = detectionTable(recordings), maxTrainFaPerHour = TRAIN_FA_PER_HOUR) {
   const subjects = [...new Set(recordings.map((r) => r.subject))].sort();
   const heldOutCounts = new Array<number>(recordings.length).fill(0);
   const chosen: Record<string, Partial<FallDetectorParams>> = {};
@@ -111,10 +117,10 @@ export function leaveOneSubjectOut(recordings: readonly FallsRecording[]) {
     table.forEach((counts, g) => {
       const o = score(train.map((i) => recordings[i]!), train.map((i) => counts[i]!));
       const fa = o.falseAlarms / o.adlHours, sens = o.fallsDetected / o.falls;
-      if (fa > TRAIN_FA_PER_HOUR) return;
+      if (fa > maxTrainFaPerHour) return;
       if (sens > bestSens || (sens === bestSens && fa < bestFa)) { best = g; bestSens = sens; bestFa = fa; }
     });
-    if (best < 0) best = GRID.findIndex((p) => p.impactG === 3.2 && p.maxPostStdG === 0.2 && p.minAngleDeg === 40);
+    if (best < 0) best = GRID.length - 1;
     chosen[s] = GRID[best]!;
     recordings.forEach((r, i) => { if (r.subject === s) heldOutCounts[i] = table[best]![i]!; });
   }

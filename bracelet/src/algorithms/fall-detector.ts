@@ -3,7 +3,10 @@
  * ports (issue 14). Physically motivated, four features, every threshold a physical quantity:
  *
  * 1. **Impact**: the peak magnitude |a| of an isolated burst reaches `impactG` (a wrist hitting the
- *    floor; a step or a gesture stays below ~2 g on a wrist).
+ *    floor; a step or a gesture stays below ~2 g on a wrist) — raised when the body is less still
+ *    afterwards: impactG × exp(σ − 0.1 g) with σ the stillness of feature 4 (2.7 g lying perfectly
+ *    still, 3.0 g at σ 0.1 g, 3.7 g at σ 0.3 g): the weaker the impact, the stronger the evidence
+ *    of lying still must be.
  * 2. **Isolated**: at most `maxPriorImpacts` other bursts ≥ `burstG` in the 3 s before it (clapping,
  *    hopping, jogging, hammering are rhythmic series of impacts; a fall is one, or two when a knee
  *    then a hand lands).
@@ -22,7 +25,7 @@
  * empty: an empty tick never makes an impact, a pending candidate whose post-impact window has less
  * than half its ticks is dropped (stillness cannot be proved), and empty pre-impact blocks are left
  * out of the orientation mean. Clipping (±4 g, ±8 g) only lowers the measured peak, which stays above
- * the 2.8 g threshold whenever an axis clips at 4 g.
+ * the 3.7 g highest threshold whenever an axis clips at 4 g.
  *
  * Cost: a constant number of arithmetic operations per input sample (one square root per tick),
  * no allocation after construction; state ≈ 1 kB (see {@link FALL_DETECTOR_STATE_BYTES}).
@@ -30,8 +33,13 @@
 
 /** Parameters of the fall detector (defaults chosen by leave-one-subject-out, see bracelet/README.md). */
 export interface FallDetectorParams {
-  /** Peak |a| of the impact, g. */
+  /** Peak |a| of the impact for a body lying as still as after a typical fall (σ 0.1 g), g. */
   readonly impactG: number;
+  /**
+   * How much harder the impact must be when the body is less still, per g of σ after it: the
+   * threshold is impactG × exp(stillnessSlope × (σ − 0.1 g)). 0: a fixed threshold.
+   */
+  readonly stillnessSlope: number;
   /** |a| above which a burst is counted as an impact (rhythm check), g. */
   readonly burstG: number;
   /** Other bursts tolerated in the 3 s before the impact. */
@@ -43,11 +51,12 @@ export interface FallDetectorParams {
 }
 
 export const DEFAULT_FALL_PARAMS: FallDetectorParams = {
-  impactG: 2.8,
+  impactG: 3.0,
+  stillnessSlope: 1,
   burstG: 2.0,
   maxPriorImpacts: 1,
-  minAngleDeg: 30,
-  maxPostStdG: 0.3,
+  minAngleDeg: 20,
+  maxPostStdG: 0.4,
 };
 
 /** What the detector reports when it recognises a fall (one reused object: copy what you keep). */
@@ -86,7 +95,7 @@ const POST_END_TICKS = 150; // 3 s after the impact
 const PRE_FROM_BLOCKS = 20; // 2 s before the impact …
 const PRE_TO_BLOCKS = 10; // … to 1 s before
 const PRIOR_WINDOW_TICKS = 150; // bursts counted in the 3 s before the impact …
-const PRIOR_GUARD_TICKS = 20; // … except the last 0.4 s (same impact, knee then hand)
+const PRIOR_GUARD_TICKS = 50; // … except the last 1 s (the same fall: knee, hip, then hand)
 const FREEFALL_TICKS = 50; // free-fall dip searched in the second before the impact
 const MAX_INTERPOLATED_GAP_S = 0.25;
 const REFRACTORY_TICKS = 5 * FALL_TICK_HZ;
@@ -99,7 +108,9 @@ export function createFallDetector(opts: { rateHz: number; params?: Partial<Fall
   const rateHz = opts.rateHz;
   if (!(rateHz > 0) || !Number.isFinite(rateHz)) throw new RangeError(`rateHz must be a positive number, got ${rateHz}`);
   const p: FallDetectorParams = { ...DEFAULT_FALL_PARAMS, ...opts.params };
-  const impact2 = p.impactG * p.impactG;
+  // Candidates: the lowest threshold the stillness can bring (σ = 0).
+  const minImpact = p.impactG * Math.exp(-0.1 * p.stillnessSlope);
+  const impact2 = minImpact * minImpact;
   const burst2 = p.burstG * p.burstG;
   const cosMax = Math.cos((p.minAngleDeg * Math.PI) / 180);
   const maxGapTicks = Math.round(MAX_INTERPOLATED_GAP_S * FALL_TICK_HZ);
@@ -190,7 +201,9 @@ export function createFallDetector(opts: { rateHz: number; params?: Partial<Fall
     }
     bursts[burstHead] = peakTick; burstHead = (burstHead + 1) % BURSTS; burstCount++;
     if (peakG * peakG < impact2 || peakTick < quietUntil) return;
-    // A new impact replaces a pending candidate: a fall is judged on its last impact.
+    // A stronger impact replaces a pending candidate (a stumble, then the fall); a weaker one
+    // (a rebound, the other hand) does not: if it comes in the post-impact window, stillness fails.
+    if (pending && peakG <= cPeak) return;
     let ox = 0, oy = 0, oz = 0, on = 0;
     const peakBlock = Math.floor(peakTick / TICKS_PER_BLOCK);
     // Blocks 2 s … 1 s before the impact (from the start of the recording if it began later).
@@ -212,6 +225,8 @@ export function createFallDetector(opts: { rateHz: number; params?: Partial<Fall
     if (n1 === 0 || n2 === 0) return null;
     const cos = (cx * px + cy * py + cz * pz) / (n1 * n2);
     if (cPrior > p.maxPriorImpacts || std > p.maxPostStdG || cos > cosMax) return null;
+    const threshold = p.impactG * Math.exp(p.stillnessSlope * (std - 0.1));
+    if (cPeak < threshold) return null;
     const angle = (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
     event.impactTimeS = cTick / FALL_TICK_HZ;
     event.peakG = cPeak;
@@ -220,7 +235,7 @@ export function createFallDetector(opts: { rateHz: number; params?: Partial<Fall
     event.minBeforeG = cMin;
     event.priorImpacts = cPrior;
     // Margins, each 0…1: impact above threshold, stillness below, angle above.
-    const m1 = Math.min(1, (cPeak - p.impactG) / p.impactG);
+    const m1 = Math.min(1, (cPeak - threshold) / threshold);
     const m2 = 1 - std / p.maxPostStdG;
     const m3 = Math.min(1, (angle - p.minAngleDeg) / 60);
     event.confidence = Math.round(60 + 13 * (m1 + m2 + m3));
