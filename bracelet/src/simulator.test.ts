@@ -193,3 +193,23 @@ function rawExchange(path: string, text: string): Promise<string> {
     socket.on('close', done);
   });
 }
+
+test('hypoxemia, charging and removal come from the algorithms run on per-second samples', async () => {
+  const sim = await startSimulator();
+  const box = await TestRadioBox.connect(sim.paths.braceletRadioSocket);
+  try {
+    await box.waitFor((f) => f.type === 'hello');
+    const answer = await sendSimulatorCommand(sim.paths.braceletControlSocket, { cmd: 'hypoxemia', spo2: 84 });
+    assert.equal(answer.ok, true);
+    const spo2 = decode(await box.waitFor(isKind('spo2'))) as { spo2: number };
+    assert.ok(spo2.spo2 < 90 && spo2.spo2 > 84, `5-minute mean of the desaturation: ${spo2.spo2}`);
+    const charging = await sendSimulatorCommand(sim.paths.braceletControlSocket, { cmd: 'charging', charging: true });
+    assert.ok(charging.ok && charging.charging && !charging.worn);
+    await box.waitFor((f) => isKind('worn')(f) && (decode(f) as { worn: boolean }).worn === false);
+    const back = await sendSimulatorCommand(sim.paths.braceletControlSocket, { cmd: 'charging', charging: false });
+    assert.ok(back.ok && !back.charging && back.worn);
+  } finally {
+    box.close();
+    await sim.cleanup();
+  }
+});
