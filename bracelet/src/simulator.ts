@@ -167,7 +167,7 @@ export class BraceletSimulator extends EventEmitter<BraceletSimulatorEvents> {
    */
   setWorn(worn: boolean): void {
     if (worn === this.#worn) return;
-    if (!worn) {
+    if (!worn && !this.#charging) {
       const removal = replayRemoval(false);
       this.#log.info({ state: removal.state, afterS: removal.afterS }, 'wear detector decided');
     }
