@@ -9,7 +9,7 @@ import { createFallDetector, FALL_DETECTOR_STATE_BYTES } from '../bracelet/src/a
 import { synthFall, synthWalk } from '../bracelet/src/algorithms/synth.ts';
 import {
   CardiacArrestDetector, createHeartRateMeter, createSpo2Meter, StepCounter, StudyStepCounter, VITALS_STATE_BYTES, WearDetector, type SecondSample,
-} from '../bracelet/src/algorithms/vitals.ts';
+} from '@vigie/protocol/vitals';
 
 const accel = new Float32Array([...synthWalk({ steps: 200, cadenceSpm: 100 }), ...synthFall()]);
 const N = accel.length / 3;

@@ -11,7 +11,7 @@ import {
   StudyStepCounter,
   WearDetector,
   type SecondSample,
-} from './vitals.ts';
+} from '@vigie/protocol/vitals';
 
 function resample(s: Float32Array, fromHz: number, toHz: number): Float32Array {
   const n = Math.floor(((s.length / 3 - 1) * toHz) / fromHz);

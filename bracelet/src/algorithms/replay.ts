@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createFallDetector, type FallEvent } from './fall-detector.ts';
 import { SeededRandom } from '../random.ts';
-import { CardiacArrestDetector, createSpo2Meter, WearDetector, type SecondSample, type WearState, type WindowMean } from './vitals.ts';
+import { CardiacArrestDetector, createSpo2Meter, WearDetector, type SecondSample, type WearState, type WindowMean } from '@vigie/protocol/vitals';
 
 /** The committed synthetic fall (100 Hz, g), see bracelet/scripts/make-fall-recording.ts. */
 export const FALL_RECORDING = resolve(import.meta.dirname, '..', '..', 'recordings', 'fall-forward-synthetic.csv');
