@@ -1,7 +1,10 @@
 /**
- * `npm run scenario -- fall|cardiac-arrest|help|not-worn|worn`: act on the bracelet of the system
- * that `npm start` runs (found through VIGIE_DATA_DIR), then show the SMS the modem emulator
- * receives in the next seconds.
+ * `npm run scenario -- fall|cardiac-arrest|hypoxemia|help|not-worn|removed|worn|charging|charged`: act
+ * on the bracelet of the system that `npm start` runs (found through VIGIE_DATA_DIR), then show the
+ * SMS the modem emulator receives in the next seconds. The bracelet simulator plays raw sensor
+ * samples through its reference algorithms (a synthetic fall recording through the fall detector,
+ * per-second pulse samples through the cardiac-arrest detector, a desaturation through the SpO2
+ * mean, a removal through the wear detector): the alerts come from what the algorithms detect.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dataPaths } from '@vigie/common';
@@ -10,10 +13,16 @@ import { sendSimulatorCommand } from '@vigie/bracelet';
 const COMMANDS: Record<string, Record<string, unknown>> = {
   fall: { cmd: 'fall' },
   'cardiac-arrest': { cmd: 'cardiac_arrest' },
+  hypoxemia: { cmd: 'hypoxemia' },
   help: { cmd: 'help' },
   'not-worn': { cmd: 'worn', worn: false },
+  removed: { cmd: 'worn', worn: false },
   worn: { cmd: 'worn', worn: true },
+  charging: { cmd: 'charging', charging: true },
+  charged: { cmd: 'charging', charging: false },
 };
+/** Scenarios that change a state and raise no SMS at once. */
+const QUIET = new Set(['not-worn', 'removed', 'worn', 'charging', 'charged']);
 
 const name = process.argv[2] ?? '';
 const command = COMMANDS[name];
@@ -37,7 +46,7 @@ try {
   process.exit(1);
 }
 console.log(`Bracelet: ${name} sent.`);
-if (name === 'not-worn' || name === 'worn') process.exit(0);
+if (QUIET.has(name)) process.exit(0);
 
 const deadline = started + 10_000;
 let shown = before;

@@ -11,7 +11,7 @@ Usage:
   vigie-bracelet run [--data-dir DIR] [--speed N] [--seed N] [--id ID]
                        simulate a patient wearing the bracelet; the box connects to
                        DIR/sim/bracelet.sock, commands go to DIR/sim/bracelet-control.sock
-  vigie-bracelet fall|cardiac-arrest|help|not-worn|worn|status [--data-dir DIR]
+  vigie-bracelet fall|cardiac-arrest|hypoxemia|help|not-worn|worn|charging|charged|status [--data-dir DIR]
                        act on the running simulator
 
 Environment: VIGIE_DATA_DIR (default ./data), VIGIE_SIM_SPEED (default 1), VIGIE_SIM_SEED,
@@ -23,6 +23,9 @@ const COMMANDS: Record<string, SimulatorCommand> = {
   help: { cmd: 'help' },
   'not-worn': { cmd: 'worn', worn: false },
   worn: { cmd: 'worn', worn: true },
+  hypoxemia: { cmd: 'hypoxemia' },
+  charging: { cmd: 'charging', charging: true },
+  charged: { cmd: 'charging', charging: false },
   status: { cmd: 'status' },
 };
 
@@ -82,7 +85,7 @@ async function run(args: string[]): Promise<number> {
 
 function describe(response: SimulatorResponse): string {
   if (!response.ok) return `Refused: ${response.error}`;
-  const state = `bracelet ${response.deviceId}: ${response.worn ? 'worn' : 'not worn'}, battery ${response.battery} %, ${response.boxes} box(es) connected`;
+  const state = `bracelet ${response.deviceId}: ${response.charging ? 'charging' : response.worn ? 'worn' : 'not worn'}, battery ${response.battery} %, ${response.boxes} box(es) connected`;
   return response.event ? `Sent ${response.event} (event ${response.seq}); ${state}.` : `${state}.`;
 }
 

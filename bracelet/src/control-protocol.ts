@@ -16,6 +16,10 @@ export const SimulatorCommandSchema = z.discriminatedUnion('cmd', [
   z.strictObject({ cmd: z.literal('cardiac_arrest'), confidence: Confidence.optional() }),
   z.strictObject({ cmd: z.literal('help') }),
   z.strictObject({ cmd: z.literal('worn'), worn: z.boolean() }),
+  /** Five minutes of desaturated oximeter samples through the SpO2 mean (default 85 %). */
+  z.strictObject({ cmd: z.literal('hypoxemia'), spo2: z.number().min(50).max(100).optional() }),
+  /** The bracelet put on (true) or taken off (false) its charger. */
+  z.strictObject({ cmd: z.literal('charging'), charging: z.boolean() }),
   z.strictObject({ cmd: z.literal('status') }),
 ]);
 export type SimulatorCommand = z.infer<typeof SimulatorCommandSchema>;
@@ -31,6 +35,8 @@ export interface SimulatorStatus {
   readonly lastEventSeq: number | null;
   /** Boxes connected to the simulated radio. */
   readonly boxes: number;
+  /** On its charger (not worn then). */
+  readonly charging: boolean;
 }
 
 /** A successful answer: the state after the command, and the event sent for an emergency. */

@@ -7,6 +7,7 @@ export const braceletErrors = defineErrors({
   BRACELET_CONTROL_TIMEOUT: { message: 'The bracelet simulator did not answer in time' },
   BRACELET_CONTROL_BAD_REQUEST: { message: 'The bracelet simulator refused a control request' },
   BRACELET_CONTROL_BAD_RESPONSE: { message: 'The bracelet simulator answered something that is not a control response' },
+  BRACELET_EVENT_NOT_DETECTED: { message: 'The bracelet simulator played a recording its detector did not recognise' },
 });
 
 /** A code of {@link braceletErrors}. */

@@ -9,6 +9,7 @@ import { decodeNotification, GattCharacteristic, GattService, type DecodedNotifi
 import { BraceletSimulator, type Schedule } from './simulator.ts';
 import { sendSimulatorCommand } from './control-client.ts';
 import { braceletErrors } from './errors.ts';
+import { replayFall } from './algorithms/replay.ts';
 import { TestRadioBox } from './test-radio-box.ts';
 
 const T0 = Date.UTC(2026, 0, 5, 10, 0, 0);
@@ -91,7 +92,7 @@ test('sends a fall asked on the control socket to the box, with a rising event n
     const answer = await sendSimulatorCommand(sim.paths.braceletControlSocket, { cmd: 'fall' });
     assert.equal(answer.ok, true);
     assert.ok(answer.ok && answer.event === 'fall' && answer.seq === 65_535 && answer.boxes === 1);
-    assert.deepEqual(decode(await box.waitFor(isKind('emergency'))), { kind: 'emergency', event: 'fall', seq: 65_535, confidence: 87 });
+    assert.deepEqual(decode(await box.waitFor(isKind('emergency'))), { kind: 'emergency', event: 'fall', seq: 65_535, confidence: replayFall()!.confidence });
 
     const help = await sendSimulatorCommand(sim.paths.braceletControlSocket, { cmd: 'help' });
     assert.ok(help.ok && help.seq === 0, 'the uint16 sequence wraps');
@@ -192,3 +193,23 @@ function rawExchange(path: string, text: string): Promise<string> {
     socket.on('close', done);
   });
 }
+
+test('hypoxemia, charging and removal come from the algorithms run on per-second samples', async () => {
+  const sim = await startSimulator();
+  const box = await TestRadioBox.connect(sim.paths.braceletRadioSocket);
+  try {
+    await box.waitFor((f) => f.type === 'hello');
+    const answer = await sendSimulatorCommand(sim.paths.braceletControlSocket, { cmd: 'hypoxemia', spo2: 84 });
+    assert.equal(answer.ok, true);
+    const spo2 = decode(await box.waitFor(isKind('spo2'))) as { spo2: number };
+    assert.ok(spo2.spo2 < 90 && spo2.spo2 > 84, `5-minute mean of the desaturation: ${spo2.spo2}`);
+    const charging = await sendSimulatorCommand(sim.paths.braceletControlSocket, { cmd: 'charging', charging: true });
+    assert.ok(charging.ok && charging.charging && !charging.worn);
+    await box.waitFor((f) => isKind('worn')(f) && (decode(f) as { worn: boolean }).worn === false);
+    const back = await sendSimulatorCommand(sim.paths.braceletControlSocket, { cmd: 'charging', charging: false });
+    assert.ok(back.ok && !back.charging && back.worn);
+  } finally {
+    box.close();
+    await sim.cleanup();
+  }
+});

@@ -15,6 +15,8 @@ import {
 import type { SimulatorCommand, SimulatorOkResponse, SimulatorStatus } from './control-protocol.ts';
 import { ControlServer } from './control-server.ts';
 import { PatientModel, type PhysiologyOutput } from './physiology.ts';
+import { replayCardiacArrest, replayDesaturation, replayFall, replayRemoval } from './algorithms/replay.ts';
+import { braceletErrors } from './errors.ts';
 import { RadioServer, type GattNotification } from './radio-server.ts';
 
 /** Run `fn` after `ms`; returns the function that cancels it. Injected so tests control time. */
@@ -54,8 +56,7 @@ export interface BraceletSimulatorEvents {
   notification: [GattNotification];
 }
 
-/** Default detection confidences, percent: what the bracelet's algorithms would typically report. */
-const FALL_CONFIDENCE = 87;
+/** Confidence of a confirmed cardiac arrest, percent (the detector is a confirmed rule, not a score). */
 const CARDIAC_ARREST_CONFIDENCE = 92;
 
 /**
@@ -80,6 +81,7 @@ export class BraceletSimulator extends EventEmitter<BraceletSimulatorEvents> {
   #cancelTick: (() => void) | undefined;
   #running = false;
   #worn = true;
+  #charging = false;
   #nextEventSeq: number | undefined;
   #lastEventSeq: number | null = null;
 
@@ -132,13 +134,25 @@ export class BraceletSimulator extends EventEmitter<BraceletSimulatorEvents> {
     await this.#radio?.stop();
   }
 
-  /** Send a fall event; returns its sequence number. */
-  injectFall(confidence = FALL_CONFIDENCE): number {
-    return this.#emergency('fall', confidence);
+  /**
+   * Play the committed synthetic fall recording (100 Hz accelerometer) through the reference fall
+   * detector, as the firmware would; the fall event is sent only because the detector recognised
+   * it, with the detector's confidence unless `confidence` overrides it. Returns its sequence number.
+   */
+  injectFall(confidence?: number): number {
+    const event = replayFall();
+    if (!event) throw braceletErrors.create('BRACELET_EVENT_NOT_DETECTED', { details: { event: 'fall' } });
+    this.#log.info({ impactS: event.impactTimeS, peakG: Math.round(event.peakG * 10) / 10, angleDeg: Math.round(event.angleDeg) }, 'fall detected in the accelerometer stream');
+    return this.#emergency('fall', confidence ?? event.confidence);
   }
 
-  /** Send a cardiac arrest event; returns its sequence number. */
+  /**
+   * Play per-second sensor samples of a cardiac arrest (pulse lost, worn, motionless) through the
+   * reference detector; the event is sent once it confirms. Returns its sequence number.
+   */
   injectCardiacArrest(confidence = CARDIAC_ARREST_CONFIDENCE): number {
+    const at = replayCardiacArrest();
+    if (at === null) throw braceletErrors.create('BRACELET_EVENT_NOT_DETECTED', { details: { event: 'cardiac_arrest' } });
     return this.#emergency('cardiac_arrest', confidence);
   }
 
@@ -147,12 +161,42 @@ export class BraceletSimulator extends EventEmitter<BraceletSimulatorEvents> {
     return this.#emergency('manual_help', 100);
   }
 
-  /** Put the bracelet on or take it off; notifies the worn status when it changes. */
+  /**
+   * Put the bracelet on or take it off; notifies the worn status when it changes. Taking it off
+   * plays the per-second samples of a removal through the wear detector (30 s without skin contact).
+   */
   setWorn(worn: boolean): void {
     if (worn === this.#worn) return;
+    if (!worn && !this.#charging) {
+      const removal = replayRemoval(false);
+      this.#log.info({ state: removal.state, afterS: removal.afterS }, 'wear detector decided');
+    }
     this.#worn = worn;
     this.#log.info({ worn }, 'worn status changed');
     this.#notify(GattService.vigie, GattCharacteristic.vigieWorn, encodeWorn(worn));
+  }
+
+  /**
+   * Play five minutes of desaturated oximeter samples through the SpO2 mean and send the report
+   * (0x2A5F); the box's hypoxemia rule does the rest. Returns the mean sent.
+   */
+  injectHypoxemia(spo2 = 85): number {
+    const mean = replayDesaturation(spo2);
+    if (mean.value === null) throw braceletErrors.create('BRACELET_EVENT_NOT_DETECTED', { details: { event: 'hypoxemia' } });
+    this.#log.info({ hypoxemia: mean.value < 90 }, 'SpO2 5-minute mean of a desaturation sent');
+    this.#notify(GattService.pulseOximeter, GattCharacteristic.plxContinuousMeasurement, encodePlxContinuousMeasurement({ normal: { spo2: mean.value, pulseRate: 88 } }));
+    return mean.value;
+  }
+
+  /** Put the bracelet on (true) or take it off (false) its charger: on it, it is not worn and measures nothing. */
+  setCharging(charging: boolean): void {
+    if (charging === this.#charging) return;
+    this.#charging = charging;
+    if (charging) {
+      const removal = replayRemoval(true);
+      this.#log.info({ state: removal.state, afterS: removal.afterS }, 'wear detector decided');
+    }
+    this.setWorn(!charging);
   }
 
   status(): SimulatorStatus {
@@ -163,6 +207,7 @@ export class BraceletSimulator extends EventEmitter<BraceletSimulatorEvents> {
       speed: this.#model.speed,
       lastEventSeq: this.#lastEventSeq,
       boxes: this.#radio?.connections ?? 0,
+      charging: this.#charging,
     };
   }
 
@@ -177,6 +222,12 @@ export class BraceletSimulator extends EventEmitter<BraceletSimulatorEvents> {
         return { ok: true, ...this.status(), event: 'manual_help', seq: this.pressHelp() };
       case 'worn':
         this.setWorn(command.worn);
+        return { ok: true, ...this.status() };
+      case 'hypoxemia':
+        this.injectHypoxemia(command.spo2);
+        return { ok: true, ...this.status() };
+      case 'charging':
+        this.setCharging(command.charging);
         return { ok: true, ...this.status() };
       case 'status':
         return { ok: true, ...this.status() };

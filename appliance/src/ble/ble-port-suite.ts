@@ -63,7 +63,8 @@ export function blePortSuite(adapter: string, setup: () => Promise<BlePortFixtur
       const battery = nextEvent(fixture.port, 'notification', isCharacteristic(GattCharacteristic.batteryLevel));
       const worn = nextEvent(fixture.port, 'notification', isCharacteristic(GattCharacteristic.vigieWorn));
       const [connected] = await nextEvent(fixture.port, 'connected');
-      assert.deepEqual(connected, { deviceId: fixture.bracelet.deviceId, name: 'Vigie Bracelet' });
+      assert.deepEqual({ deviceId: connected.deviceId, name: connected.name }, { deviceId: fixture.bracelet.deviceId, name: 'Vigie Bracelet' });
+      assert.ok(connected.services.includes(GattService.vigie), 'a Vigie bracelet is known by its vendor service');
       const [b] = await battery;
       assert.equal(b.deviceId, fixture.bracelet.deviceId);
       assert.equal(b.service, GattService.battery);

@@ -94,7 +94,7 @@ test('publishes an emergency as a bracelet event on the event topic at QoS 1', a
 
 test('publishes the link going up and down as retained statuses at the box clock time', async () => {
   const { ble, published } = await setup();
-  ble.emit('connected', { deviceId: ID, name: 'Vigie Bracelet' });
+  ble.emit('connected', { deviceId: ID, name: 'Vigie Bracelet', services: [S.heartRate, S.pulseOximeter, S.battery, S.vigie] });
   ble.notify(S.battery, C.batteryLevel, encodeBatteryLevel(40));
   ble.emit('disconnected', { deviceId: ID, reason: 'link closed' });
   const statuses = published.filter((p) => p.topic === topics.status(ID)).map((p) => p.payload);
@@ -122,7 +122,7 @@ test('logs a garbage frame with its code and reason, counts it, and still publis
   assert.equal(published.length, 1);
   assert.equal((published[0]!.payload.reading as { value: number }).value, 64);
   await settle();
-  assert.deepEqual(bridge.stats(), { received: 4, published: 1, decodeErrors: 3, skipped: 0, invalidPayloads: 0, publishErrors: 0 });
+  assert.deepEqual(bridge.stats(), { received: 4, published: 1, decodeErrors: 3, skipped: 0, averaged: 0, windowsWithoutMean: 0, invalidPayloads: 0, publishErrors: 0 });
 });
 
 test('does not publish heart rate without skin contact, nor SpO2 the oximeter marks unusable or cannot give', async () => {

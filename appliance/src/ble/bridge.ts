@@ -4,6 +4,7 @@ import {
   BraceletStatus,
   BusReading,
   decodeNotification,
+  GattService,
   SCHEMA_VERSION,
   topics,
   validate,
@@ -12,13 +13,19 @@ import {
 } from '@vigie/protocol';
 import type { Publish, PublishOptions } from '../bus/bus-client.ts';
 import type { BleConnected, BleDisconnected, BleNotification, BlePort } from './port.ts';
+import { heartRateSecond, spo2Second, ThirdPartyVitals, type FinishedWindow } from './third-party-vitals.ts';
 
 type Schema = Parameters<typeof validate>[0];
 
-/** Seconds a bracelet heart-rate value summarises: the mean of the last 2 minutes (design cadences). */
+/** Seconds a bracelet heart-rate value summarises: the mean of the last 2 minutes (study §5.1). */
 const HEART_RATE_PERIOD_S = 120;
-/** Seconds a bracelet SpO2 value summarises: the 1-minute mean. */
+/**
+ * Seconds a bracelet SpO2 value summarises: the 1-minute mean the simulated bracelet still sends
+ * (its firmware meter, `createSpo2Meter`, is the study's 5-minute mean: 300 once the bracelet sends it).
+ */
 const SPO2_PERIOD_S = 60;
+/** Seconds a third-party SpO2 mean summarises: the study's 5-minute mean, computed by the box. */
+const THIRD_PARTY_SPO2_PERIOD_S = 300;
 
 const READING: PublishOptions = { qos: 1 };
 const EVENT: PublishOptions = { qos: 1 };
@@ -35,6 +42,10 @@ export interface BleBridgeStats {
   decodeErrors: number;
   /** Decoded values deliberately not published (no skin contact, oximeter-flagged, special value). */
   skipped: number;
+  /** Per-second values of third-party devices taken into a window mean (not published alone). */
+  averaged: number;
+  /** Third-party windows without a mean (mostly motion, poor contact or no data: not published). */
+  windowsWithoutMean: number;
   /** Payloads that failed their own schema (a bug; logged as BOX_BUS_PAYLOAD_INVALID). */
   invalidPayloads: number;
   /** Publishes the bus refused or that failed. */
@@ -49,6 +60,15 @@ export interface BleBridgeOptions {
   readonly log: Logger;
 }
 
+/**
+ * What the box knows of a device: a Vigie bracelet (it offers the vendor service, or sent a value
+ * on it) sends window means; a third-party standard device (its services are known and the vendor
+ * service is not among them) sends per-second values the bridge averages. A device whose services
+ * were never reported (an adapter that connected it before this box started listening) is taken
+ * for a bracelet until it proves otherwise, as before third-party averaging existed.
+ */
+type DeviceKind = 'vigie' | 'third_party';
+
 interface BraceletState {
   connected: boolean;
   worn: boolean | null;
@@ -62,6 +82,11 @@ interface BraceletState {
  * bracelet has no clock. A frame that does not decode is logged with its code and reason, counted
  * and skipped; nothing ever throws out of the bridge. Adapter-agnostic: it only sees a
  * {@link BlePort}. Start it before the port so no event is missed.
+ *
+ * A Vigie bracelet sends heart-rate 2-minute and SpO2 5-minute means computed by its firmware; a
+ * third-party standard heart-rate strap or oximeter sends per-second values, which the bridge
+ * averages into the same windows with the bracelet's own meters (`third-party-vitals.ts`), so the
+ * safety core's rules count the same windows whatever the device.
  */
 export class BleBridge implements Module {
   readonly name = 'ble-bridge';
@@ -70,7 +95,18 @@ export class BleBridge implements Module {
   readonly #clock: () => number;
   readonly #log: Logger;
   readonly #bracelets = new Map<string, BraceletState>();
-  readonly #stats: BleBridgeStats = { received: 0, published: 0, decodeErrors: 0, skipped: 0, invalidPayloads: 0, publishErrors: 0 };
+  readonly #kinds = new Map<string, DeviceKind>();
+  readonly #thirdParty = new Map<string, ThirdPartyVitals>();
+  readonly #stats: BleBridgeStats = {
+    received: 0,
+    published: 0,
+    decodeErrors: 0,
+    skipped: 0,
+    averaged: 0,
+    windowsWithoutMean: 0,
+    invalidPayloads: 0,
+    publishErrors: 0,
+  };
 
   constructor(options: BleBridgeOptions) {
     this.#ble = options.ble;
@@ -119,15 +155,52 @@ export class BleBridge implements Module {
   };
 
   readonly #onConnected = (c: BleConnected): void => {
+    const kind: DeviceKind = c.services.includes(GattService.vigie) ? 'vigie' : 'third_party';
+    if (this.#kinds.get(c.deviceId) !== kind) this.#log.info({ deviceId: c.deviceId, kind }, 'BLE device kind');
+    this.#kinds.set(c.deviceId, kind);
     this.#updateStatus(c.deviceId, { connected: true }, this.#clock());
   };
 
   readonly #onDisconnected = (d: BleDisconnected): void => {
+    // A window under way loses its continuity: it restarts with the next values.
+    this.#thirdParty.get(d.deviceId)?.reset();
     this.#updateStatus(d.deviceId, { connected: false }, this.#clock());
   };
 
+  #isThirdParty(deviceId: string, service: string): boolean {
+    if (service === GattService.vigie && this.#kinds.get(deviceId) !== 'vigie') {
+      this.#kinds.set(deviceId, 'vigie');
+      this.#thirdParty.delete(deviceId);
+    }
+    return this.#kinds.get(deviceId) === 'third_party';
+  }
+
+  #vitals(deviceId: string): ThirdPartyVitals {
+    let v = this.#thirdParty.get(deviceId);
+    if (!v) this.#thirdParty.set(deviceId, (v = new ThirdPartyVitals()));
+    return v;
+  }
+
+  /** Publish the window means a third-party device's values completed; windows without one are counted. */
+  #windows(deviceId: string, metric: 'heart_rate' | 'spo2', periodS: number, done: readonly FinishedWindow[]): void {
+    for (const w of done) {
+      if (w.mean.quality !== 'ok' || w.mean.value === null) {
+        this.#stats.windowsWithoutMean++;
+        this.#log.debug({ deviceId, metric, quality: w.mean.quality, validSeconds: w.mean.validSeconds }, 'third-party window without a mean; not published');
+        continue;
+      }
+      this.#reading(deviceId, { metric, ts: w.endMs, value: w.mean.value, periodS });
+    }
+  }
+
   #route(n: BleNotification, d: DecodedNotification): void {
     const ts = Math.round(n.receivedAt);
+    if (this.#isThirdParty(n.deviceId, n.service) && (d.kind === 'heart_rate' || d.kind === 'spo2')) {
+      this.#stats.averaged++;
+      const v = this.#vitals(n.deviceId);
+      if (d.kind === 'heart_rate') return this.#windows(n.deviceId, 'heart_rate', HEART_RATE_PERIOD_S, v.heartRate.add(ts, heartRateSecond(d.bpm, d.contact)));
+      return this.#windows(n.deviceId, 'spo2', THIRD_PARTY_SPO2_PERIOD_S, v.spo2.add(ts, spo2Second(d.spo2, d.flaggedUnusable, d.deviceAndSensorStatus)));
+    }
     switch (d.kind) {
       case 'heart_rate':
         // A sensor that says it has no skin contact is not measuring the patient (often 0 bpm).

@@ -11,6 +11,7 @@ import {
   encodeWorn,
   GattCharacteristic as C,
   GattService as S,
+  PlxDeviceSensorStatus,
   topics,
 } from '@vigie/protocol';
 import { BleBridge } from './bridge.ts';
@@ -122,7 +123,7 @@ test('subscribes to every known characteristic of a Vigie bracelet, reads batter
     const worn = nextEvent(port, 'notification', (n) => n.characteristic === C.vigieWorn);
     await port.start();
     const [connected] = await nextEvent(port, 'connected');
-    assert.deepEqual(connected, { deviceId: BRACELET, name: 'Vigie Bracelet' });
+    assert.deepEqual(connected, { deviceId: BRACELET, name: 'Vigie Bracelet', services: ['1800', '180a', S.heartRate, S.pulseOximeter, S.battery, S.vigie] });
     assert.deepEqual([...(await battery)[0].data], [77]);
     assert.deepEqual([...(await worn)[0].data], [...encodeWorn(false)]);
     assert.deepEqual(
@@ -150,34 +151,41 @@ async function bridgeOn(port: NobleBle) {
   return { bridge, published };
 }
 
-test('feeds the box from a third-party chest strap that has only the Heart Rate Service', async () => {
+test('feeds the box from a third-party chest strap that has only the Heart Rate Service: its per-second values become 2-minute means', async () => {
   const radio = new FakeRadio();
   const strap = radio.add(chestStrapSpec(STRAP));
-  const port = adapter(radio);
+  let now = T;
+  const port = adapter(radio, { clock: () => now });
   const { bridge, published } = await bridgeOn(port);
   try {
     await port.start();
     const [connected] = await nextEvent(port, 'connected');
-    assert.deepEqual(connected, { deviceId: STRAP, name: 'HRM-Strap 42' });
+    assert.deepEqual(connected, { deviceId: STRAP, name: 'HRM-Strap 42', services: ['1800', S.heartRate, '180a'] });
     await until(() => strap.subscribed.size === 1, 'the heart-rate subscription');
     assert.deepEqual(subscriptions(radio), [pair(S.heartRate, C.heartRateMeasurement)]);
-    const hr = nextEvent(port, 'notification');
-    // A strap's usual frame: uint8 bpm, contact detected, two RR intervals.
-    strap.notify(S.heartRate, C.heartRateMeasurement, encodeHeartRateMeasurement({ bpm: 64, contact: 'detected', rrIntervalsMs: [937, 941] }));
-    await hr;
+    // A strap notifies once a second (its usual frame: uint8 bpm, contact detected, RR intervals):
+    // the box averages two minutes of them, as a bracelet's firmware does, before the rules see one.
+    for (let i = 0; i <= 120; i++) {
+      now = T + i * 1_000;
+      const hr = nextEvent(port, 'notification');
+      strap.notify(S.heartRate, C.heartRateMeasurement, encodeHeartRateMeasurement({ bpm: i % 2 === 0 ? 63 : 65, contact: 'detected', rrIntervalsMs: [937, 941] }));
+      await hr;
+      if (i < 120) assert.equal(published.filter((p) => p.topic === topics.reading(STRAP)).length, 0, 'no reading before the 2-minute window ends');
+    }
     await until(() => published.some((p) => p.topic === topics.reading(STRAP)), 'the published reading');
-    const reading = published.find((p) => p.topic === topics.reading(STRAP))!.payload;
-    assert.deepEqual(reading.reading, { metric: 'heart_rate', ts: T, value: 64, periodS: 120 });
+    const readings = published.filter((p) => p.topic === topics.reading(STRAP)).map((p) => p.payload.reading);
+    assert.deepEqual(readings, [{ metric: 'heart_rate', ts: T + 120_000, value: 64, periodS: 120 }]);
   } finally {
     await port.stop();
     await bridge.stop();
   }
 });
 
-test('feeds the box from an off-the-shelf oximeter, reading its battery that it does not notify', async () => {
+test('feeds the box from an off-the-shelf oximeter, reading its battery that it does not notify: 5-minute SpO2 means without its moving seconds', async () => {
   const radio = new FakeRadio();
   const oximeter = radio.add(oximeterSpec(OXIMETER, 62));
-  const port = adapter(radio);
+  let now = T;
+  const port = adapter(radio, { clock: () => now });
   const { bridge, published } = await bridgeOn(port);
   try {
     const battery = nextEvent(port, 'notification', (n) => n.characteristic === C.batteryLevel);
@@ -186,11 +194,21 @@ test('feeds the box from an off-the-shelf oximeter, reading its battery that it 
     assert.deepEqual([...(await battery)[0].data], [62]);
     await until(() => oximeter.subscribed.size === 1, 'the PLX subscription');
     assert.deepEqual(subscriptions(radio), [pair(S.pulseOximeter, C.plxContinuousMeasurement)]);
-    oximeter.notify(S.pulseOximeter, C.plxContinuousMeasurement, encodePlxContinuousMeasurement({ normal: { spo2: 94, pulseRate: 71 } }));
+    // Five minutes of per-second values; the first minute the finger moves (the oximeter says so):
+    // those seconds are left out of the mean, as a bracelet leaves out its moving seconds.
+    for (let i = 0; i <= 300; i++) {
+      now = T + i * 1_000;
+      const moving = i < 60;
+      const frame = encodePlxContinuousMeasurement({ normal: { spo2: moving ? 80 : 94, pulseRate: 71 }, deviceAndSensorStatus: moving ? PlxDeviceSensorStatus.erraticSignalDetected : 0 });
+      const n = nextEvent(port, 'notification', (x) => x.characteristic === C.plxContinuousMeasurement);
+      oximeter.notify(S.pulseOximeter, C.plxContinuousMeasurement, frame);
+      await n;
+    }
     await until(() => published.some((p) => (p.payload.reading as { metric?: string } | undefined)?.metric === 'spo2'), 'the SpO2 reading');
-    const spo2 = published.find((p) => (p.payload.reading as { metric?: string } | undefined)?.metric === 'spo2')!;
-    assert.equal(spo2.topic, topics.reading(OXIMETER));
-    assert.deepEqual(spo2.payload.reading, { metric: 'spo2', ts: T, value: 94, periodS: 60 });
+    const spo2 = published.filter((p) => (p.payload.reading as { metric?: string } | undefined)?.metric === 'spo2');
+    assert.equal(spo2.length, 1);
+    assert.equal(spo2[0]!.topic, topics.reading(OXIMETER));
+    assert.deepEqual(spo2[0]!.payload.reading, { metric: 'spo2', ts: T + 300_000, value: 94, periodS: 300 });
   } finally {
     await port.stop();
     await bridge.stop();

@@ -273,7 +273,8 @@ export class NobleBle extends EventEmitter<BlePortEvents> implements BlePort {
       link.announced = true;
       this.#attempt = 0; // the link is up: the next loss starts again from the shortest delay
       this.#log.info({ deviceId, characteristics: found.map((f) => f.kind), subscribed }, 'BLE device connected');
-      this.#emitSafely('connected', { deviceId, name: link.name });
+      const offered = services.map((x) => tryNormalizeUuid(x.uuid)).filter((u): u is string => u !== undefined);
+      this.#emitSafely('connected', { deviceId, name: link.name, services: offered });
       for (const n of link.early.splice(0)) if (alive()) this.#emitSafely('notification', n);
       if (!alive()) return;
       stage = 'read';

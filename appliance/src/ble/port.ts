@@ -27,6 +27,12 @@ export interface BleNotification {
 export interface BleConnected {
   readonly deviceId: string;
   readonly name: string;
+  /**
+   * Normalised UUIDs of the services the device offers (GATT discovery; the simulator's hello). The
+   * bridge tells a Vigie bracelet (vendor service `GattService.vigie`) from a third-party standard
+   * heart-rate or oximeter device by it.
+   */
+  readonly services: readonly string[];
 }
 
 /** A bracelet link went down; the adapter is already trying to reconnect (unless stopped). */

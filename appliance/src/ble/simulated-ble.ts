@@ -143,7 +143,17 @@ export class SimulatedBle extends EventEmitter<BlePortEvents> implements BlePort
     this.#device = hello;
     this.#attempt = 0;
     this.#log.info({ deviceId: hello.deviceId }, 'bracelet connected');
-    this.#emitSafely('connected', { deviceId: hello.deviceId, name: hello.name });
+    this.#emitSafely('connected', {
+      deviceId: hello.deviceId,
+      name: hello.name,
+      services: hello.services.flatMap((u) => {
+        try {
+          return [normalizeUuid(u)];
+        } catch {
+          return []; // not a UUID: a service the box cannot know
+        }
+      }),
+    });
   }
 
   #onNotify(frame: SimRadioNotify): void {
