@@ -7,6 +7,7 @@ import {
   encodePlxContinuousMeasurement,
   encodeSteps,
   encodeWorn,
+  FirmwareGatt,
   GattCharacteristic,
   GattService,
   type BraceletEventKind,
@@ -16,6 +17,7 @@ import type { SimulatorCommand, SimulatorOkResponse, SimulatorStatus } from './c
 import { ControlServer } from './control-server.ts';
 import { PatientModel, type PhysiologyOutput } from './physiology.ts';
 import { RadioServer, type GattNotification } from './radio-server.ts';
+import { firmwareWrites, type FirmwareTarget } from './firmware/firmware-target.ts';
 
 /** Run `fn` after `ms`; returns the function that cancels it. Injected so tests control time. */
 export type Schedule = (fn: () => void, ms: number) => () => void;
@@ -47,6 +49,8 @@ export interface BraceletSimulatorOptions {
   readonly restingHr?: number;
   readonly batteryPercent?: number;
   readonly utcOffsetMinutes?: number;
+  /** The bracelet's firmware slots (issue 15): offered as the firmware-update service when given. */
+  readonly firmware?: FirmwareTarget;
 }
 
 /** In-process events of the simulator. */
@@ -101,7 +105,10 @@ export class BraceletSimulator extends EventEmitter<BraceletSimulatorEvents> {
     this.#radio =
       options.radioSocketPath === undefined
         ? undefined
-        : new RadioServer({ path: options.radioSocketPath, log: this.#log, hello: () => this.hello(), onConnectState: () => this.currentState() });
+        : new RadioServer({ path: options.radioSocketPath, log: this.#log, hello: () => this.hello(), onConnectState: () => this.currentState(), onWrite: options.firmware && firmwareWrites(options.firmware) });
+    const radio = this.#radio;
+    options.firmware?.on('answer', (data) => this.#broadcast({ service: FirmwareGatt.service, characteristic: FirmwareGatt.control, data }));
+    options.firmware?.on('reboot', ({ downMs }) => radio?.dropLinks(downMs));
     this.#control =
       options.controlSocketPath === undefined
         ? undefined
@@ -191,7 +198,7 @@ export class BraceletSimulator extends EventEmitter<BraceletSimulatorEvents> {
       type: 'hello',
       deviceId: this.deviceId,
       name: this.#options.name ?? 'Vigie Bracelet',
-      services: [GattService.heartRate, GattService.pulseOximeter, GattService.battery, GattService.vigie],
+      services: [GattService.heartRate, GattService.pulseOximeter, GattService.battery, GattService.vigie, ...(this.#options.firmware ? [FirmwareGatt.service] : [])],
     };
   }
 

@@ -31,7 +31,8 @@ export function storeQuickCheck(dbPath: string): string[] | null {
   let db: Database.Database | undefined;
   try {
     db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    return db.pragma('quick_check', { simple: false }).map((row) => String(Object.values(row as Record<string, unknown>)[0]));
+    const rows = db.pragma('quick_check') as { quick_check: string }[];
+    return rows.map((row) => row.quick_check);
   } catch {
     return null;
   } finally {
