@@ -3,11 +3,10 @@
  * when it failed — the fix for the technician. Pure functions over what the probes measured, so
  * that the CLI, the daily run and the tests share one verdict.
  */
+import { SELFTEST_CHECKS, type SelfTestCheck } from '@vigie/protocol';
 import type { ModemHealth } from '../modem/port.ts';
 
-/** The checks, in the order the checklist prints them. */
-export const SELFTEST_CHECKS = ['safety-core', 'modem', 'sim', 'network', 'signal', 'storage-integrity', 'storage-space', 'clock'] as const;
-export type SelfTestCheck = (typeof SELFTEST_CHECKS)[number];
+export { SELFTEST_CHECKS, type SelfTestCheck };
 
 /** One line of the checklist. */
 export interface SelfTestResult {
