@@ -4,7 +4,7 @@ import { evaluateSelfTest, formatChecklist, MIN_FREE_BYTES, SELFTEST_CHECKS } fr
 import { timedatectlClockSync } from './clock-sync.ts';
 
 const healthyModem = { sim: 'ready', registered: true, roaming: false, signal: 20, operator: 'Orange F' } as const;
-const healthy = { safetyCoreAlive: true, modem: healthyModem, quickCheck: ['ok'], freeBytes: 2 * MIN_FREE_BYTES, clockSynchronised: true };
+const healthy = { safetyCoreAlive: true, modem: healthyModem, braceletContactAgeMs: 30_000, quickCheck: ['ok'], freeBytes: 2 * MIN_FREE_BYTES, clockSynchronised: true };
 
 test('a healthy box passes every check, in checklist order', () => {
   const results = evaluateSelfTest(healthy);
@@ -14,9 +14,9 @@ test('a healthy box passes every check, in checklist order', () => {
 });
 
 test('every failure carries its fix', () => {
-  const results = evaluateSelfTest({ safetyCoreAlive: false, modem: { ...healthyModem, registered: false, signal: 4 }, quickCheck: ['*** in database main ***', 'Page 7: btreeInitPage() returns error code 11'], freeBytes: 1024, clockSynchronised: false });
+  const results = evaluateSelfTest({ safetyCoreAlive: false, modem: { ...healthyModem, registered: false, signal: 4 }, braceletContactAgeMs: null, quickCheck: ['*** in database main ***', 'Page 7: btreeInitPage() returns error code 11'], freeBytes: 1024, clockSynchronised: false });
   const failed = results.filter((r) => r.status === 'failed');
-  assert.deepEqual(failed.map((r) => r.check), ['safety-core', 'network', 'signal', 'storage-integrity', 'storage-space', 'clock']);
+  assert.deepEqual(failed.map((r) => r.check), ['safety-core', 'network', 'signal', 'bracelet-link', 'storage-integrity', 'storage-space', 'clock']);
   for (const r of failed) assert.ok(r.fix && r.fix.length > 20, r.check);
 });
 

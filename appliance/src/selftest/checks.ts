@@ -23,6 +23,8 @@ export interface SelfTestObservations {
   readonly safetyCoreAlive: boolean;
   /** Null: the modem did not answer; undefined: not probed (the safety core holds the line). */
   readonly modem?: ModemHealth | null;
+  /** How long ago the bracelet was last heard over BLE (ms); null: never since start; undefined: not known here. */
+  readonly braceletContactAgeMs?: number | null;
   /** `PRAGMA quick_check` rows ("ok" alone when sound); null: the store could not be opened. */
   readonly quickCheck?: readonly string[] | null;
   /** Free bytes on the data partition; null: unreadable. */
@@ -35,6 +37,8 @@ export interface SelfTestObservations {
 export const MIN_FREE_BYTES = 64 * 1024 * 1024;
 /** AT+CSQ rssi below 10 (about −93 dBm, TS 27.007 §8.5) is marginal for SMS indoors. */
 export const MIN_SIGNAL = 10;
+/** The bracelet reports at least every 2 minutes (heart-rate means): 15 minutes of silence is a lost link. */
+export const MAX_BRACELET_SILENCE_MS = 15 * 60_000;
 
 const ok = (check: SelfTestCheck, detail: string): SelfTestResult => ({ check, status: 'ok', detail });
 const failed = (check: SelfTestCheck, detail: string, fix: string): SelfTestResult => ({ check, status: 'failed', detail, fix });
@@ -49,6 +53,11 @@ export function evaluateSelfTest(o: SelfTestObservations): SelfTestResult[] {
       : failed('safety-core', 'not running: no emergency SMS can be sent', 'Start it: `systemctl restart vigie-safety` (then `journalctl -u vigie-safety` for why it stopped).'),
   );
   results.push(...modemResults(o.modem));
+  if (o.braceletContactAgeMs === undefined) results.push(skipped('bracelet-link', 'known to the running box only (see the heartbeat)'));
+  else if (o.braceletContactAgeMs === null || o.braceletContactAgeMs > MAX_BRACELET_SILENCE_MS) {
+    const detail = o.braceletContactAgeMs === null ? 'no bracelet heard since the box started' : `bracelet not heard for ${Math.round(o.braceletContactAgeMs / 60_000)} min`;
+    results.push(failed('bracelet-link', detail, 'Check the bracelet is charged and worn within 10 m of the box; if it is, pair it again (pairing button, then press the bracelet’s button).'));
+  } else results.push(ok('bracelet-link', `bracelet heard ${Math.round(o.braceletContactAgeMs / 1000)} s ago`));
   if (o.quickCheck === undefined) results.push(skipped('storage-integrity', 'not checked'));
   else if (o.quickCheck === null) results.push(failed('storage-integrity', 'the box store cannot be opened', 'Check that /var/lib/vigie is mounted and owned by the vigie user; re-provision if the store is lost.'));
   else if (o.quickCheck.length === 1 && o.quickCheck[0] === 'ok') results.push(ok('storage-integrity', 'PRAGMA quick_check: ok'));

@@ -34,10 +34,11 @@ test('the daily self-test reports what failed for the heartbeat, from the modem 
     dataDir: dir.path,
     clockSync,
     modemStatus: () => status,
+    lastBraceletContactAt: () => now - 20 * 60_000,
   });
   assert.equal(daily.latest(), undefined, 'nothing before the first run');
   await daily.runNow();
-  assert.deepEqual(daily.latest(), { at: now, failed: ['sim', 'clock'] });
+  assert.deepEqual(daily.latest(), { at: now, failed: ['sim', 'bracelet-link', 'clock'] });
 
   // The safety core stopped: its bus is gone and its last modem status grows old.
   bus.close();
@@ -45,7 +46,7 @@ test('the daily self-test reports what failed for the heartbeat, from the modem 
   status = { ...status, ts: now - 3_600_000 };
   clockSync.state = true;
   await daily.runNow();
-  assert.deepEqual(daily.latest()?.failed, ['safety-core', 'modem']);
+  assert.deepEqual(daily.latest()?.failed, ['safety-core', 'modem', 'bracelet-link']);
 
   // What the heartbeat carries validates against the wire contract.
   const heartbeat = { v: SCHEMA_VERSION, boxId: 'VB-TEST-0015', at: now, software: { box: '1' }, bufferDepth: 0, oldestUnsentAt: null, lastBraceletContactAt: null, braceletBattery: null, modem: { registered: false, signal: null }, diskFreeBytes: 1, selftest: daily.latest() };

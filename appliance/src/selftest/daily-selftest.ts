@@ -11,9 +11,9 @@ import { evaluateSelfTest, type SelfTestObservations, type SelfTestResult } from
 import type { ClockSync } from './clock-sync.ts';
 import { freeBytes, portAnswers, storeQuickCheck } from './probes.ts';
 
-/** Once a day; the first run a minute after start (the modem status has arrived by then). */
+/** Once a day; the first run ten minutes after start (the modem status and a bracelet reading have arrived by then). */
 export const SELFTEST_INTERVAL_MS = 24 * 60 * 60_000;
-export const SELFTEST_FIRST_RUN_MS = 60_000;
+export const SELFTEST_FIRST_RUN_MS = 10 * 60_000;
 /** A modem status older than this means the safety core stopped publishing it (it does every minute or so). */
 const MODEM_STATUS_MAX_AGE_MS = 10 * 60_000;
 
@@ -24,6 +24,8 @@ export interface DailySelfTestDeps {
   readonly dbPath: string;
   readonly dataDir: string;
   readonly clockSync: ClockSync;
+  /** When the bracelet was last heard (a reading or a connected status on the bus); null: never. */
+  readonly lastBraceletContactAt: () => number | null;
   /** The safety core's last modem status heard on the bus (null: none yet). */
   readonly modemStatus: () => ModemStatus | null;
   readonly intervalMs?: number;
@@ -77,6 +79,7 @@ export class DailySelfTest implements Module {
     const observations: SelfTestObservations = {
       safetyCoreAlive: await portAnswers(d.busPort()),
       modem: !fresh ? null : status.responding ? { sim: status.sim, registered: status.registered, roaming: false, signal: status.signal, operator: null } : null,
+      braceletContactAgeMs: ((last) => (last === null ? null : at - last))(d.lastBraceletContactAt()),
       quickCheck: storeQuickCheck(d.dbPath),
       freeBytes: await freeBytes(d.dataDir),
       clockSynchronised: await d.clockSync.synchronised(),

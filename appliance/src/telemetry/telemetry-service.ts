@@ -121,6 +121,7 @@ export function createTelemetryService(options: {
     dataDir: dirname(paths.boxDb),
     clockSync: createClockSync(env.VIGIE_CLOCK_SYNC),
     modemStatus: () => seen.modemStatus,
+    lastBraceletContactAt: () => seen.lastBraceletContactAt,
   });
 
   let lastOnline: boolean | undefined;

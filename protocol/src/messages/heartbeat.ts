@@ -4,7 +4,7 @@ import { BoxId, EpochMs, INT32_MAX, Int32Count, SafeCount, SchemaVersion } from 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
 /** The checks of the box's self-test (`vigie-box selftest`, and daily on the box), in checklist order. */
-export const SELFTEST_CHECKS = ['safety-core', 'modem', 'sim', 'network', 'signal', 'storage-integrity', 'storage-space', 'clock'] as const;
+export const SELFTEST_CHECKS = ['safety-core', 'modem', 'sim', 'network', 'signal', 'bracelet-link', 'storage-integrity', 'storage-space', 'clock'] as const;
 export type SelfTestCheck = (typeof SELFTEST_CHECKS)[number];
 
 /** The last daily self-test: when it ran and which checks failed (none: all passed or skipped). */

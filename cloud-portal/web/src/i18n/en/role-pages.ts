@@ -175,6 +175,7 @@ export const rolePagesEn: typeof rolePagesFr = {
       sim: 'SIM card',
       network: 'GSM network',
       signal: 'weak signal',
+      'bracelet-link': 'bracelet unreachable',
       'storage-integrity': 'database damaged',
       'storage-space': 'storage full',
       clock: 'clock not synchronised',

@@ -176,6 +176,7 @@ export const rolePagesFr = {
       sim: 'carte SIM',
       network: 'réseau GSM',
       signal: 'signal faible',
+      'bracelet-link': 'bracelet injoignable',
       'storage-integrity': 'base de données abîmée',
       'storage-space': 'stockage plein',
       clock: 'horloge non synchronisée',
