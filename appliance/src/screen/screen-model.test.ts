@@ -46,3 +46,11 @@ test('counts a fall down while the patient can still cancel it', () => {
   const cancelled = alert({ state: 'closed', cancelUntil: now + 17_400 });
   assert.equal(screenFor(inputs({ alerts: new Map([[cancelled.alertId, cancelled]]) }), now).kind, 'ok');
 });
+
+test('a failed self-test shows once, only for what the other problems do not already say', () => {
+  const selfTest = (failed: ScreenInputs['selfTest'] extends infer T ? (T extends { failed: infer F } ? F : never) : never) => ({ v: 1, ts: now, failed });
+  assert.deepEqual(screenFor(inputs({ selfTest: selfTest(['storage-space', 'clock']) }), now), { kind: 'problem', problems: ['selftest_failed'] });
+  // The SIM is already a problem of its own on the screen (from the modem status).
+  assert.deepEqual(screenFor(inputs({ selfTest: selfTest(['sim']) }), now).kind, 'ok');
+  assert.deepEqual(screenFor(inputs({ selfTest: selfTest([]) }), now).kind, 'ok');
+});

@@ -28,6 +28,8 @@ export interface DailySelfTestDeps {
   readonly lastBraceletContactAt: () => number | null;
   /** The safety core's last modem status heard on the bus (null: none yet). */
   readonly modemStatus: () => ModemStatus | null;
+  /** Told each run's summary (the telemetry publishes it on the bus for the screen). */
+  readonly onResult?: (summary: HeartbeatSelfTest) => void;
   readonly intervalMs?: number;
   readonly firstRunMs?: number;
 }
@@ -87,6 +89,7 @@ export class DailySelfTest implements Module {
     const results = evaluateSelfTest(observations);
     const failed = results.filter((r) => r.status === 'failed');
     this.#latest = { at, failed: failed.map((r) => r.check) };
+    d.onResult?.(this.#latest);
     if (failed.length === 0) d.log.info('daily self-test passed');
     // Check names and fixes only: no phone number, no medical value.
     else d.log.warn({ failed: failed.map((r) => ({ check: r.check, detail: r.detail, fix: r.fix })) }, 'daily self-test found problems');

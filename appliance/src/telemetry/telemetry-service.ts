@@ -122,6 +122,11 @@ export function createTelemetryService(options: {
     clockSync: createClockSync(env.VIGIE_CLOCK_SYNC),
     modemStatus: () => seen.modemStatus,
     lastBraceletContactAt: () => seen.lastBraceletContactAt,
+    onResult: (summary) => {
+      bus.publish(topics.selfTestStatus(), { v: SCHEMA_VERSION, ts: summary.at, failed: summary.failed }, { qos: 1, retain: true }).catch((err: unknown) => {
+        log.warn({ err }, 'could not publish the self-test status');
+      });
+    },
   });
 
   let lastOnline: boolean | undefined;
