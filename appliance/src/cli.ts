@@ -20,6 +20,8 @@ Usage:
   vigie-box contacts list
   vigie-box contacts add --name NAME --phone +33612345678 [--role nurse|relative|doctor|other] [--tier 1-5]
   vigie-box contacts remove --phone +33612345678
+  vigie-box selftest                              the technician's checklist: safety core, modem, SIM, network,
+                                                  signal, store, free space, clock — with the fix of each failure
   vigie-box alerting [--fall-cancel-seconds 20] [--ack-timeout-minutes 5] [--max-rounds 3]
 
 Environment: VIGIE_DATA_DIR (default ./data), VIGIE_MODEM_DEVICE, VIGIE_MQTT_PORT, VIGIE_SYNC_INTERVAL_MS…
@@ -70,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
       console.log(`Kafka signing key: ${keyPath} (public key sha256 ${createHash('sha256').update(key.publicKey).digest('hex').slice(0, 16)}).`);
       return 0;
     }
+    case 'selftest':
+      return selftest();
     case 'alerting': {
       const { values } = parseArgs({
         args: argv.slice(1),
@@ -114,6 +118,29 @@ async function main(argv: string[]): Promise<number> {
       console.error(`Unknown command "${command}".\n\n${USAGE}`);
       return 2;
   }
+}
+
+/** `vigie-box selftest`: exit 0 when every check passed, 1 when one failed (the checklist says how to fix it). */
+async function selftest(): Promise<number> {
+  const log = createLogger('vigie-box-selftest');
+  const env = loadBoxEnv();
+  const paths = dataPaths(env.VIGIE_DATA_DIR);
+  const { observe } = await import('./selftest/probes.ts');
+  const { evaluateSelfTest, formatChecklist } = await import('./selftest/checks.ts');
+  const { createClockSync } = await import('./selftest/clock-sync.ts');
+  const { createModem } = await import('./modem/factory.ts');
+  const observations = await observe({
+    busPort: env.VIGIE_MQTT_PORT,
+    dbPath: paths.boxDb,
+    dataDir: paths.box,
+    clockSync: createClockSync(env.VIGIE_CLOCK_SYNC),
+    openModem: () =>
+      createModem({ device: env.VIGIE_MODEM_DEVICE, baudRate: env.VIGIE_MODEM_BAUD, log: log.child({ module: 'modem' }), commandTimeoutMs: env.VIGIE_MODEM_COMMAND_TIMEOUT_MS }).modem,
+    log,
+  });
+  const results = evaluateSelfTest(observations);
+  console.log(formatChecklist(results));
+  return results.some((r) => r.status === 'failed') ? 1 : 0;
 }
 
 /** `vigie-box run`: both parts as supervised child processes of this one. */

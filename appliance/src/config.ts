@@ -28,6 +28,11 @@ export const BoxEnvSchema = z.object({
   VIGIE_BLE_HCI: z.coerce.number().int().min(0).max(15).optional(),
   /** The status screen: `png` (a file, `<data dir>/box/screen.png`) or `epaper-2in13` (the SPI panel). */
   VIGIE_DISPLAY: z.enum(['png', 'epaper-2in13']).default('png'),
+  /**
+   * How the self-test learns whether the clock is synchronised: `timedatectl` (systemd-timesyncd or
+   * chrony on a Pi) or `simulated` (development: always synchronised).
+   */
+  VIGIE_CLOCK_SYNC: z.enum(['timedatectl', 'simulated']).default('simulated'),
   /** GPIO for the box's buttons: `onoff` (a Pi), `simulated`, or `none` (no buttons). */
   VIGIE_GPIO: z.enum(['none', 'simulated', 'onoff']).default('none'),
   /**

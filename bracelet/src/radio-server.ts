@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '@vigie/common';
-import type { SimRadioHello, SimRadioNotify } from '@vigie/protocol';
+import { LineSplitter, normalizeUuid, SIM_RADIO_MAX_LINE, SimRadioWrite, validate, type SimRadioHello, type SimRadioNotify } from '@vigie/protocol';
 import { closeUnixSocket, listenOnUnixSocket } from './unix-socket.ts';
 
 /** One GATT notification as the bracelet sends it: normalised UUIDs and the exact value bytes. */
@@ -26,6 +26,9 @@ export class RadioServer {
   readonly #onConnectState: () => readonly GattNotification[];
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  readonly #onWrite: ((write: GattNotification) => void) | undefined;
+  /** Until then (epoch ms) the bracelet is rebooting: no link is accepted. */
+  #downUntil = 0;
 
   constructor(options: {
     path: string;
@@ -33,7 +36,10 @@ export class RadioServer {
     hello: () => SimRadioHello;
     /** What a box receives right after the hello. */
     onConnectState: () => readonly GattNotification[];
+    /** GATT writes from a box (the firmware update); omitted, what a box sends is ignored. */
+    onWrite?: (write: GattNotification) => void;
   }) {
+    this.#onWrite = options.onWrite;
     this.#path = options.path;
     this.#log = options.log;
     this.#hello = options.hello;
@@ -62,7 +68,17 @@ export class RadioServer {
     for (const socket of this.#sockets) this.#write(socket, line);
   }
 
+  /** The bracelet reboots: every link drops and none is accepted for `downMs`. */
+  dropLinks(downMs: number): void {
+    this.#downUntil = Date.now() + downMs;
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
   #accept(socket: Socket): void {
+    if (Date.now() < this.#downUntil) {
+      socket.destroy();
+      return;
+    }
     this.#sockets.add(socket);
     this.#log.info({ boxes: this.#sockets.size }, 'box connected to the simulated radio');
     socket.on('error', (err) => this.#log.debug({ err }, 'radio connection error'));
@@ -70,9 +86,32 @@ export class RadioServer {
       this.#sockets.delete(socket);
       this.#log.info({ boxes: this.#sockets.size }, 'box disconnected from the simulated radio');
     });
-    socket.resume(); // the box sends nothing we read; keep its stream flowing
+    if (this.#onWrite) this.#readWrites(socket, this.#onWrite);
+    else socket.resume(); // nothing read from the box; keep its stream flowing
     this.#write(socket, `${JSON.stringify(this.#hello())}\n`);
     for (const notification of this.#onConnectState()) this.#write(socket, notifyLine(notification));
+  }
+
+  /** GATT writes (`SimRadioWrite` lines) from the box; a malformed line is logged and skipped. */
+  #readWrites(socket: Socket, onWrite: (write: GattNotification) => void): void {
+    const onLine = (line: string) => {
+      let frame: unknown;
+      try {
+        frame = JSON.parse(line);
+      } catch {
+        return this.#log.warn({ reason: 'invalid_json' }, 'malformed write on the simulated radio; skipped');
+      }
+      const checked = validate(SimRadioWrite, frame);
+      if (!checked.ok) return this.#log.warn({ reason: 'schema', issues: checked.issues }, 'malformed write on the simulated radio; skipped');
+      try {
+        onWrite({ service: normalizeUuid(checked.value.service), characteristic: normalizeUuid(checked.value.characteristic), data: Buffer.from(checked.value.data, 'base64') });
+      } catch (err) {
+        this.#log.warn({ err }, 'a write on the simulated radio failed; skipped');
+      }
+    };
+    const splitter = new LineSplitter(SIM_RADIO_MAX_LINE, onLine, () => this.#log.warn({ reason: 'line_too_long' }, 'malformed write on the simulated radio; skipped'));
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => splitter.push(chunk));
   }
 
   #write(socket: Socket, line: string): void {

@@ -7,6 +7,7 @@ import {
   encodePlxContinuousMeasurement,
   encodeSteps,
   encodeWorn,
+  FirmwareGatt,
   GattCharacteristic,
   GattService,
   type BraceletEventKind,
@@ -18,6 +19,7 @@ import { PatientModel, type PhysiologyOutput } from './physiology.ts';
 import { replayCardiacArrest, replayDesaturation, replayFall, replayRemoval } from './algorithms/replay.ts';
 import { braceletErrors } from './errors.ts';
 import { RadioServer, type GattNotification } from './radio-server.ts';
+import { firmwareWrites, type FirmwareTarget } from './firmware/firmware-target.ts';
 
 /** Run `fn` after `ms`; returns the function that cancels it. Injected so tests control time. */
 export type Schedule = (fn: () => void, ms: number) => () => void;
@@ -49,6 +51,8 @@ export interface BraceletSimulatorOptions {
   readonly restingHr?: number;
   readonly batteryPercent?: number;
   readonly utcOffsetMinutes?: number;
+  /** The bracelet's firmware slots (issue 15): offered as the firmware-update service when given. */
+  readonly firmware?: FirmwareTarget;
 }
 
 /** In-process events of the simulator. */
@@ -103,7 +107,10 @@ export class BraceletSimulator extends EventEmitter<BraceletSimulatorEvents> {
     this.#radio =
       options.radioSocketPath === undefined
         ? undefined
-        : new RadioServer({ path: options.radioSocketPath, log: this.#log, hello: () => this.hello(), onConnectState: () => this.currentState() });
+        : new RadioServer({ path: options.radioSocketPath, log: this.#log, hello: () => this.hello(), onConnectState: () => this.currentState(), onWrite: options.firmware && firmwareWrites(options.firmware) });
+    const radio = this.#radio;
+    options.firmware?.on('answer', (data) => this.#broadcast({ service: FirmwareGatt.service, characteristic: FirmwareGatt.control, data }));
+    options.firmware?.on('reboot', ({ downMs }) => radio?.dropLinks(downMs));
     this.#control =
       options.controlSocketPath === undefined
         ? undefined
@@ -242,7 +249,7 @@ export class BraceletSimulator extends EventEmitter<BraceletSimulatorEvents> {
       type: 'hello',
       deviceId: this.deviceId,
       name: this.#options.name ?? 'Vigie Bracelet',
-      services: [GattService.heartRate, GattService.pulseOximeter, GattService.battery, GattService.vigie],
+      services: [GattService.heartRate, GattService.pulseOximeter, GattService.battery, GattService.vigie, ...(this.#options.firmware ? [FirmwareGatt.service] : [])],
     };
   }
 

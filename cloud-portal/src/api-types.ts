@@ -5,7 +5,7 @@
  * These are wire contracts and belong in `protocol/` (house rule 5); they live here until the
  * protocol package grows a portal section, then this file re-exports from there.
  */
-import type { Acknowledgement, AlertKind, AlertNotification, AlertSeverity, AlertState, BoxConfigDocument } from '@vigie/protocol';
+import type { Acknowledgement, AlertKind, AlertNotification, AlertSeverity, AlertState, BoxConfigDocument, SelfTestCheck } from '@vigie/protocol';
 
 export type AccountRole = 'patient' | 'doctor' | 'nurse' | 'relative' | 'support' | 'admin';
 export type Locale = 'fr' | 'en';
@@ -294,6 +294,8 @@ export interface FleetBox {
   readonly oldestUnsentAt: number | null;
   readonly software: string | null;
   readonly problems: readonly DeviceProblem[];
+  /** The box's last daily self-test: when, and the checks that failed (none: passed); null: none reported. */
+  readonly selfTest: { readonly at: number; readonly failed: readonly SelfTestCheck[] } | null;
 }
 
 /** A fleet event (box or bracelet silent too long, faulty sensor), opened by the ingest. */

@@ -327,4 +327,15 @@ describe("support's fleet", () => {
     for (const who of ['doctor', 'nurse', 'relative', 'patient']) assert.equal((await get('/api/support/fleet', who)).statusCode, 403, who);
     assert.equal((await f.app.inject({ method: 'GET', url: '/api/support/fleet' })).statusCode, 401);
   });
+
+  test("the box's last daily self-test shows with the checks that failed, and stays until the next one", async () => {
+    const fleetBox = async () => (await get('/api/support/fleet', 'support')).json().boxes.find((b: { boxId: string }) => b.boxId === f.boxA.boxId);
+    await heartbeat(T0 - MIN / 3, { selftest: { at: T0 - MIN / 3, failed: ['sim', 'storage-space'] } });
+    assert.deepEqual((await fleetBox()).selfTest, { at: T0 - MIN / 3, failed: ['sim', 'storage-space'] });
+    // A heartbeat between two daily runs (or from a box that does not report it) keeps the last one.
+    await heartbeat(T0 - MIN / 4);
+    assert.deepEqual((await fleetBox()).selfTest, { at: T0 - MIN / 3, failed: ['sim', 'storage-space'] });
+    await heartbeat(T0 - MIN / 5, { selftest: { at: T0 - MIN / 5, failed: [] } });
+    assert.deepEqual((await fleetBox()).selfTest, { at: T0 - MIN / 5, failed: [] });
+  });
 });

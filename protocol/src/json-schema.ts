@@ -17,6 +17,7 @@ import {
   ModemStatus,
   Reading,
   SCHEMA_VERSION,
+  SelfTestStatus,
   TelemetryBatch,
   UplinkStatus,
 } from './messages/index.ts';
@@ -46,6 +47,7 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   Reading,
   ModemStatus,
   UplinkStatus,
+  SelfTestStatus,
   BoxConfig,
   BoxConfigDocument,
   BoxCommand,

@@ -4,6 +4,7 @@ import {
   BraceletStatus,
   BusReading,
   decodeNotification,
+  FirmwareGatt,
   GattService,
   SCHEMA_VERSION,
   topics,
@@ -133,6 +134,8 @@ export class BleBridge implements Module {
   }
 
   readonly #onNotification = (n: BleNotification): void => {
+    // The firmware update's answers are the relay's (bracelet-firmware/), nothing for the bus.
+    if (n.service === FirmwareGatt.service) return;
     this.#stats.received++;
     let decoded: DecodedNotification;
     try {

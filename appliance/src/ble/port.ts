@@ -68,4 +68,10 @@ export interface BlePortEvents {
  * A BLE adapter: a module (`start()` returns once it is trying — a missing bracelet never blocks
  * the box) with typed events. Listeners are removed by their owner's `stop()`.
  */
-export interface BlePort extends Module, Pick<EventEmitter<BlePortEvents>, 'on' | 'off' | 'once'> {}
+export interface BlePort extends Module, Pick<EventEmitter<BlePortEvents>, 'on' | 'off' | 'once'> {
+  /**
+   * A GATT write to the connected bracelet (the firmware update's control point and data); rejects
+   * when no link is up. Optional: an adapter without it cannot relay a firmware update.
+   */
+  write?(service: string, characteristic: string, data: Uint8Array): Promise<void>;
+}

@@ -10,6 +10,7 @@ import {
   validate,
   type SimRadioHello,
   type SimRadioNotify,
+  type SimRadioWrite,
 } from '@vigie/protocol';
 import type { BlePort, BlePortEvents } from './port.ts';
 
@@ -84,6 +85,14 @@ export class SimulatedBle extends EventEmitter<BlePortEvents> implements BlePort
     this.#cancelRetry = undefined;
     this.#socket?.destroy();
     this.#linkDown('stopped');
+  }
+
+  /** A GATT write to the bracelet: one `SimRadioWrite` line; rejects when no link is up. */
+  write(service: string, characteristic: string, data: Uint8Array): Promise<void> {
+    const socket = this.#socket;
+    if (!socket || !this.#device || socket.destroyed) return Promise.reject(new Error('no BLE link to the bracelet'));
+    const frame: SimRadioWrite = { type: 'write', service, characteristic, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64') };
+    return new Promise((resolve, reject) => socket.write(`${JSON.stringify(frame)}\n`, (err) => (err ? reject(err) : resolve())));
   }
 
   #connect(): void {

@@ -28,12 +28,12 @@ export const BUS_ACL: Readonly<Record<BusClientName, BusGrant>> = {
     subscribe: [topics.configApplied(), topicFilters.commands, topicFilters.events, topicFilters.readings, topicFilters.statuses],
   },
   telemetry: {
-    publish: [topics.uplinkStatus(), topics.configApplied(), topicFilters.commands],
+    publish: [topics.uplinkStatus(), topics.selfTestStatus(), topics.configApplied(), topicFilters.commands],
     subscribe: [topicFilters.readings, topicFilters.statuses, topics.modemStatus(), topicFilters.alerts, topicFilters.commandResults],
   },
   screen: {
     publish: [],
-    subscribe: [topicFilters.alerts, topicFilters.statuses, topics.modemStatus(), topics.uplinkStatus()],
+    subscribe: [topicFilters.alerts, topicFilters.statuses, topics.modemStatus(), topics.uplinkStatus(), topics.selfTestStatus()],
   },
   tools: {
     publish: [],

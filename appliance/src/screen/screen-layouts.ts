@@ -76,8 +76,12 @@ export function drawHelpComing(p: ScreenPainter, state: HelpComingScreen, timeZo
   p.text(TEXTS.answeredAt(formatTime(state.at, timeZone)), { x: CENTRE, y: 119, maxWidth: INNER_WIDTH, size: 15, weight: 'normal', align: 'center' });
 }
 
-/** Problems by urgency: those that stop alerts or detection first, those the patient fixes alone after. */
-const URGENCY: readonly BoxProblem[] = ['not_worn', 'no_bracelet', 'no_modem', 'no_sim', 'no_network', 'bracelet_battery_low'];
+/**
+ * Problems by urgency: those that stop alerts or detection first, those the patient fixes alone
+ * after. A record so that a new problem cannot be forgotten here (it would never be drawn).
+ */
+const URGENCY_RANK: Readonly<Record<BoxProblem, number>> = { not_worn: 0, no_bracelet: 1, no_modem: 2, no_sim: 3, no_network: 4, selftest_failed: 5, bracelet_battery_low: 6 };
+const URGENCY = (Object.keys(URGENCY_RANK) as BoxProblem[]).sort((a, b) => URGENCY_RANK[a] - URGENCY_RANK[b]);
 
 /**
  * The problems worth a line: sorted, without duplicates, and without the consequences of a deeper

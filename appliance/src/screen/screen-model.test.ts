@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AlertEvent } from '@vigie/protocol';
+import type { AlertEvent, SelfTestStatus } from '@vigie/protocol';
 import { HELP_COMING_MS, screenFor, type ScreenInputs } from './screen-model.ts';
 
 const now = 1_800_000_000_000;
@@ -45,4 +45,12 @@ test('counts a fall down while the patient can still cancel it', () => {
   assert.deepEqual(screenFor(inputs({ alerts: new Map([[fall.alertId, fall]]) }), now + 17_400), { kind: 'alert', alertKind: 'fall', cancelSecondsLeft: null });
   const cancelled = alert({ state: 'closed', cancelUntil: now + 17_400 });
   assert.equal(screenFor(inputs({ alerts: new Map([[cancelled.alertId, cancelled]]) }), now).kind, 'ok');
+});
+
+test('a failed self-test shows once, only for what the other problems do not already say', () => {
+  const selfTest = (failed: SelfTestStatus['failed']): SelfTestStatus => ({ v: 1, ts: now, failed });
+  assert.deepEqual(screenFor(inputs({ selfTest: selfTest(['storage-space', 'clock']) }), now), { kind: 'problem', problems: ['selftest_failed'] });
+  // The SIM is already a problem of its own on the screen (from the modem status).
+  assert.deepEqual(screenFor(inputs({ selfTest: selfTest(['sim']) }), now).kind, 'ok');
+  assert.deepEqual(screenFor(inputs({ selfTest: selfTest([]) }), now).kind, 'ok');
 });

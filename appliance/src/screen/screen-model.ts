@@ -1,4 +1,4 @@
-import { isOpenAlertState, type AlertEvent, type BraceletStatus, type ModemStatus, type UplinkStatus } from '@vigie/protocol';
+import { isOpenAlertState, type AlertEvent, type BraceletStatus, type ModemStatus, type SelfTestCheck, type SelfTestStatus, type UplinkStatus } from '@vigie/protocol';
 import type { BoxProblem, ScreenState } from './screens.ts';
 
 /** What the screen knows, as last heard on the bus. */
@@ -7,6 +7,8 @@ export interface ScreenInputs {
   readonly bracelet: BraceletStatus | null;
   readonly modem: ModemStatus | null;
   readonly uplink: UplinkStatus | null;
+  /** The last daily self-test (null: none yet). */
+  readonly selfTest?: SelfTestStatus | null;
   /** Battery level under which the bracelet asks to be charged. */
   readonly batteryLowPercent: number;
 }
@@ -41,6 +43,10 @@ export function screenFor(inputs: ScreenInputs, now: number): ScreenState {
   if (!m || !m.responding) problems.push('no_modem');
   else if (m.sim !== 'ready') problems.push('no_sim');
   else if (!m.registered) problems.push('no_network');
+  // A failed self-test check the problems above do not already say (the stored data, the space
+  // left, the safety core, the clock): the patient is asked to tell someone; support sees which.
+  const covered: readonly SelfTestCheck[] = ['modem', 'sim', 'network', 'signal', 'bracelet-link'];
+  if (inputs.selfTest?.failed.some((c) => !covered.includes(c))) problems.push('selftest_failed');
   if (problems.length > 0) return { kind: 'problem', problems };
 
   return { kind: 'ok', braceletBattery: b?.battery ?? null, connection: inputs.uplink?.online ? 'online' : 'offline' };

@@ -5,7 +5,7 @@
 import type { AlertKind } from '@vigie/protocol';
 
 /** A problem of the box the patient should know about (and can often fix). */
-export type BoxProblem = 'no_bracelet' | 'not_worn' | 'no_network' | 'no_modem' | 'no_sim' | 'bracelet_battery_low';
+export type BoxProblem = 'no_bracelet' | 'not_worn' | 'no_network' | 'no_modem' | 'no_sim' | 'bracelet_battery_low' | 'selftest_failed';
 
 /** Every all-is-well: the bracelet is heard, alerts can leave. */
 export interface OkScreen {

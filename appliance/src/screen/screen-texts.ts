@@ -33,6 +33,7 @@ export const PROBLEM_TEXTS: Readonly<Record<BoxProblem, ProblemText>> = {
   no_sim: { what: 'Carte SIM absente', todo: 'Prévenez un proche' },
   no_network: { what: 'Pas de réseau téléphone', todo: 'Prévenez un proche' },
   bracelet_battery_low: { what: 'Bracelet à recharger', todo: 'Mettez-le sur son chargeur' },
+  selftest_failed: { what: 'Boîtier à vérifier', todo: 'Prévenez un proche' },
 };
 
 /** Texts of the fixed parts of the screens. */

@@ -17,6 +17,8 @@ import { Uplink } from './uplink.ts';
 import { diskFreeBytes, softwareVersions } from './box-health.ts';
 import { Downlink } from './downlink.ts';
 import { HttpDownlinkClient, type DownlinkClient } from './downlink-client.ts';
+import { DailySelfTest } from '../selftest/daily-selftest.ts';
+import { createClockSync } from '../selftest/clock-sync.ts';
 
 /** Software version reported in heartbeats. */
 export const BOX_SOFTWARE_VERSION = '0.1.0';
@@ -27,6 +29,8 @@ export interface TelemetryService {
   stop(): Promise<void>;
   readonly readings: ReadingBuffer;
   readonly uplink: Uplink;
+  /** The daily self-test, whose last result every heartbeat carries. */
+  readonly selfTest: DailySelfTest;
 }
 
 /**
@@ -107,7 +111,23 @@ export function createTelemetryService(options: {
     lastBraceletContactAt: null as number | null,
     braceletBattery: null as number | null,
     modem: { registered: false, signal: null as number | null },
+    modemStatus: null as ModemStatus | null,
   };
+  const selfTest = new DailySelfTest({
+    clock,
+    log: log.child({ module: 'selftest' }),
+    busPort: () => Number(new URL(options.mqttUrl()).port),
+    dbPath: paths.boxDb,
+    dataDir: dirname(paths.boxDb),
+    clockSync: createClockSync(env.VIGIE_CLOCK_SYNC),
+    modemStatus: () => seen.modemStatus,
+    lastBraceletContactAt: () => seen.lastBraceletContactAt,
+    onResult: (summary) => {
+      bus.publish(topics.selfTestStatus(), { v: SCHEMA_VERSION, ts: summary.at, failed: summary.failed }, { qos: 1, retain: true }).catch((err: unknown) => {
+        log.warn({ err }, 'could not publish the self-test status');
+      });
+    },
+  });
 
   let lastOnline: boolean | undefined;
   let lastPublished = 0;
@@ -135,6 +155,7 @@ export function createTelemetryService(options: {
       braceletBattery: seen.braceletBattery,
       modem: { ...seen.modem },
       diskFreeBytes: await diskFreeBytes(dirname(paths.boxDb)),
+      ...(selfTest.latest() ? { selftest: selfTest.latest() } : {}),
     }),
     onCycle: (online) => {
       const now = clock.now();
@@ -162,6 +183,7 @@ export function createTelemetryService(options: {
   });
   bus.subscribe(topics.modemStatus(), ModemStatus, (status) => {
     seen.modem = { registered: status.registered, signal: status.signal };
+    seen.modemStatus = status;
   });
   // An alert changed (the safety core wrote it to SQLite): send it now, ahead of any backlog.
   bus.subscribe(topicFilters.alerts, AlertEvent, (event) => {
@@ -174,10 +196,11 @@ export function createTelemetryService(options: {
   });
   bus.subscribe(topicFilters.commandResults, BoxCommandResult, (result) => void downlink.onCommandResult(result));
 
-  const group = new ModuleGroup().add(bus).add(uplink).add(downlink);
+  const group = new ModuleGroup().add(bus).add(uplink).add(downlink).add(selfTest);
   return {
     readings,
     uplink,
+    selfTest,
     async start() {
       await group.start();
     },

@@ -12,6 +12,10 @@ import { defineRoute } from '../access/route-access.ts';
 import { portalErrors } from '../errors.ts';
 import { isUuid } from '../http/request-input.ts';
 import { deviceStatus } from './device-status.ts';
+import { SELFTEST_CHECKS, type SelfTestCheck } from '@vigie/protocol';
+
+/** A stored check name the current protocol knows (an older or newer box may send others: not shown). */
+const isSelfTestCheck = (c: string): c is SelfTestCheck => (SELFTEST_CHECKS as readonly string[]).includes(c);
 import { accountOf } from './view-guards.ts';
 
 const SUPPORT_ROLES = ['support', 'admin'] as const;
@@ -44,6 +48,7 @@ export async function fleetView(q: Queryable, now: number, limit = FLEET_PAGE): 
       oldestUnsentAt: s?.oldestUnsentAt ?? null,
       software: s?.software.box ?? null,
       problems: status.problems,
+      selfTest: s?.selfTest ? { at: s.selfTest.at, failed: s.selfTest.failed.filter(isSelfTestCheck) } : null,
     };
   });
   const events = (await listOpenFleetEvents(q, { limit: 200 })).map((e) => ({ kind: e.kind, boxId: e.boxId, since: e.since, raisedAt: e.raisedAt }));

@@ -18,6 +18,8 @@ export interface BoxStatus {
   readonly software: Heartbeat['software'];
   readonly configVersion: number | null;
   readonly configLocalChanges: boolean;
+  /** The box's last daily self-test (null: none reported yet). */
+  readonly selfTest: { readonly at: number; readonly failed: readonly string[] } | null;
 }
 
 /**
@@ -30,15 +32,18 @@ export async function updateBoxStatus(q: Queryable, heartbeat: Heartbeat, receiv
   await q.query(
     `INSERT INTO box_status (box_id, first_heartbeat_at, last_heartbeat_at, received_at, buffer_depth, oldest_unsent_at,
                              last_bracelet_contact_at, bracelet_battery, modem_registered, modem_signal, disk_free_bytes,
-                             software, config_version)
-     VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)
+                             software, config_version, selftest_at, selftest_failed)
+     VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14::text[])
      ON CONFLICT (box_id) DO UPDATE SET
        last_heartbeat_at = EXCLUDED.last_heartbeat_at, received_at = EXCLUDED.received_at,
        buffer_depth = EXCLUDED.buffer_depth, oldest_unsent_at = EXCLUDED.oldest_unsent_at,
        last_bracelet_contact_at = EXCLUDED.last_bracelet_contact_at, bracelet_battery = EXCLUDED.bracelet_battery,
        modem_registered = EXCLUDED.modem_registered, modem_signal = EXCLUDED.modem_signal,
        disk_free_bytes = EXCLUDED.disk_free_bytes, software = EXCLUDED.software,
-       config_version = coalesce(EXCLUDED.config_version, box_status.config_version)
+       config_version = coalesce(EXCLUDED.config_version, box_status.config_version),
+       -- A heartbeat from a box that does not report its self-test keeps the last one known.
+       selftest_at = coalesce(EXCLUDED.selftest_at, box_status.selftest_at),
+       selftest_failed = CASE WHEN EXCLUDED.selftest_at IS NULL THEN box_status.selftest_failed ELSE EXCLUDED.selftest_failed END
      WHERE box_status.last_heartbeat_at <= EXCLUDED.last_heartbeat_at`,
     [
       heartbeat.boxId,
@@ -53,6 +58,8 @@ export async function updateBoxStatus(q: Queryable, heartbeat: Heartbeat, receiv
       heartbeat.diskFreeBytes,
       JSON.stringify(heartbeat.software),
       heartbeat.configVersion ?? null,
+      heartbeat.selftest ? ts(heartbeat.selftest.at) : null,
+      heartbeat.selftest ? [...heartbeat.selftest.failed] : null,
     ],
   );
 }
@@ -72,6 +79,8 @@ interface StatusRow {
   software: Heartbeat['software'];
   config_version: number | null;
   config_local_changes: boolean;
+  selftest_at: Date | null;
+  selftest_failed: string[] | null;
 }
 
 /** Every box's latest health (boxes that never sent a heartbeat are absent), for the fleet view. */
@@ -97,5 +106,6 @@ export async function listBoxStatuses(q: Queryable, options: { boxIds?: readonly
     software: r.software,
     configVersion: r.config_version,
     configLocalChanges: r.config_local_changes,
+    selfTest: r.selftest_at ? { at: r.selftest_at.getTime(), failed: r.selftest_failed ?? [] } : null,
   }));
 }

@@ -6,3 +6,4 @@ export * from './battery-level.ts';
 export * from './vendor.ts';
 export * from './decode.ts';
 export * from './sim-radio.ts';
+export * from './firmware-update.ts';

@@ -3,7 +3,8 @@ import { BraceletId } from '../messages/common.ts';
 
 /**
  * The simulated BLE radio between the bracelet simulator (`vigie-bracelet`) and the box's simulated
- * BLE adapter: newline-delimited JSON over a Unix socket, one frame per line, bracelet → box only.
+ * BLE adapter: newline-delimited JSON over a Unix socket, one frame per line, bracelet → box (and GATT writes,
+ * box → bracelet, for the firmware update).
  * It stands in for a GATT connection: `hello` is the connection and service discovery, `notify` a
  * characteristic notification whose `data` is the exact GATT value, base64. Development and tests
  * only; a real box speaks BLE through noble.
@@ -38,6 +39,21 @@ export const SimRadioNotify = Type.Object(
 );
 export type SimRadioNotify = Static<typeof SimRadioNotify>;
 
-/** Any frame of the simulated radio. */
+/**
+ * A GATT write from the box to the bracelet (box → bracelet, the only frame in that direction):
+ * the firmware update's control point and data (`firmware-update.ts`).
+ */
+export const SimRadioWrite = Type.Object(
+  {
+    type: Type.Literal('write'),
+    service: UuidText,
+    characteristic: UuidText,
+    data: Type.String({ maxLength: 700, pattern: '^[A-Za-z0-9+/]*={0,2}$', description: 'GATT value, base64' }),
+  },
+  { additionalProperties: false, $id: 'SimRadioWrite' },
+);
+export type SimRadioWrite = Static<typeof SimRadioWrite>;
+
+/** Any frame of the simulated radio from the bracelet to the box. */
 export const SimRadioFrame = Type.Union([SimRadioHello, SimRadioNotify], { $id: 'SimRadioFrame' });
 export type SimRadioFrame = Static<typeof SimRadioFrame>;

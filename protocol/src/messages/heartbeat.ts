@@ -3,6 +3,20 @@ import { BoxId, EpochMs, INT32_MAX, Int32Count, SafeCount, SchemaVersion } from 
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
+/** The checks of the box's self-test (`vigie-box selftest`, and daily on the box), in checklist order. */
+export const SELFTEST_CHECKS = ['safety-core', 'modem', 'sim', 'network', 'signal', 'bracelet-link', 'storage-integrity', 'storage-space', 'clock'] as const;
+export type SelfTestCheck = (typeof SELFTEST_CHECKS)[number];
+
+/** The last daily self-test: when it ran and which checks failed (none: all passed or skipped). */
+export const HeartbeatSelfTest = Type.Object(
+  {
+    at: EpochMs,
+    failed: Type.Array(Type.Union(SELFTEST_CHECKS.map((c) => Type.Literal(c))), { maxItems: SELFTEST_CHECKS.length, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+export type HeartbeatSelfTest = Static<typeof HeartbeatSelfTest>;
+
 /** The box's periodic health report (fleet view, silence detection). */
 export const Heartbeat = Type.Object(
   {
@@ -39,6 +53,8 @@ export const Heartbeat = Type.Object(
       { additionalProperties: false },
     ),
     diskFreeBytes: Nullable(SafeCount('Free bytes on the box data partition')),
+    // Optional (added with issue 15): older boxes omit it; a heartbeat between two runs repeats the last.
+    selftest: Type.Optional(HeartbeatSelfTest),
   },
   { additionalProperties: false, $id: 'Heartbeat' },
 );

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { BraceletId, EpochMs, SchemaVersion } from './common.ts';
 import { Reading } from './reading.ts';
+import { HeartbeatSelfTest } from './heartbeat.ts';
 
 /**
  * The box's local MQTT bus. Topics are versioned (`vigie/v1/…`); a payload's shape only changes
@@ -24,6 +25,8 @@ export const topics = {
   modemStatus: () => `${TOPIC_ROOT}/modem/status`,
   /** Whether the cloud answers, from the telemetry service. Payload: UplinkStatus. QoS 1, retained. */
   uplinkStatus: () => `${TOPIC_ROOT}/uplink/status`,
+  /** The last daily self-test, from the telemetry service (for the screen). Payload: SelfTestStatus. QoS 1, retained. */
+  selfTestStatus: () => `${TOPIC_ROOT}/selftest/status`,
   /**
    * The configuration version now in the box file, from the telemetry service after it replaced
    * the file: the safety core reloads the file. Payload: ConfigApplied. QoS 1, retained.
@@ -111,3 +114,14 @@ export const UplinkStatus = Type.Object(
   { additionalProperties: false, $id: 'UplinkStatus' },
 );
 export type UplinkStatus = Static<typeof UplinkStatus>;
+
+/** The last daily self-test on the bus: when it ran and which checks failed (see `SELFTEST_CHECKS`). */
+export const SelfTestStatus = Type.Object(
+  {
+    v: SchemaVersion,
+    ts: EpochMs,
+    failed: HeartbeatSelfTest.properties.failed,
+  },
+  { additionalProperties: false, $id: 'SelfTestStatus' },
+);
+export type SelfTestStatus = Static<typeof SelfTestStatus>;

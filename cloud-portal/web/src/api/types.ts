@@ -39,7 +39,7 @@ export type {
   TicketStatus,
   TicketTopic,
 } from '../../../src/api-types.ts';
-export type { AlertKind, AlertSeverity, AlertState } from '@vigie/protocol';
+export type { AlertKind, AlertSeverity, AlertState, SelfTestCheck } from '@vigie/protocol';
 export type { Locale };
 
 export type Role = AccountRole;

@@ -55,6 +55,7 @@ export function FleetPage({ role }: { role: Role }) {
                   <th scope="col">{v.support.signal}</th>
                   <th scope="col">{v.support.buffer}</th>
                   <th scope="col">{v.support.version}</th>
+                  <th scope="col">{v.support.selfTest}</th>
                 </tr>
               </thead>
               <tbody>
@@ -71,6 +72,23 @@ export function FleetPage({ role }: { role: Role }) {
                     <td>{b.signal === null ? '—' : v.support.signalValue(b.signal)}</td>
                     <td>{b.bufferDepth === null ? '—' : v.support.readings(b.bufferDepth)}</td>
                     <td className="mono">{b.software ?? '—'}</td>
+                    <td data-testid="fleet-selftest" data-failed={b.selfTest?.failed.join(' ') ?? ''}>
+                      {b.selfTest === null ? (
+                        v.support.selfTestNone
+                      ) : b.selfTest.failed.length === 0 ? (
+                        v.support.selfTestPassed
+                      ) : (
+                        <strong>{v.support.selfTestFailed(b.selfTest.failed.map((c) => v.support.selfTestChecks[c]).join(', '))}</strong>
+                      )}
+                      {b.selfTest && (
+                        <>
+                          {' '}
+                          <span className="muted">
+                            (<RelativeTime ms={b.selfTest.at} now={now} />)
+                          </span>
+                        </>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -1,5 +1,5 @@
 /** French words of the role pages: care team, relative, patient (my), support. */
-import type { DeviceEventKind, DeviceProblem, TicketStatus, TicketTopic } from '../../api/types.ts';
+import type { DeviceEventKind, DeviceProblem, SelfTestCheck, TicketStatus, TicketTopic } from '../../api/types.ts';
 
 export const rolePagesFr = {
   nav: {
@@ -166,6 +166,21 @@ export const rolePagesFr = {
     noEvents: 'Aucun boîtier ni bracelet sans nouvelles ou défaillant.',
     eventKinds: { box_silent: 'boîtier silencieux', bracelet_silent: 'bracelet sans contact', implausible_values: 'valeurs aberrantes (capteur)' } satisfies Record<DeviceEventKind, string>,
     since: (time: string) => `depuis ${time}`,
+    selfTest: 'Autotest',
+    selfTestNone: 'Pas encore',
+    selfTestPassed: 'Réussi',
+    selfTestFailed: (checks: string) => `Échec : ${checks}`,
+    selfTestChecks: {
+      'safety-core': 'cœur de sécurité arrêté',
+      modem: 'modem muet',
+      sim: 'carte SIM',
+      network: 'réseau GSM',
+      signal: 'signal faible',
+      'bracelet-link': 'bracelet injoignable',
+      'storage-integrity': 'base de données abîmée',
+      'storage-space': 'stockage plein',
+      clock: 'horloge non synchronisée',
+    } satisfies Record<SelfTestCheck, string>,
   },
 };
 
