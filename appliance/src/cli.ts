@@ -21,6 +21,7 @@ Usage:
   vigie-box contacts add --name NAME --phone +33612345678 [--role nurse|relative|doctor|other] [--tier 1-5]
   vigie-box contacts remove --phone +33612345678
   vigie-box alerting [--fall-cancel-seconds 20] [--ack-timeout-minutes 5] [--max-rounds 3]
+  vigie-box status [--prometheus]                 the box's metrics (alerts, SMS, buffer, restarts, disk) from its store
 
 Environment: VIGIE_DATA_DIR (default ./data), VIGIE_MODEM_DEVICE, VIGIE_MQTT_PORT, VIGIE_SYNC_INTERVAL_MS…
 (see appliance/README.md).`;
@@ -103,6 +104,13 @@ async function main(argv: string[]): Promise<number> {
         console.error(USAGE);
         return 2;
       }
+      return 0;
+    }
+    case 'status': {
+      const { values } = parseArgs({ args: argv.slice(1), options: { prometheus: { type: 'boolean' } } });
+      const { readBoxStatus, formatBoxStatus } = await import('./status.ts');
+      const report = await readBoxStatus(paths.boxDb, readBoxFile(paths.boxConfig).boxId);
+      process.stdout.write(formatBoxStatus(report, values.prometheus ? 'prometheus' : 'text'));
       return 0;
     }
     case undefined:

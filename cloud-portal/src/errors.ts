@@ -34,6 +34,7 @@ export const portalErrors = defineErrors({
   PORTAL_UPLOAD_TOO_LARGE: { message: 'The uploaded file is too large', httpStatus: 413 },
   PORTAL_ROLE_NEEDS_DATABASE: { message: 'Running ingest and portal as separate processes needs DATABASE_URL' },
   PORTAL_CLI_USAGE: { message: 'Unknown command' },
+  PORTAL_METRICS_FORBIDDEN: { message: 'Metrics need the bearer token of VIGIE_METRICS_TOKEN, or a loopback client when it is unset', httpStatus: 403 },
 });
 
 export type PortalErrorCode = keyof typeof portalErrors.codes;

@@ -30,15 +30,16 @@ export async function updateBoxStatus(q: Queryable, heartbeat: Heartbeat, receiv
   await q.query(
     `INSERT INTO box_status (box_id, first_heartbeat_at, last_heartbeat_at, received_at, buffer_depth, oldest_unsent_at,
                              last_bracelet_contact_at, bracelet_battery, modem_registered, modem_signal, disk_free_bytes,
-                             software, config_version)
-     VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12)
+                             software, config_version, metrics)
+     VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13::jsonb)
      ON CONFLICT (box_id) DO UPDATE SET
        last_heartbeat_at = EXCLUDED.last_heartbeat_at, received_at = EXCLUDED.received_at,
        buffer_depth = EXCLUDED.buffer_depth, oldest_unsent_at = EXCLUDED.oldest_unsent_at,
        last_bracelet_contact_at = EXCLUDED.last_bracelet_contact_at, bracelet_battery = EXCLUDED.bracelet_battery,
        modem_registered = EXCLUDED.modem_registered, modem_signal = EXCLUDED.modem_signal,
        disk_free_bytes = EXCLUDED.disk_free_bytes, software = EXCLUDED.software,
-       config_version = coalesce(EXCLUDED.config_version, box_status.config_version)
+       config_version = coalesce(EXCLUDED.config_version, box_status.config_version),
+       metrics = EXCLUDED.metrics
      WHERE box_status.last_heartbeat_at <= EXCLUDED.last_heartbeat_at`,
     [
       heartbeat.boxId,
@@ -53,6 +54,7 @@ export async function updateBoxStatus(q: Queryable, heartbeat: Heartbeat, receiv
       heartbeat.diskFreeBytes,
       JSON.stringify(heartbeat.software),
       heartbeat.configVersion ?? null,
+      heartbeat.metrics === undefined ? null : JSON.stringify(heartbeat.metrics),
     ],
   );
 }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { BoxMetrics } from './box-metrics.ts';
 import { BoxId, EpochMs, INT32_MAX, Int32Count, SafeCount, SchemaVersion } from './common.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -39,6 +40,8 @@ export const Heartbeat = Type.Object(
       { additionalProperties: false },
     ),
     diskFreeBytes: Nullable(SafeCount('Free bytes on the box data partition')),
+    // Optional (issue 16): an older box sends none; the cloud re-exposes them per box to Prometheus.
+    metrics: Type.Optional(BoxMetrics),
   },
   { additionalProperties: false, $id: 'Heartbeat' },
 );
