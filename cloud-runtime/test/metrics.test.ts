@@ -55,13 +55,13 @@ const post = (url: string, path: string, body: unknown) =>
   fetch(`${url}/ingest/v1/${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** What the box and the portal do, so every family has samples: a heartbeat, a batch with one implausible reading, a refused batch, a portal page. */
-async function exercise(ingestUrl: string, portalUrl: string): Promise<void> {
+async function exercise(ingestUrl: string, portalUrl: string, seq: number): Promise<void> {
   const now = Date.now();
   assert.equal((await post(ingestUrl, 'heartbeats', boxHeartbeat(now))).status, 204);
   const batch: TelemetryBatch = {
     v: 1,
     boxId: BOX,
-    seq: 1,
+    seq,
     createdAt: now,
     readings: [
       { metric: 'heart_rate', ts: now - 4 * MIN, value: 72, periodS: 120 },
@@ -123,7 +123,7 @@ before(async () => {
   };
   cloud = await startCloud({ config: loadCloudConfig(env), log: silentLogger(), roles: { ingest: true, portal: true } });
   stops.push(() => cloud.stop());
-  await exercise(cloud.ingestUrl, cloud.url);
+  await exercise(cloud.ingestUrl, cloud.url, 1);
   targets = [{ job: 'all', url: cloud.url, series: [...CLOUD_SERIES, ...INGEST_SERIES, ...PORTAL_SERIES] }];
   if (databaseUrl) {
     // The roles apart, as production runs them: each its own process on the shared database.
@@ -132,7 +132,7 @@ before(async () => {
     stops.push(ingest.stop);
     const portal = await spawnCloud('portal', roleEnv);
     stops.push(portal.stop);
-    await exercise(ingest.url, portal.url);
+    await exercise(ingest.url, portal.url, 2);
     targets.push({ job: 'ingest', url: ingest.url, series: [...CLOUD_SERIES, ...INGEST_SERIES] });
     targets.push({ job: 'portal', url: portal.url, series: [...CLOUD_SERIES, ...PORTAL_SERIES] });
   }
@@ -211,12 +211,11 @@ test('a real Prometheus scrapes every process: one box metric and one ingest met
   }
 });
 
-/** A new, empty PostgreSQL database (its URL), so the demo seed and the box do not meet other tests' data. */
+/** A new, empty PostgreSQL database (its URL), so the demo seed and the box do not meet other tests' data; dropped after the tests. */
 async function freshDatabase(): Promise<string> {
   const db = await openTestDb({ fresh: true });
-  const url = db.databaseUrl!;
-  await db.close();
-  return url;
+  stops.unshift(() => db.close());
+  return db.databaseUrl!;
 }
 
 const BIN = resolve(import.meta.dirname, '../bin/vigie-cloud.js');
