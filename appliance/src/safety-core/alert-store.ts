@@ -122,7 +122,7 @@ export class AlertStore {
     this.#recover = db.prepare("UPDATE sms_outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'");
     // stored_at: the first time only (a re-store after a modem reset keeps the first).
     this.#stored = db.prepare(
-      'UPDATE sms_outbox SET stored_indexes_json = ?, part_refs_json = ?, updated_at = ?, stored_at = CASE WHEN ?1 IS NULL THEN stored_at ELSE coalesce(stored_at, ?3) END WHERE id = ?',
+      'UPDATE sms_outbox SET stored_indexes_json = ?, part_refs_json = ?, updated_at = ?, stored_at = CASE WHEN ? IS NULL THEN stored_at ELSE coalesce(stored_at, ?) END WHERE id = ?',
     );
     this.#firstStored = db.prepare<[string], { at: number | null }>(
       "SELECT min(stored_at) AS at FROM sms_outbox WHERE alert_id = ? AND purpose = 'alert'",
@@ -207,7 +207,8 @@ export class AlertStore {
 
   /** The SMS is in the modem's memory at these indexes (nothing sent yet), or no longer (null). */
   markStored(sms: DueSms, indexes: readonly number[] | null, now: number): void {
-    this.#stored.run(indexes === null ? null : JSON.stringify(indexes), indexes === null ? null : JSON.stringify(indexes.map(() => null)), now, sms.id);
+    const stored = indexes === null ? null : JSON.stringify(indexes);
+    this.#stored.run(stored, indexes === null ? null : JSON.stringify(indexes.map(() => null)), now, stored, now, sms.id);
   }
 
   /** Progress of a stored SMS: the reference of each part sent so far. */
