@@ -25,7 +25,8 @@ function stageText(i18n: I18n, view: AlertTimelineView, stage: AlertStage, first
   const { t } = i18n;
   const w = t.alertTimeline;
   const kind = t.alerts.kinds[view.alert.kind] ?? view.alert.kind;
-  if (first) return w.first(kind, w.stages[stage.stage]);
+  // The kind's words already say it was detected (« Chute détectée »).
+  if (first) return stage.stage === 'detected' ? kind : w.first(kind, w.stages[stage.stage]);
   if (stage.stage === 'sms_accepted' && stage.contact) return w.smsTo(stage.contact);
   if (stage.stage === 'acknowledged' && stage.by) return w.ackBy(stage.by);
   return w.stages[stage.stage];
@@ -36,7 +37,7 @@ function summaryLine(i18n: I18n, view: AlertTimelineView): string {
   const { t, f } = i18n;
   const [first] = view.stages;
   if (!first) return '';
-  const parts = [`${stageText(i18n, view, first, true)} ${f.time(first.at)}`];
+  const parts = [`${stageText(i18n, view, first, true)} ${f.preciseTime(first.at)}`];
   const sms = view.stages.filter((s) => s.stage === 'sms_accepted');
   if (sms.length > 0) parts.push(`${t.alerts.states.notified} ${t.alertTimeline.after(elapsed(i18n, sms.at(-1)!.at - first.at))}`);
   const ack = view.stages.find((s) => s.stage === 'acknowledged');
@@ -78,7 +79,7 @@ export function AlertPage({ alertId, role }: { alertId: string; role: Role }) {
             {view.stages.map((s, i) => (
               <li key={`${s.stage}-${i}`} data-testid="alert-stage" data-stage={s.stage} data-at={s.at}>
                 <time dateTime={new Date(s.at).toISOString()} title={f.fullDateTime(s.at)}>
-                  {f.time(s.at)}
+                  {f.preciseTime(s.at)}
                 </time>{' '}
                 <span className="alert-timeline__what">{stageText(i18n, view, s, i === 0)}</span>
                 {i > 0 && first && <span className="alert-timeline__after"> {w.after(elapsed(i18n, s.at - first.at))}</span>}

@@ -15,7 +15,7 @@ export const alertTimelineEn: typeof alertTimelineFr = {
     shown_in_portal: 'shown in the portal',
     acknowledged: 'taken in charge',
   },
-  first: (kind: string, stage: string) => `${kind} ${stage}`,
+  first: (kind: string, stage: string) => `${kind} — ${stage}`,
   smsTo: (contact: string) => `SMS sent to ${contact}`,
   ackBy: (by: string) => `taken in charge by ${by}`,
   after: (text: string) => `+${text}`,

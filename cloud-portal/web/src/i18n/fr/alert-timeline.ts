@@ -13,8 +13,8 @@ export const alertTimelineFr = {
     shown_in_portal: 'affichée dans le portail',
     acknowledged: 'pris en charge',
   },
-  /** « Chute détectée » : le type d'alerte suivi de l'étape. */
-  first: (kind: string, stage: string) => `${kind} ${stage}`,
+  /** Le type d'alerte et sa première étape connue, quand ce n'est pas la détection. */
+  first: (kind: string, stage: string) => `${kind} — ${stage}`,
   smsTo: (contact: string) => `SMS envoyé à ${contact}`,
   ackBy: (by: string) => `pris en charge par ${by}`,
   /** Écart au premier instant connu : « +1,2 s », « +3 min ». */
