@@ -25,11 +25,9 @@ export interface BoxMetricsSources {
  */
 export class BoxMetricsCollector {
   readonly #registry = new Registry();
-  readonly #db: BoxDatabase;
   readonly #s: BoxMetricsSources;
 
   constructor(db: BoxDatabase, sources: BoxMetricsSources) {
-    this.#db = db;
     this.#s = sources;
     const alertsByKindState = db.prepare<[], { kind: string; state: string; n: number }>('SELECT kind, state, count(*) AS n FROM alerts GROUP BY kind, state');
     const smsByState = db.prepare<[], { state: string; n: number }>('SELECT state, count(*) AS n FROM sms_outbox GROUP BY state');

@@ -12,14 +12,7 @@ import { useResource } from '../ui/hooks/use-resource.ts';
 import { useLiveEvent, useResumeKey } from '../ui/live.tsx';
 import { Link } from '../ui/navigation.tsx';
 import { RoleNav } from '../ui/page-parts.tsx';
-
-/** « 1,2 s », « 3 min », « 1 h 05 » after the first stage. */
-export function elapsed({ f }: Pick<I18n, 'f'>, ms: number): string {
-  if (ms < 60_000) return `${f.number(ms / 1_000, ms < 10_000 ? 1 : 0)} s`;
-  if (ms < 3_600_000) return `${f.number(Math.round(ms / 60_000), 0)} min`;
-  const minutes = Math.round(ms / 60_000);
-  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')}`;
-}
+import { elapsed } from '../ui/elapsed.ts';
 
 function stageText(i18n: I18n, view: AlertTimelineView, stage: AlertStage, first: boolean): string {
   const { t } = i18n;

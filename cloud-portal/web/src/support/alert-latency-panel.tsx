@@ -1,6 +1,6 @@
 /** Support's view of the fleet's alert delays: p50 and p99 of each stage after detection, over 30 days. */
 import { fetchAlertLatency } from '../api/endpoints.ts';
-import { elapsed } from '../care/alert-page.tsx';
+import { elapsed } from '../ui/elapsed.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useResource } from '../ui/hooks/use-resource.ts';
 import { ErrorNotice } from '../ui/error-notice.tsx';
