@@ -23,6 +23,7 @@ Usage:
   vigie-box selftest                              the technician's checklist: safety core, modem, SIM, network,
                                                   signal, store, free space, clock — with the fix of each failure
   vigie-box alerting [--fall-cancel-seconds 20] [--ack-timeout-minutes 5] [--max-rounds 3]
+  vigie-box status [--prometheus]                 the box's metrics (alerts, SMS, buffer, restarts, disk) from its store
 
 Environment: VIGIE_DATA_DIR (default ./data), VIGIE_MODEM_DEVICE, VIGIE_MQTT_PORT, VIGIE_SYNC_INTERVAL_MS…
 (see appliance/README.md).`;
@@ -107,6 +108,13 @@ async function main(argv: string[]): Promise<number> {
         console.error(USAGE);
         return 2;
       }
+      return 0;
+    }
+    case 'status': {
+      const { values } = parseArgs({ args: argv.slice(1), options: { prometheus: { type: 'boolean' } } });
+      const { readBoxStatus, formatBoxStatus } = await import('./status.ts');
+      const report = await readBoxStatus(paths.boxDb, readBoxFile(paths.boxConfig).boxId);
+      process.stdout.write(formatBoxStatus(report, values.prometheus ? 'prometheus' : 'text'));
       return 0;
     }
     case undefined:

@@ -32,3 +32,5 @@ export { detectImplausibleValues, DEFAULT_IMPLAUSIBLE_THRESHOLDS, SENSOR_REASONS
 export { FleetWatch, loadFleetEnv, fleetThresholds, type FleetEnv } from './fleet/fleet-watch.ts';
 export { timestampProblem, boxProvisionedAt, PROVISIONING_SKEW_MS } from './pipeline/plausibility.ts';
 export { loadCommandSigningKey, lazyCommandSigningKey, commandSigningKeyFile, commandPublicKeyOf } from './downlink/command-signing-key.ts';
+export { ingestMetrics, type IngestMetrics, type IngestTransport } from './metrics/ingest-metrics.ts';
+export { exposeBoxMetrics } from './metrics/box-metrics-exporter.ts';

@@ -47,6 +47,45 @@ export interface AlertView {
   readonly acknowledgement: Acknowledgement | null;
 }
 
+/** A stage of an alert's life (issue 16), in the order an alert goes through them. */
+export type AlertStageName =
+  | 'detected'
+  | 'received_by_box'
+  | 'raised'
+  | 'sms_stored'
+  | 'sms_accepted'
+  | 'received_by_cloud'
+  | 'shown_in_portal'
+  | 'acknowledged';
+
+/** When one stage happened, on the cloud's clock (epoch ms). */
+export interface AlertStage {
+  readonly stage: AlertStageName;
+  readonly at: number;
+  /** `sms_accepted`: the contact's display name. */
+  readonly contact?: string;
+  /** `acknowledged`: who, and how. */
+  readonly by?: string;
+  readonly via?: 'sms' | 'portal' | 'box';
+}
+
+/** `GET /api/alerts/:alertId`: the alert's page, its stages in order. */
+export interface AlertTimelineView {
+  readonly patientId: string | null;
+  readonly alert: AlertView;
+  /** Box clock → cloud clock (ms added to the box's times); null when the box sent no send time. */
+  readonly clockOffsetMs: number | null;
+  readonly stages: readonly AlertStage[];
+}
+
+/** `GET /api/support/alert-latency`: the fleet's percentiles of one stage, ms after the first stage. */
+export interface StageLatency {
+  readonly stage: AlertStageName;
+  readonly count: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+}
+
 /** SSE `event: reading` data. */
 export interface ReadingEventData {
   readonly patientId: string;

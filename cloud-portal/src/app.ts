@@ -25,6 +25,9 @@ import { LiveEvents } from './live/live-events.ts';
 import { registerPatientRoutes } from './patients/patient-routes.ts';
 import { registerWeb } from './web/web-routes.ts';
 import { registerViewRoutes } from './views/index.ts';
+import { HealthChecks, processMetrics } from '@vigie/common/metrics';
+import { observeHttpLatency } from './ops/http-metrics.ts';
+import { registerOpsRoutes } from './ops/ops-routes.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -67,6 +70,18 @@ export interface CloudAppOptions {
   readonly adminListener?: boolean;
   /** PEM certificate and key: the app serves HTTPS (otherwise HTTP behind a TLS proxy). */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /**
+   * What `/readyz` checks (cloud-runtime adds the database and Kafka); default: the database.
+   * Every listener of a process shares the process's metrics registry.
+   */
+  readonly health?: HealthChecks;
+}
+
+/** A health registry that checks the database only (an app built alone, e.g. in a test). */
+function databaseHealth(db: Db): HealthChecks {
+  const health = new HealthChecks();
+  health.add('database', async () => void (await db.query('SELECT 1')));
+  return health;
 }
 
 /**
@@ -97,6 +112,9 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   addSecurityHeaders(app);
   // Every route declares who may call it; one without a rule stops the start (route-access.ts).
   trackRoutes(app);
+  // Operators: latency per route template, liveness, readiness and the Prometheus exposition.
+  observeHttpLatency(app, roles.portal ? (roles.ingest ? 'all' : 'portal') : 'ingest');
+  registerOpsRoutes(app, { metrics: processMetrics(), health: options.health ?? databaseHealth(db), metricsToken: config.VIGIE_METRICS_TOKEN });
 
   // The ingest authenticates boxes itself (bearer token, in its own onRequest hook).
   if (roles.ingest) {

@@ -74,6 +74,11 @@ export const cloudConfigSchema = z
      */
     VIGIE_DEMO_ALLOW_REMOTE: z.preprocess(absentIfEmpty, envBoolean.default(false)),
     VIGIE_TRUST_PROXY: trustProxy,
+    /**
+     * The bearer token Prometheus sends to `/metrics` (ops/prometheus/). Unset: `/metrics` answers
+     * loopback clients only. At least 16 characters.
+     */
+    VIGIE_METRICS_TOKEN: z.preprocess(absentIfEmpty, z.string().min(16).optional()),
     /** Months of measurements kept; older monthly partitions are dropped whole (GDPR: bounded retention). */
     VIGIE_RETENTION_MONTHS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(1).max(240).default(12)),
     /**

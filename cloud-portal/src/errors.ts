@@ -36,6 +36,7 @@ export const portalErrors = defineErrors({
   PORTAL_CLI_USAGE: { message: 'Unknown command' },
   PORTAL_ANONYMISE_UNKNOWN_TABLE: { message: 'The source database has a table with no anonymisation policy' },
   PORTAL_ANONYMISE_TARGET_NOT_EMPTY: { message: 'The target of the anonymised copy is not empty' },
+  PORTAL_METRICS_FORBIDDEN: { message: 'Metrics need the bearer token of VIGIE_METRICS_TOKEN, or a loopback client when it is unset', httpStatus: 403 },
 });
 
 export type PortalErrorCode = keyof typeof portalErrors.codes;

@@ -3,9 +3,11 @@ import { dirname } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { maintainPartitions, migrate, openDb, runExclusive, waitForSchema, type Db } from '@vigie/cloud-store';
-import { fleetThresholds, FleetWatch, ingestRoutes, KafkaIngestConsumer, lazyCommandSigningKey, loadFleetEnv, pruneHeartbeats, type KafkaConnection } from '@vigie/cloud-ingest';
+import { exposeBoxMetrics, fleetThresholds, FleetWatch, ingestRoutes, KafkaIngestConsumer, lazyCommandSigningKey, loadFleetEnv, pruneHeartbeats, type KafkaConnection } from '@vigie/cloud-ingest';
 import { dataPaths, ensurePrivateDir, restrictTree, type Logger, type Module } from '@vigie/common';
+import { processMetrics, type HealthChecks } from '@vigie/common/metrics';
 import type { ServiceFactory } from './roles.ts';
+import { instrumentProcess, processHealth, type ListenerCertificate } from './process-metrics.ts';
 import {
   buildCloudApp as buildPortalApp,
   ErasureJob,
@@ -40,6 +42,8 @@ export interface CloudProcess {
   readonly ingestUrl: string;
   /** Demo accounts to print (empty unless VIGIE_DEMO=1). */
   readonly demoAccounts: readonly DemoAccount[];
+  /** What `/readyz` checks; a role added later registers its own dependency here. */
+  readonly health: HealthChecks;
   /** Stop serving, stop listening for events, close the database (and free the PGlite lock). */
   stop(): Promise<void>;
 }
@@ -132,6 +136,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
   let adminApp: FastifyInstance | null = null;
   let consumer: KafkaIngestConsumer | null = null;
   const services: Module[] = [];
+  const instruments: Array<() => void> = [];
   try {
     // The key of the secrets kept encrypted (staff TOTP): checked, and created on a first start,
     // before anything listens.
@@ -146,6 +151,15 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     // proxy that terminates TLS (deploy/). A single listener takes the box-facing one first.
     const portalTls = readTls(config.VIGIE_PORTAL_TLS_CERT_FILE, config.VIGIE_PORTAL_TLS_KEY_FILE);
     const separateIngest = roles.ingest && roles.portal && config.VIGIE_INGEST_PORT !== undefined;
+    // Metrics and readiness, shared by every listener of the process (ops/prometheus/).
+    const certificates: ListenerCertificate[] = [
+      ...(tls && roles.ingest ? [{ listener: 'ingest', pem: tls.cert }] : []),
+      ...(portalTls && roles.portal ? [{ listener: 'portal', pem: portalTls.cert }] : []),
+    ];
+    const uninstrument = instrumentProcess(db, certificates);
+    const health = processHealth(db);
+    const unexpose = roles.ingest ? exposeBoxMetrics(processMetrics(), db) : () => undefined;
+    instruments.push(uninstrument, unexpose);
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     const listen = async (instance: FastifyInstance, port: number, secure: boolean): Promise<string> => {
       await instance.listen({ port, host: config.HOST });
@@ -154,20 +168,20 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     let url: string;
     let ingestUrl: string;
     if (separateIngest) {
-      app = await buildCloudApp({ db, config, log, roles: { ingest: false, portal: true }, ...(portalTls ? { tls: portalTls } : {}) });
-      ingestApp = await buildCloudApp({ db, config, log, roles: { ingest: true, portal: false }, ...(tls ? { tls } : {}) });
+      app = await buildCloudApp({ db, config, log, health, roles: { ingest: false, portal: true }, ...(portalTls ? { tls: portalTls } : {}) });
+      ingestApp = await buildCloudApp({ db, config, log, health, roles: { ingest: true, portal: false }, ...(tls ? { tls } : {}) });
       url = await listen(app, config.PORT, portalTls !== undefined);
       ingestUrl = await listen(ingestApp, config.VIGIE_INGEST_PORT!, tls !== undefined);
     } else {
       const single = roles.ingest ? (tls ?? portalTls) : (portalTls ?? tls);
-      app = await buildCloudApp({ db, config, log, roles, ...(single ? { tls: single } : {}) });
+      app = await buildCloudApp({ db, config, log, health, roles, ...(single ? { tls: single } : {}) });
       url = await listen(app, config.PORT, single !== undefined);
       ingestUrl = url;
     }
     // The admin API on its own listener (VIGIE_ADMIN_PORT, e.g. bound to the company network by a
     // firewall or a reverse proxy); the listeners above then answer 404 under /admin/api.
     if (roles.portal && config.VIGIE_ADMIN_PORT !== undefined) {
-      adminApp = await buildCloudApp({ db, config, log, roles: { ingest: false, portal: true }, adminListener: true, ...(portalTls ? { tls: portalTls } : {}) });
+      adminApp = await buildCloudApp({ db, config, log, health, roles: { ingest: false, portal: true }, adminListener: true, ...(portalTls ? { tls: portalTls } : {}) });
       await listen(adminApp, config.VIGIE_ADMIN_PORT, portalTls !== undefined);
     }
     const running = [app, ingestApp, adminApp].filter((a): a is FastifyInstance => a !== null);
@@ -175,6 +189,8 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       // Supervised: Kafka unreachable at start (or later) delays Kafka ingest, never the rest.
       consumer = new KafkaIngestConsumer({ db, kafka: options.kafka, log });
       consumer.runSupervised();
+      const kafkaReady = consumer;
+      health.add('kafka', () => kafkaReady.checkReady());
     }
     const kafkaConsumer = consumer;
     // Partitions ahead and retention: again every 6 hours (idempotent, advisory-locked, so several
@@ -217,10 +233,12 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       url,
       ingestUrl,
       demoAccounts,
+      health,
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(maintenance);
           for (const service of services.reverse()) await service.stop();
+          for (const release of instruments) release();
           await fleetWatch?.stop();
           await erasureJob.stop();
           try {
@@ -234,6 +252,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     };
   } catch (err) {
     for (const service of services.reverse()) await service.stop().catch(() => undefined);
+    for (const release of instruments) release();
     await consumer?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await ingestApp?.close().catch(() => undefined);

@@ -96,6 +96,8 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   'PUT /api/patients/:id/box-config': { allow: ['doctor'] },
   'GET /api/inbox': { allow: ['doctor', 'nurse'] },
   'POST /api/alerts/:alertId/acknowledge': { allow: ['doctor', 'nurse'], params: (w) => ({ alertId: w.alertOwn }) },
+  'GET /api/alerts/:alertId': { allow: ['doctor', 'nurse'], params: (w) => ({ alertId: w.alertOwn }) },
+  'GET /api/support/alert-latency': { allow: ['support', 'admin'] },
   'GET /api/relative/alerts': { allow: ['relative'] },
   'GET /api/my/status': { allow: ['patient'] },
   'GET /api/my/tickets': { allow: EVERY_SESSION },
@@ -150,6 +152,11 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   'GET /demo/api/sms': { allow: [] },
   'GET /demo/api/mail': { allow: [] },
   'POST /demo/api/scenario/:name': { allow: [], params: () => ({ name: 'fall' }) },
+  // Operators (every listener): liveness, readiness, and the metrics — loopback or VIGIE_METRICS_TOKEN
+  // (inject() comes from loopback; the token case: cloud-portal/src/ops/ops-routes.test.ts).
+  'GET /healthz': { allow: ['anonymous', ...EVERY_SESSION] },
+  'GET /readyz': { allow: ['anonymous', ...EVERY_SESSION] },
+  'GET /metrics': { allow: ['anonymous', ...EVERY_SESSION] },
   // Static web build (SPA).
   'GET /*': { allow: ['anonymous', ...EVERY_SESSION], params: () => ({ '*': 'index.html' }) },
   'HEAD /*': { allow: ['anonymous', ...EVERY_SESSION], params: () => ({ '*': 'index.html' }) },

@@ -5,7 +5,10 @@
  * in as the demo doctor, watches heart rate arrive, and sees the fall alert appear without a
  * reload while the emulator receives one AT+CMGS per contact; the doctor has no demo page (it is
  * the demo admin's only), and the demo admin's demo page then lists those SMS (photographed into
- * docs/screenshots/demo-page.png).
+ * docs/screenshots/demo-page.png). The doctor then opens the alert's page: the time of each stage
+ * (detected, received by the box, raised, SMS stored and accepted by the modem, received by the
+ * cloud, shown in the portal) and, once acknowledged from the inbox, who took it in charge
+ * (docs/screenshots/alert-timeline.png).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -82,6 +85,36 @@ test('a fall reaches every contact by SMS over a real serial line and appears li
   await alert.waitFor({ timeout: 15_000 });
   await until(async () => (await alert.getAttribute('data-alert-state')) === 'notified', 'alert state notified', 15_000);
   assert.equal(await page.evaluate(() => (globalThis as unknown as { __e2e?: boolean }).__e2e), true, 'the page was not reloaded');
+
+  // The alert's page (issue 16): the time of each stage, from the bracelet to the portal.
+  const alertId = (await alert.getAttribute('data-alert-id'))!;
+  await alert.locator('[data-testid=alert-timeline-link]').click();
+  const stages = page.locator('[data-testid=alert-stage]');
+  const stageNames = () => stages.evaluateAll((els) => els.map((e) => e.getAttribute('data-stage')!));
+  const before = ['detected', 'received_by_box', 'raised', 'sms_stored', 'sms_accepted', 'received_by_cloud', 'shown_in_portal'];
+  await until(async () => {
+    const shown = await stageNames();
+    return before.every((s) => shown.includes(s)) && shown.filter((s) => s === 'sms_accepted').length === DEMO.contacts.length;
+  }, 'every stage up to the portal on the alert page', 15_000);
+  // Acknowledged from the inbox: the box takes it, reports it, and the page adds who and when (live).
+  await page.click('[data-testid=role-nav] a[href="/inbox"]');
+  const inboxItem = page.locator(`[data-testid=inbox-item][data-alert-id="${alertId}"]`);
+  await inboxItem.locator('[data-testid=ack-button]').click();
+  await until(async () => (await inboxItem.getAttribute('data-alert-state')) === 'acknowledged', 'the box reporting the acknowledgement', 30_000);
+  await inboxItem.locator('[data-testid=alert-timeline-link]').click();
+  await until(async () => (await stageNames()).includes('acknowledged'), 'the acknowledgement on the alert page', 15_000);
+  const at = Object.fromEntries(await stages.evaluateAll((els) => els.map((e) => [e.getAttribute('data-stage')!, Number(e.getAttribute('data-at'))] as const)));
+  for (const [earlier, later] of [['detected', 'raised'], ['raised', 'sms_stored'], ['sms_stored', 'sms_accepted'], ['received_by_cloud', 'acknowledged']] as const) {
+    assert.ok(at[earlier]! <= at[later]!, `${earlier} (${at[earlier]}) before ${later} (${at[later]})`);
+  }
+  // The box's clock is this machine's: its stages, set on the cloud's clock, are within seconds of the fall.
+  assert.ok(Math.abs(at.detected! - fallAt) < 5_000, `detected ${at.detected! - fallAt} ms from the fall`);
+  for (const text of await stages.allInnerTexts()) assert.match(text, /\d\d:\d\d:\d\d/);
+  const summary = await page.locator('[data-testid=alert-timeline-summary]').innerText();
+  assert.match(summary, /^Chute détectée \d\d:\d\d:\d\d · SMS envoyés \+\d+(,\d)? s · pris en charge par Dr Claire Martin( \(portail\))? \+\d+(,\d)? (s|min)$/);
+  await screenshot(page, 'alert-timeline.png');
+  await assertAccessible(page, 'alert timeline');
+  t.diagnostic(`alert timeline: ${summary}`);
 
   // The demo page (SMS with names and phone numbers) is not the doctor's: no link to it.
   assert.equal(await page.locator('[data-testid=nav-demo]').count(), 0, 'the doctor has no demo page');

@@ -1,7 +1,7 @@
 import type { Logger } from '@vigie/common';
 import type { AlertKind, AlertSeverity } from '@vigie/protocol';
 import type { Contact } from '@vigie/provisioning';
-import type { AlertStore } from './alert-store.ts';
+import type { AlertOrigin, AlertStore } from './alert-store.ts';
 import type { Clock } from '../clock.ts';
 import { alertSmsText } from './alert-texts.ts';
 import { nextEscalationAt, recipientsForRound, type AlertingPolicy } from './alert-follow-up.ts';
@@ -48,7 +48,7 @@ export class AlertRaiser {
    * Raise an alert of `kind` for `sourceKey` (what caused it: a bracelet event, an episode). A
    * repeat of the same source within the store's window is the same alert. Never throws.
    */
-  raise(kind: AlertKind, sourceKey: string): { alertId: string; created: boolean } | null {
+  raise(kind: AlertKind, sourceKey: string, origin?: AlertOrigin): { alertId: string; created: boolean } | null {
     try {
       const policy = ALERT_POLICY[kind];
       const now = this.#d.clock.now();
@@ -64,6 +64,7 @@ export class AlertRaiser {
         recipients,
         escalateAt: policy.escalate ? nextEscalationAt(this.#d.policy(), 0, holdUntil ?? now) : null,
         holdUntil,
+        ...(origin ? { origin } : {}),
         text: ({ number, raisedAt }) => alertSmsText({ kind, patientName, number, raisedAt }),
       });
       if (!result.created) {

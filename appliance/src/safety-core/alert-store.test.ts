@@ -124,3 +124,27 @@ test('a help reply queued before an alert goes after it: a reply to a chatty con
     ['alert', 'alert', 'alert', 'alert', 'help'],
   );
 });
+
+test('carries the stage times of an alert: detected, received, first SMS stored in the modem (kept once), sent', () => {
+  const store = new AlertStore(openBoxDatabase(':memory:'));
+  const { alertId } = store.raise({
+    kind: 'fall', severity: 'critical', sourceKey: 'BR-1:fall:9', now: 1_050, recipients, text: (a) => `alerte ${a.number}`,
+    origin: { detectedAt: 1_000, receivedAt: 1_020 },
+  });
+  const [a, b] = store.dueSms(1_050);
+  store.markSending(a!, 1_100);
+  store.markStored(a!, [3], 1_200);
+  store.markStored(b!, [4], 1_300);
+  // A modem reset forgets the stored copy (null), a second store keeps the first time.
+  store.markStored(a!, null, 1_400);
+  store.markStored(a!, [5], 1_500);
+  store.markSent(a!, [17], 1_600);
+  assert.deepEqual(store.dueSms(1_600).map((s) => s.storedIndexes), [[4]]);
+  const [event] = store.pendingUploads('VB-1', 50, 2_000);
+  assert.equal(event!.alertId, alertId);
+  assert.deepEqual(event!.timeline, { detectedAt: 1_000, receivedAt: 1_020, smsStoredAt: 1_200, sentAt: 2_000 });
+  assert.deepEqual(event!.notifications.filter((n) => n.status === 'sent').map((n) => n.at), [1_600]);
+  // An alert raised without an event behind it (the box's button) has no bracelet stages.
+  const button = raise(store, 3_000, 'box-button:3000');
+  assert.equal(store.event(button.alertId, 'VB-1')!.timeline, undefined);
+});

@@ -41,6 +41,14 @@ interface AlertRow {
   ack_via: 'sms' | 'portal' | 'box' | null;
   ack_at: number | null;
   cancel_until: number | null;
+  detected_at: number | null;
+  received_at: number | null;
+}
+
+/** When the event behind an alert was stamped by the bracelet's link and received by the safety core (box clock, ms). */
+export interface AlertOrigin {
+  readonly detectedAt?: number;
+  readonly receivedAt?: number;
 }
 
 /** How long a repeated bracelet event (same bracelet, kind and event number) counts as the same alert. */
@@ -69,6 +77,7 @@ export class AlertStore {
   readonly #recover;
   readonly #stored;
   readonly #partRefs;
+  readonly #firstStored;
 
   constructor(db: BoxDatabase) {
     this.#db = db;
@@ -78,8 +87,9 @@ export class AlertStore {
     );
     this.#count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM alerts');
     this.#insertAlert = db.prepare(
-      `INSERT INTO alerts (alert_id, number, kind, severity, state, revision, source_key, raised_at, updated_at, next_escalation_at, cancel_until)
-       VALUES (?, ?, ?, ?, 'raised', 0, ?, ?, ?, ?, ?)`,
+      `INSERT INTO alerts (alert_id, number, kind, severity, state, revision, source_key, raised_at, updated_at, next_escalation_at, cancel_until,
+                           detected_at, received_at)
+       VALUES (?, ?, ?, ?, 'raised', 0, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#insertSms = db.prepare(
       `INSERT INTO sms_outbox (alert_id, round, purpose, contact_name, phone, body, state, next_attempt_at, updated_at)
@@ -110,7 +120,13 @@ export class AlertStore {
     );
     this.#uploaded = db.prepare('UPDATE alerts SET uploaded_revision = max(uploaded_revision, ?) WHERE alert_id = ?');
     this.#recover = db.prepare("UPDATE sms_outbox SET state = 'pending', updated_at = ? WHERE state = 'sending'");
-    this.#stored = db.prepare('UPDATE sms_outbox SET stored_indexes_json = ?, part_refs_json = ?, updated_at = ? WHERE id = ?');
+    // stored_at: the first time only (a re-store after a modem reset keeps the first).
+    this.#stored = db.prepare(
+      'UPDATE sms_outbox SET stored_indexes_json = ?, part_refs_json = ?, updated_at = ?, stored_at = CASE WHEN ? IS NULL THEN stored_at ELSE coalesce(stored_at, ?) END WHERE id = ?',
+    );
+    this.#firstStored = db.prepare<[string], { at: number | null }>(
+      "SELECT min(stored_at) AS at FROM sms_outbox WHERE alert_id = ? AND purpose = 'alert'",
+    );
     this.#partRefs = db.prepare('UPDATE sms_outbox SET part_refs_json = ?, updated_at = ? WHERE id = ?');
   }
 
@@ -129,6 +145,8 @@ export class AlertStore {
     escalateAt?: number | null;
     /** Hold the SMS until then: the patient may cancel (a fall) with the box's button. */
     holdUntil?: number | null;
+    /** The event's earlier stages, for the alert's latency timeline. */
+    origin?: AlertOrigin;
   }): { alertId: string; number: number; created: boolean } {
     // IMMEDIATE, like every write of the safety path: a deferred transaction that reads then writes
     // fails at once with SQLITE_BUSY when the telemetry process holds the write lock (SQLite does not
@@ -141,7 +159,11 @@ export class AlertStore {
       // number is long closed by then).
       const number = (this.#count.get()!.n % 999) + 1;
       const hold = input.holdUntil ?? null;
-      this.#insertAlert.run(alertId, number, input.kind, input.severity, input.sourceKey, input.now, input.now, input.escalateAt ?? null, hold);
+      const origin = input.origin ?? {};
+      this.#insertAlert.run(
+        alertId, number, input.kind, input.severity, input.sourceKey, input.now, input.now, input.escalateAt ?? null, hold,
+        origin.detectedAt ?? null, origin.receivedAt ?? null,
+      );
       const body = input.text({ number, raisedAt: input.now });
       for (const r of input.recipients) this.#insertSms.run(alertId, 0, 'alert', r.name, r.phone, body, hold ?? input.now, input.now);
       return { alertId, number, created: true };
@@ -185,7 +207,8 @@ export class AlertStore {
 
   /** The SMS is in the modem's memory at these indexes (nothing sent yet), or no longer (null). */
   markStored(sms: DueSms, indexes: readonly number[] | null, now: number): void {
-    this.#stored.run(indexes === null ? null : JSON.stringify(indexes), indexes === null ? null : JSON.stringify(indexes.map(() => null)), now, sms.id);
+    const stored = indexes === null ? null : JSON.stringify(indexes);
+    this.#stored.run(stored, indexes === null ? null : JSON.stringify(indexes.map(() => null)), now, stored, now, sms.id);
   }
 
   /** Progress of a stored SMS: the reference of each part sent so far. */
@@ -213,15 +236,22 @@ export class AlertStore {
   }
 
   /** Alert revisions the cloud has not confirmed yet, oldest first. */
-  pendingUploads(boxId: string, limit = 50): AlertEvent[] {
-    return this.#uploads.all(limit).map((a) => this.#toEvent(a, boxId));
+  pendingUploads(boxId: string, limit = 50, sentAt?: number): AlertEvent[] {
+    return this.#uploads.all(limit).map((a) => this.#toEvent(a, boxId, sentAt));
   }
 
   markUploaded(alertId: string, revision: number): void {
     this.#uploaded.run(revision, alertId);
   }
 
-  #toEvent(a: AlertRow, boxId: string): AlertEvent {
+  #toEvent(a: AlertRow, boxId: string, sentAt?: number): AlertEvent {
+    const smsStoredAt = this.#firstStored.get(a.alert_id)?.at ?? null;
+    const timeline = {
+      ...(a.detected_at !== null ? { detectedAt: a.detected_at } : {}),
+      ...(a.received_at !== null ? { receivedAt: a.received_at } : {}),
+      ...(smsStoredAt !== null ? { smsStoredAt } : {}),
+      ...(sentAt !== undefined ? { sentAt } : {}),
+    };
     const notifications: AlertNotification[] = this.#smsOf.all(a.alert_id).map((s) => ({
       contact: s.contact_name,
       channel: 'sms',
@@ -242,6 +272,7 @@ export class AlertStore {
       notifications,
       ...(a.ack_by && a.ack_via && a.ack_at !== null ? { acknowledgement: { by: a.ack_by, via: a.ack_via, at: a.ack_at } } : {}),
       ...(a.cancel_until !== null ? { cancelUntil: a.cancel_until } : {}),
+      ...(Object.keys(timeline).length > 0 ? { timeline } : {}),
     };
   }
 }

@@ -1,5 +1,6 @@
 import type { BraceletEvent } from '@vigie/protocol';
 import type { AlertRaiser } from './alert-raiser.ts';
+import type { Clock } from '../clock.ts';
 
 /**
  * Emergency events detected by the bracelet itself (fall, cardiac arrest, its help button) become
@@ -8,13 +9,20 @@ import type { AlertRaiser } from './alert-raiser.ts';
  */
 export class EmergencyRules {
   readonly #raiser: AlertRaiser;
+  readonly #clock: Clock | undefined;
 
-  constructor(raiser: AlertRaiser) {
+  /** `clock`: stamps when the event reached the safety core (the alert's latency timeline). */
+  constructor(raiser: AlertRaiser, clock?: Clock) {
     this.#raiser = raiser;
+    this.#clock = clock;
   }
 
   /** Handle one emergency event from the bracelet. Never throws. */
   onBraceletEvent(event: BraceletEvent): void {
-    this.#raiser.raise(event.kind, `${event.braceletId}:${event.kind}:${event.eventSeq}`);
+    const receivedAt = this.#clock?.now();
+    this.#raiser.raise(event.kind, `${event.braceletId}:${event.kind}:${event.eventSeq}`, {
+      detectedAt: event.ts,
+      ...(receivedAt !== undefined ? { receivedAt } : {}),
+    });
   }
 }

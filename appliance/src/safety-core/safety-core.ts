@@ -18,6 +18,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import { LocalBroker } from '../bus/local-broker.ts';
 import { BusClient } from '../bus/bus-client.ts';
 import { openBoxDatabase } from '../store/database.ts';
+import { recordProcessStart } from '../store/process-starts.ts';
 import { AlertStore } from './alert-store.ts';
 import { AlertFollowUpStore } from './alert-follow-up-store.ts';
 import { AlertFollowUp } from './alert-follow-up.ts';
@@ -174,7 +175,7 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
       alertChanged(alertId);
     },
   });
-  const rules = new EmergencyRules(raiser);
+  const rules = new EmergencyRules(raiser, clock);
   const vitals = new VitalRules({ raiser, clock, log: log.child({ module: 'vital-rules' }), thresholds: () => boxFile.thresholds });
   const followUp = new AlertFollowUp({
     store: followUpStore,
@@ -328,6 +329,12 @@ export function createSafetyCore(options: { env: BoxEnv; boxFile: BoxFile; log: 
         // buttons it still texts for the bracelet.
         return [bleLink.name, buttonsModule.name].includes(module.name) ? 'continue' : 'abort';
       });
+      // Counted once the core runs (never before: nothing may delay it), for vigie_box_process_starts_total.
+      try {
+        recordProcessStart(db, 'safety', clock.now());
+      } catch (err) {
+        log.warn({ err }, 'could not count the safety core start');
+      }
     },
     async stop() {
       pairedSaver.stop();

@@ -171,6 +171,20 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX sms_outbox_help ON sms_outbox (purpose, phone);
   -- incoming_sms.outcome may now also be: refused | not_notified | not_understood (safety-core/alert-follow-up-store.ts).
   `,
+  `
+  -- Alert latency per stage (issue 16): when the bracelet's event was stamped and when the safety
+  -- core received it (raised_at is when the rules stored the alert); when each SMS was first stored
+  -- in the modem's memory (AT+CMGW), before it was sent.
+  ALTER TABLE alerts ADD COLUMN detected_at INTEGER;
+  ALTER TABLE alerts ADD COLUMN received_at INTEGER;
+  ALTER TABLE sms_outbox ADD COLUMN stored_at INTEGER;
+  -- Starts of each box process (vigie_box_process_starts_total: restarts are its increase).
+  CREATE TABLE process_starts (
+    process       TEXT PRIMARY KEY,
+    starts        INTEGER NOT NULL,
+    last_start_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /**

@@ -16,6 +16,8 @@ import { boxSigningKeyPath, loadOrCreateBoxSigningKey, registerSigningKey } from
 import { Uplink } from './uplink.ts';
 import { diskFreeBytes, softwareVersions } from './box-health.ts';
 import { Downlink } from './downlink.ts';
+import { BoxMetricsCollector } from './box-metrics.ts';
+import { recordProcessStart } from '../store/process-starts.ts';
 import { HttpDownlinkClient, type DownlinkClient } from './downlink-client.ts';
 import { DailySelfTest } from '../selftest/daily-selftest.ts';
 import { createClockSync } from '../selftest/clock-sync.ts';
@@ -31,6 +33,8 @@ export interface TelemetryService {
   readonly uplink: Uplink;
   /** The daily self-test, whose last result every heartbeat carries. */
   readonly selfTest: DailySelfTest;
+  /** The box metrics sent with each heartbeat (and shown by `vigie-box status`). */
+  readonly metrics: BoxMetricsCollector;
 }
 
 /**
@@ -109,6 +113,7 @@ export function createTelemetryService(options: {
   // What the heartbeat says about the bracelet and the modem, as last heard on the bus.
   const seen = {
     lastBraceletContactAt: null as number | null,
+    braceletConnected: null as boolean | null,
     braceletBattery: null as number | null,
     modem: { registered: false, signal: null as number | null },
     modemStatus: null as ModemStatus | null,
@@ -132,6 +137,14 @@ export function createTelemetryService(options: {
   let lastOnline: boolean | undefined;
   let lastPublished = 0;
   let lastSuccessAt: number | null = null;
+  let diskFree: number | null = null;
+  const boxMetrics = new BoxMetricsCollector(db, {
+    now: () => clock.now(),
+    bracelet: () => ({ connected: seen.braceletConnected, lastContactAt: seen.lastBraceletContactAt }),
+    modem: () => seen.modem,
+    lastUplinkSuccessAt: () => lastSuccessAt,
+    diskFreeBytes: () => diskFree,
+  });
   const uplink = new Uplink({
     boxId: boxFile.boxId,
     readings,
@@ -148,15 +161,20 @@ export function createTelemetryService(options: {
     },
     batchSize: env.VIGIE_BATCH_SIZE,
     cadences: () => env.VIGIE_SEND_CADENCES,
-    heartbeat: async () => ({
-      ...(latestFile.cloudConfig ? { configVersion: latestFile.cloudConfig.version } : {}),
-      software,
-      lastBraceletContactAt: seen.lastBraceletContactAt,
-      braceletBattery: seen.braceletBattery,
-      modem: { ...seen.modem },
-      diskFreeBytes: await diskFreeBytes(dirname(paths.boxDb)),
-      ...(selfTest.latest() ? { selftest: selfTest.latest() } : {}),
-    }),
+    heartbeat: async () => {
+      diskFree = await diskFreeBytes(dirname(paths.boxDb));
+      const { depth, oldestTs } = readings.depth();
+      return {
+        ...(latestFile.cloudConfig ? { configVersion: latestFile.cloudConfig.version } : {}),
+        software,
+        lastBraceletContactAt: seen.lastBraceletContactAt,
+        braceletBattery: seen.braceletBattery,
+        modem: { ...seen.modem },
+        diskFreeBytes: diskFree,
+        ...(selfTest.latest() ? { selftest: selfTest.latest() } : {}),
+        metrics: await boxMetrics.samples({ depth, oldestUnsentAt: oldestTs }),
+      };
+    },
     onCycle: (online) => {
       const now = clock.now();
       if (online) lastSuccessAt = now;
@@ -179,6 +197,7 @@ export function createTelemetryService(options: {
   });
   bus.subscribe(topicFilters.statuses, BraceletStatus, (status) => {
     if (status.connected) seen.lastBraceletContactAt = clock.now();
+    seen.braceletConnected = status.connected;
     if (status.battery !== null) seen.braceletBattery = status.battery;
   });
   bus.subscribe(topics.modemStatus(), ModemStatus, (status) => {
@@ -201,8 +220,14 @@ export function createTelemetryService(options: {
     readings,
     uplink,
     selfTest,
+    metrics: boxMetrics,
     async start() {
       await group.start();
+      try {
+        recordProcessStart(db, 'telemetry', clock.now());
+      } catch (err) {
+        log.warn({ err }, 'could not count the telemetry process start');
+      }
     },
     async stop() {
       try {

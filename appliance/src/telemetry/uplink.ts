@@ -136,7 +136,7 @@ export class Uplink implements Module {
 
   /** Send every alert change the cloud lacks; true when there was one. */
   async #sendAlerts(): Promise<boolean> {
-    const events = this.#d.alerts.pendingUploads(this.#d.boxId);
+    const events = this.#d.alerts.pendingUploads(this.#d.boxId, 50, this.#d.clock.now());
     for (const event of events) {
       try {
         await this.#d.cloud.sendAlert(event);

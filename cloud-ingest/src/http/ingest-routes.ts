@@ -12,6 +12,7 @@ import { authenticateBox } from './box-auth.ts';
 import { downlinkRoutes } from '../downlink/downlink-routes.ts';
 import { cloudErrorHandler } from '@vigie/common/http';
 import { ingestRefusal, recordHttpDeadLetter } from './refusals.ts';
+import { ingestMetrics } from '../metrics/ingest-metrics.ts';
 
 /**
  * Largest body the ingest reads: a full batch (5,000 readings of ~80 bytes) is ~0.4 MiB, so 2 MiB
@@ -46,7 +47,8 @@ declare module 'fastify' {
 export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app, options) => {
   const { db } = options;
   const log = (options.log ?? silentLogger()).child({ module: 'ingest-http' });
-  const pipeline = new TelemetryPipeline({ db, log, now: options.now });
+  const pipeline = new TelemetryPipeline({ db, log, now: options.now, transport: 'https' });
+  const metrics = ingestMetrics();
 
   // Registered here too so the plugin answers in the catalogue's shape even when mounted alone.
   app.setErrorHandler(cloudErrorHandler);
@@ -73,6 +75,7 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
         if (refusal === null || refusal.code === 'INGEST_UNAUTHORIZED') throw err;
         const field = typeof refusal.details.field === 'string' ? refusal.details.field : null;
         log.warn({ boxId: request.boxId, path, code: refusal.code, field }, 'box message refused and dead-lettered');
+        metrics.deadLetters.inc({ transport: 'https', reason: refusal.code });
         await recordHttpDeadLetter(db, { path, boxId: request.boxId!, reason: refusal.code, field, body: request.body }).catch((e: unknown) =>
           log.error({ err: e, boxId: request.boxId, path }, 'dead letter of a refused message not recorded'),
         );
@@ -81,13 +84,28 @@ export const ingestRoutes: FastifyPluginAsync<IngestRoutesOptions> = async (app,
     };
 
   const route = { bodyLimit: INGEST_BODY_LIMIT } as const;
-  app.post('/ingest/v1/telemetry', route, refusing('/ingest/v1/telemetry', async (request) => pipeline.process(request.body, request.boxId!)));
+  app.post(
+    '/ingest/v1/telemetry',
+    route,
+    refusing('/ingest/v1/telemetry', async (request) => {
+      metrics.messages.inc({ transport: 'https', kind: 'telemetry' });
+      return pipeline.process(request.body, request.boxId!);
+    }),
+  );
   const now = options.now ?? Date.now;
-  app.post('/ingest/v1/alerts', route, refusing('/ingest/v1/alerts', async (request) => recordAlert(db, request.body, request.boxId!, log, now())));
+  app.post(
+    '/ingest/v1/alerts',
+    route,
+    refusing('/ingest/v1/alerts', async (request) => {
+      metrics.messages.inc({ transport: 'https', kind: 'alert' });
+      return recordAlert(db, request.body, request.boxId!, log, now());
+    }),
+  );
   app.post(
     '/ingest/v1/heartbeats',
     route,
     refusing('/ingest/v1/heartbeats', async (request, reply) => {
+      metrics.messages.inc({ transport: 'https', kind: 'heartbeat' });
       await recordHeartbeat(db, request.body, request.boxId!, now());
       return reply.code(204).send();
     }),

@@ -10,6 +10,7 @@ import { isDataRefusal } from '../pipeline/data-refusal.ts';
 import { BoxKeyring } from './box-keyring.ts';
 import type { KafkaConnection } from './config.ts';
 import { produceDeadLetters, recordDeadLetters, type DeadLetter } from './dead-letters.ts';
+import { ingestMetrics } from '../metrics/ingest-metrics.ts';
 
 /** Options of {@link KafkaIngestConsumer}. */
 export interface KafkaIngestOptions {
@@ -58,11 +59,13 @@ export class KafkaIngestConsumer implements Module {
   #stopping = false;
   #supervised = false;
   #retryTimer: NodeJS.Timeout | null = null;
+  #running = false;
+  readonly #metrics = ingestMetrics();
 
   constructor(options: KafkaIngestOptions) {
     this.#o = options;
     this.#log = (options.log ?? silentLogger()).child({ module: 'kafka-ingest' });
-    this.#pipeline = new TelemetryPipeline({ db: options.db, log: options.log, now: options.now });
+    this.#pipeline = new TelemetryPipeline({ db: options.db, log: options.log, now: options.now, transport: 'kafka' });
     this.#keys = new BoxKeyring(options.db, { now: options.now });
   }
 
@@ -87,6 +90,7 @@ export class KafkaIngestConsumer implements Module {
     });
     this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
       this.#log.error({ err: payload.error, restart: payload.restart }, 'Kafka consumer crashed');
+      this.#running = false;
       // kafkajs restarts itself after a retriable crash; after any other, a supervised consumer
       // starts again from scratch rather than stay connected and idle.
       if (!payload.restart && this.#supervised && !this.#stopping) this.#scheduleStart(1_000);
@@ -107,6 +111,7 @@ export class KafkaIngestConsumer implements Module {
       partitionsConsumedConcurrently: this.#o.partitionsConsumedConcurrently ?? 2,
       eachBatch: (payload) => this.#eachBatch(payload),
     });
+    this.#running = true;
     this.#log.info({ groupId: k.groupId, brokers: k.brokers.length, tls: k.ssl !== false, sasl: k.sasl?.mechanism ?? null }, 'consuming box topics');
     if (k.insecure) this.#log.warn({ brokers: k.brokers.length }, 'Kafka in plaintext to brokers on other hosts (KAFKA_ALLOW_PLAINTEXT): development only');
   }
@@ -155,7 +160,16 @@ export class KafkaIngestConsumer implements Module {
     await this.#disconnect();
   }
 
+  /**
+   * Readiness (`/readyz`): the consumer runs in its group. Throws with why not: not started yet,
+   * brokers unreachable (the supervisor is retrying), crashed.
+   */
+  async checkReady(): Promise<void> {
+    if (!this.#running || !this.#consumer) throw new Error('Kafka consumer not running (brokers unreachable or restarting)');
+  }
+
   async #disconnect(): Promise<void> {
+    this.#running = false;
     const consumer = this.#consumer;
     const producer = this.#producer;
     this.#consumer = null;
@@ -189,6 +203,9 @@ export class KafkaIngestConsumer implements Module {
       await commitOffsetsIfNecessary({
         topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
       });
+      // What is left of the partition after this commit (the high watermark was read with the batch).
+      const lag = BigInt(batch.highWatermark) - (BigInt(last) + 1n);
+      this.#metrics.consumerLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(lag < 0n ? 0n : lag));
       await heartbeat();
       i += chunk.length;
     }
@@ -234,9 +251,12 @@ export class KafkaIngestConsumer implements Module {
         if (refusal) dead.push(deadLetter(topic, partition, item.message, item.boxId, refusal.reason, refusal.field));
       }
     }
+    const kind = topic === KAFKA_TOPICS.telemetry ? 'telemetry' : topic === KAFKA_TOPICS.alerts ? 'alert' : 'heartbeat';
+    this.#metrics.messages.inc({ transport: 'kafka', kind }, messages.length);
     if (dead.length === 0) return;
     await recordDeadLetters(this.#o.db, dead);
     await produceDeadLetters(this.#producer!, dead);
+    for (const d of dead) this.#metrics.deadLetters.inc({ transport: 'kafka', reason: d.reason });
     for (const d of dead) this.#log.warn({ topic, partition, offset: d.offset, boxId: d.boxId, reason: d.reason, field: d.field }, 'message dead-lettered');
   }
 

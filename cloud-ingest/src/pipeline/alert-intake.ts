@@ -32,16 +32,21 @@ export async function recordAlert(db: Db, raw: unknown, boxId: string, log: Logg
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ patient_id: string | null }>(
       `INSERT INTO alerts (alert_id, box_id, patient_id, number, kind, severity, state, revision,
-                           raised_at, updated_at, notifications, acknowledgement)
+                           raised_at, updated_at, notifications, acknowledgement,
+                           box_timeline, clock_offset_ms, first_received_at, received_at)
        VALUES ($1, $2::text,
                (SELECT patient_id FROM box_assignments
                  WHERE box_id = $2::text AND valid_from <= $8::timestamptz AND (valid_to IS NULL OR $8::timestamptz < valid_to)
                  ORDER BY valid_from DESC LIMIT 1),
-               $3, $4, $5, $6, $7, $8::timestamptz, $9, $10::jsonb, $11::jsonb)
+               $3, $4, $5, $6, $7, $8::timestamptz, $9, $10::jsonb, $11::jsonb, $12::jsonb, $13, $14::timestamptz, $14::timestamptz)
        ON CONFLICT (alert_id) DO UPDATE SET
          number = EXCLUDED.number, kind = EXCLUDED.kind, severity = EXCLUDED.severity, state = EXCLUDED.state,
-         revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at, received_at = now(),
-         notifications = EXCLUDED.notifications, acknowledgement = EXCLUDED.acknowledgement
+         revision = EXCLUDED.revision, updated_at = EXCLUDED.updated_at, received_at = EXCLUDED.received_at,
+         notifications = EXCLUDED.notifications, acknowledgement = EXCLUDED.acknowledgement,
+         box_timeline = coalesce(EXCLUDED.box_timeline, alerts.box_timeline),
+         clock_offset_ms = CASE WHEN alerts.clock_offset_ms IS NULL THEN EXCLUDED.clock_offset_ms
+                                WHEN EXCLUDED.clock_offset_ms IS NULL THEN alerts.clock_offset_ms
+                                ELSE least(alerts.clock_offset_ms, EXCLUDED.clock_offset_ms) END
        WHERE alerts.box_id = EXCLUDED.box_id AND alerts.revision < EXCLUDED.revision
        RETURNING patient_id`,
       [
@@ -56,6 +61,9 @@ export async function recordAlert(db: Db, raw: unknown, boxId: string, log: Logg
         new Date(alert.updatedAt).toISOString(),
         JSON.stringify(alert.notifications),
         alert.acknowledgement === undefined ? null : JSON.stringify(alert.acknowledgement),
+        alert.timeline === undefined ? null : JSON.stringify(alert.timeline),
+        clockOffsetMs(alert.timeline?.sentAt, now),
+        new Date(now).toISOString(),
       ],
     );
     const written = rows[0];
@@ -72,4 +80,15 @@ export async function recordAlert(db: Db, raw: unknown, boxId: string, log: Logg
     }
     return { ok: true, alertId: alert.alertId, revision: current.revision };
   });
+}
+
+/**
+ * The box clock's offset to the cloud's, from one delivery: cloud reception − box send time. It
+ * includes the transit (an upper bound of the true offset); the smallest over an alert's
+ * revisions is kept. Null without a send time, or beyond ±1 day (the timestamp checks refuse worse).
+ */
+export function clockOffsetMs(sentAt: number | undefined, receivedAt: number): number | null {
+  if (sentAt === undefined) return null;
+  const offset = receivedAt - sentAt;
+  return Math.abs(offset) <= 86_400_000 ? offset : null;
 }

@@ -5,6 +5,7 @@ import { cloudErrors } from '../errors.ts';
 import { cachedBoxProvisionedAt, implausibility } from './plausibility.ts';
 import { parseMessage } from './validate.ts';
 import { writeTelemetryMany, type FilteredBatch, type WriteOutcome } from './write-telemetry.ts';
+import { ingestMetrics, type IngestTransport } from '../metrics/ingest-metrics.ts';
 
 /** The stages every telemetry batch goes through, whatever transport brought it (HTTPS, Kafka). */
 export const TELEMETRY_STAGES = ['validate', 'filter', 'write'] as const;
@@ -27,6 +28,8 @@ export interface PipelineDeps {
   readonly log?: Logger;
   /** Epoch ms; injected so tests control "now". */
   readonly now?: () => number;
+  /** How the batches arrive (the metrics' `transport` label; default https). */
+  readonly transport?: IngestTransport;
 }
 
 /**
@@ -37,18 +40,29 @@ export class TelemetryPipeline {
   readonly #db: Db;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #transport: IngestTransport;
+  readonly #metrics = ingestMetrics();
 
   constructor(deps: PipelineDeps) {
     this.#db = deps.db;
+    this.#transport = deps.transport ?? 'https';
     this.#log = (deps.log ?? silentLogger()).child({ module: 'telemetry-pipeline' });
     this.#now = deps.now ?? Date.now;
   }
 
   /** Run one raw batch through every stage. Throws a catalogued error when the batch is refused whole. */
   async process(raw: unknown, boxId: string): Promise<BatchReceipt> {
+    const timer = this.#metrics.batchDuration.startTimer({ transport: this.#transport });
     const receivedAt = this.#now();
-    const filtered = await this.#validateAndFilter(raw, boxId, receivedAt);
+    let filtered: FilteredBatch;
+    try {
+      filtered = await this.#validateAndFilter(raw, boxId, receivedAt);
+    } catch (err) {
+      if (cloudErrors.is(err)) this.#metrics.batches.inc({ transport: this.#transport, outcome: 'refused' });
+      throw err;
+    }
     const outcome = await this.#stage('write', boxId, async () => (await writeTelemetryMany(this.#db, [filtered], receivedAt))[0]!);
+    timer();
     return this.#receipt(filtered.batch, outcome);
   }
 
@@ -59,6 +73,7 @@ export class TelemetryPipeline {
    * database) throws for the whole chunk, of which nothing was written.
    */
   async processMany(items: ReadonlyArray<{ raw: unknown; boxId: string }>): Promise<PipelineResult[]> {
+    const timer = this.#metrics.batchDuration.startTimer({ transport: this.#transport });
     const receivedAt = this.#now();
     const results: PipelineResult[] = new Array(items.length);
     const passed: Array<{ index: number; filtered: FilteredBatch }> = [];
@@ -67,6 +82,7 @@ export class TelemetryPipeline {
         passed.push({ index, filtered: await this.#validateAndFilter(item.raw, item.boxId, receivedAt) });
       } catch (err) {
         if (!cloudErrors.is(err)) throw err;
+        this.#metrics.batches.inc({ transport: this.#transport, outcome: 'refused' });
         results[index] = { ok: false, error: err };
       }
     }
@@ -76,6 +92,7 @@ export class TelemetryPipeline {
     passed.forEach((p, i) => {
       results[p.index] = { ok: true, receipt: this.#receipt(p.filtered.batch, outcomes[i]!) };
     });
+    timer();
     return results;
   }
 
@@ -96,10 +113,13 @@ export class TelemetryPipeline {
       const box = { provisionedAt: await cachedBoxProvisionedAt(this.#db, boxId, receivedAt) };
       return (batch.readings as readonly Reading[]).map((r, i) => (fields[i] === null ? implausibility(r, receivedAt, box) : 'invalid_reading'));
     });
+    for (const reason of verdicts) if (reason !== null) this.#metrics.readingsRefused.inc({ transport: this.#transport, reason });
     return { batch: batch as TelemetryBatch, verdicts, fields };
   }
 
   #receipt(batch: TelemetryBatch, outcome: WriteOutcome): BatchReceipt {
+    this.#metrics.batches.inc({ transport: this.#transport, outcome: outcome.duplicate ? 'duplicate' : 'written' });
+    if (!outcome.duplicate) this.#metrics.readingsWritten.inc({ transport: this.#transport }, outcome.accepted);
     if (outcome.duplicate) this.#log.info({ boxId: batch.boxId, seq: batch.seq }, 'duplicate batch ignored');
     else this.#log.debug({ boxId: batch.boxId, seq: batch.seq, accepted: outcome.accepted, rejected: outcome.rejected }, 'batch written');
     return { v: SCHEMA_VERSION, boxId: batch.boxId, seq: batch.seq, accepted: outcome.accepted, duplicate: outcome.duplicate };

@@ -6,6 +6,7 @@ import { SESSION_COOKIE } from '../auth/guards.ts';
 import type { SessionStore } from '../auth/sessions.ts';
 import { SECURITY_HEADERS } from '../http/security-headers.ts';
 import type { LiveEvents, LiveMessage } from './live-events.ts';
+import { liveStreamClients } from '../ops/http-metrics.ts';
 
 /** Proxies and browsers drop a silent stream; a comment this often keeps it open. */
 export const KEEP_ALIVE_MS = 15_000;
@@ -21,6 +22,7 @@ export function registerEventsRoute(
 ): void {
   const keepAliveMs = deps.keepAliveMs ?? KEEP_ALIVE_MS;
   const open = new Set<() => void>();
+  const clients = liveStreamClients();
   // Streams never end by themselves: end them, or closing the server would wait for the clients.
   app.addHook('preClose', async () => {
     for (const end of open) end();
@@ -53,7 +55,11 @@ export function registerEventsRoute(
     }, keepAliveMs);
     const end = () => raw.end();
     open.add(end);
+    clients.inc();
+    let stopped = false;
     const stop = () => {
+      if (!stopped) clients.dec();
+      stopped = true;
       clearInterval(timer);
       unsubscribe();
       open.delete(end);

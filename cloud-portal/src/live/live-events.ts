@@ -4,6 +4,7 @@ import type { AlertEventData, FleetEventData, ReadingEventData } from '../api-ty
 import type { PatientAccess } from '../access/patient-access.ts';
 import { loadAlert } from '../patients/alert-views.ts';
 import { FLEET_ROLES } from '../views/support-views.ts';
+import { markAlertsShown } from '../patients/alert-timeline.ts';
 
 /** What a live subscriber receives. */
 export type LiveMessage =
@@ -82,6 +83,8 @@ export class LiveEvents {
     if (targets.length === 0) return;
     const messages = event.type === 'readings' ? await this.#readings(event) : await this.#alert(event.alertId);
     for (const target of targets) for (const message of messages) target.send(message);
+    // The alert's "shown in the portal" stage: the first time a stream carried it to its care team.
+    if (event.type === 'alert' && messages.length > 0) await markAlertsShown(this.#db, [event.alertId], Date.now());
   }
 
   async #readings(event: ReadingsEvent): Promise<LiveMessage[]> {

@@ -5,6 +5,7 @@ import type { PatientAccess } from '../access/patient-access.ts';
 import { defineRoute } from '../access/route-access.ts';
 import { invalidQuery } from '../http/request-input.ts';
 import { listAlerts } from './alert-views.ts';
+import { markAlertsShown } from './alert-timeline.ts';
 import { listPatients } from './patient-list.ts';
 
 function intParam(query: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
@@ -36,6 +37,8 @@ export function registerPatientRoutes(
 
   defineRoute(app, { method: 'GET', url: '/api/patients/:id/alerts', access: { kind: 'patient', data: 'alerts', action: 'patient.alerts' }, handler: async (request) => {
     const limit = intParam(request.query as Record<string, unknown>, 'limit', 50, 1, 500);
-    return { alerts: await listAlerts(db, request.patientId!, limit) };
+    const alerts = await listAlerts(db, request.patientId!, limit);
+    await markAlertsShown(db, alerts.map((a) => a.alertId), deps.now());
+    return { alerts };
   } });
 }

@@ -31,6 +31,8 @@ import { listPatients } from '../patients/patient-list.ts';
 import { acknowledgeOnBox, ackRequests } from './acknowledge.ts';
 import { deviceStatus, latestStatuses } from './device-status.ts';
 import { accountOf, patientOf, viewWindow, WindowQuery } from './view-guards.ts';
+import { loadAlertTimeline, markAlertsShown } from '../patients/alert-timeline.ts';
+import type { AlertTimelineView } from '../api-types.ts';
 
 const DAY_MS = 86_400_000;
 const CARE_ROLES = ['doctor', 'nurse'] as const;
@@ -236,7 +238,31 @@ export function registerCareViews(app: FastifyInstance, deps: { db: Db; access: 
       // "No data" events are equipment status: asked separately, in case the rules ever part them.
       const statusIds = await access.visiblePatientIds(account.accountId, 'status');
       await recordAccess(db, { accountId: account.accountId, action: 'inbox.list', patientIds: [...new Set([...ids, ...statusIds])] });
-      return { alerts: await inboxAlerts(db, ids, now() - 7 * DAY_MS), deviceEvents: await inboxDeviceEvents(db, statusIds) };
+      const alerts = await inboxAlerts(db, ids, now() - 7 * DAY_MS);
+      await markAlertsShown(db, alerts.map((a) => a.alertId), now());
+      return { alerts, deviceEvents: await inboxDeviceEvents(db, statusIds) };
+    },
+  });
+
+  // The alert's page: its stages from the bracelet to the acknowledgement (issue 16).
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/alerts/:alertId',
+    access: { kind: 'session', roles: CARE_ROLES },
+    handler: async (request): Promise<AlertTimelineView> => {
+      const account = accountOf(request);
+      const { alertId } = request.params as { alertId?: string };
+      const found = isUuid(alertId) ? await loadAlertTimeline(db, alertId) : null;
+      if (!found?.patientId || !(await access.canSee(account.accountId, found.patientId, 'alerts'))) {
+        await recordAccess(db, { accountId: account.accountId, action: 'patient.denied', patientIds: found?.patientId ? [found.patientId] : [], detail: { route: request.routeOptions.url } });
+        throw portalErrors.create('PORTAL_ALERT_NOT_FOUND');
+      }
+      await recordAccess(db, { accountId: account.accountId, action: 'patient.alerts', patientIds: [found.patientId], detail: { alertId: found.alert.alertId } });
+      if (!found.stages.some((s) => s.stage === 'shown_in_portal')) {
+        await markAlertsShown(db, [found.alert.alertId], now());
+        return (await loadAlertTimeline(db, found.alert.alertId))!;
+      }
+      return found;
     },
   });
 

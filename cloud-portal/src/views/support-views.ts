@@ -17,6 +17,7 @@ import { SELFTEST_CHECKS, type SelfTestCheck } from '@vigie/protocol';
 /** A stored check name the current protocol knows (an older or newer box may send others: not shown). */
 const isSelfTestCheck = (c: string): c is SelfTestCheck => (SELFTEST_CHECKS as readonly string[]).includes(c);
 import { accountOf } from './view-guards.ts';
+import { fleetStageLatency } from '../patients/alert-timeline.ts';
 
 const SUPPORT_ROLES = ['support', 'admin'] as const;
 /** Roles that see every box of the fleet (the fleet view, the live fleet events). */
@@ -129,6 +130,14 @@ export function registerSupportViews(app: FastifyInstance, deps: { db: Db; acces
     url: '/api/support/fleet',
     access: { kind: 'session', roles: SUPPORT_ROLES },
     handler: async () => fleetView(db, now()),
+  });
+
+  // The fleet's alert latency per stage (p50/p99 over 30 days): durations only, no patient.
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/support/alert-latency',
+    access: { kind: 'session', roles: SUPPORT_ROLES },
+    handler: async () => ({ days: 30, stages: await fleetStageLatency(db, now() - 30 * 86_400_000) }),
   });
 
   defineRoute(app, {

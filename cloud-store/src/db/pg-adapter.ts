@@ -96,6 +96,7 @@ export async function openPgDb(options: PgDbOptions): Promise<Db> {
       }
     },
     listen: (channel, handler) => listener.add(channel, handler),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     async notify(channel, payload) {
       await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },

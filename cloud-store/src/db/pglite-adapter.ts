@@ -85,6 +85,7 @@ export async function openPgliteDb(options: PgliteDbOptions = {}): Promise<Pglit
       await pglite.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
     dump: () => pglite.dumpDataDir('none'),
+    poolStats: () => ({ total: closed ? 0 : 1, idle: closed ? 0 : 1, waiting: 0 }),
     async close() {
       if (closed) return;
       closed = true;

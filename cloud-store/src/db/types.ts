@@ -47,6 +47,11 @@ export interface Db extends Queryable {
   listen(channel: string, handler: (payload: string) => void): Promise<Unlisten>;
   /** `pg_notify(channel, payload)` outside any transaction. Inside one, use `notifyEvent(tx, …)`. */
   notify(channel: string, payload: string): Promise<void>;
+  /**
+   * The connection pool right now (`vigie_db_pool_connections`): PostgreSQL's pool; PGlite is one
+   * in-process connection (total 1, never waiting).
+   */
+  poolStats?(): { readonly total: number; readonly idle: number; readonly waiting: number };
   /** Close every connection (and release the PGlite directory lock). Idempotent. */
   close(): Promise<void>;
 }

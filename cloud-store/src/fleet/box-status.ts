@@ -32,8 +32,8 @@ export async function updateBoxStatus(q: Queryable, heartbeat: Heartbeat, receiv
   await q.query(
     `INSERT INTO box_status (box_id, first_heartbeat_at, last_heartbeat_at, received_at, buffer_depth, oldest_unsent_at,
                              last_bracelet_contact_at, bracelet_battery, modem_registered, modem_signal, disk_free_bytes,
-                             software, config_version, selftest_at, selftest_failed)
-     VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14::text[])
+                             software, config_version, selftest_at, selftest_failed, metrics)
+     VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14::text[], $15::jsonb)
      ON CONFLICT (box_id) DO UPDATE SET
        last_heartbeat_at = EXCLUDED.last_heartbeat_at, received_at = EXCLUDED.received_at,
        buffer_depth = EXCLUDED.buffer_depth, oldest_unsent_at = EXCLUDED.oldest_unsent_at,
@@ -43,7 +43,8 @@ export async function updateBoxStatus(q: Queryable, heartbeat: Heartbeat, receiv
        config_version = coalesce(EXCLUDED.config_version, box_status.config_version),
        -- A heartbeat from a box that does not report its self-test keeps the last one known.
        selftest_at = coalesce(EXCLUDED.selftest_at, box_status.selftest_at),
-       selftest_failed = CASE WHEN EXCLUDED.selftest_at IS NULL THEN box_status.selftest_failed ELSE EXCLUDED.selftest_failed END
+       selftest_failed = CASE WHEN EXCLUDED.selftest_at IS NULL THEN box_status.selftest_failed ELSE EXCLUDED.selftest_failed END,
+       metrics = EXCLUDED.metrics
      WHERE box_status.last_heartbeat_at <= EXCLUDED.last_heartbeat_at`,
     [
       heartbeat.boxId,
@@ -60,6 +61,7 @@ export async function updateBoxStatus(q: Queryable, heartbeat: Heartbeat, receiv
       heartbeat.configVersion ?? null,
       heartbeat.selftest ? ts(heartbeat.selftest.at) : null,
       heartbeat.selftest ? [...heartbeat.selftest.failed] : null,
+      heartbeat.metrics === undefined ? null : JSON.stringify(heartbeat.metrics),
     ],
   );
 }

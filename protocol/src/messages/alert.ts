@@ -53,6 +53,25 @@ export const Acknowledgement = Type.Object(
 export type Acknowledgement = Static<typeof Acknowledgement>;
 
 /**
+ * When each stage of an alert happened before the cloud saw it, on the BOX's clock (epoch ms).
+ * `raisedAt` (the rules stored the alert), each SMS accepted by the modem (`notifications[].at` of
+ * a `sent` one) and the acknowledgement are in the event itself. The cloud adds its own stages
+ * (received, shown in the portal) and relates the two clocks with `sentAt`: the box's clock when
+ * this revision left it, against the cloud's reception time (docs/operations/alert-latency.md).
+ * Optional (issue 16): an older box sends none and its alerts show the stages the event has.
+ */
+export const AlertTimeline = Type.Object(
+  {
+    detectedAt: Type.Optional(EpochMs),
+    receivedAt: Type.Optional(EpochMs),
+    smsStoredAt: Type.Optional(EpochMs),
+    sentAt: Type.Optional(EpochMs),
+  },
+  { additionalProperties: false, description: 'Stage times on the box clock: detected by the bracelet, received by the box, first SMS stored in the modem, this revision sent' },
+);
+export type AlertTimeline = Static<typeof AlertTimeline>;
+
+/**
  * The current state of an alert, sent by the box each time it changes. Idempotent by
  * `(alertId, revision)`: the cloud keeps the highest revision it has seen.
  */
@@ -73,6 +92,7 @@ export const AlertEvent = Type.Object(
     cancelUntil: Type.Optional(
       Type.Union([EpochMs, Type.Null()], { description: 'End of the window in which the patient can cancel (a fall), before any SMS' }),
     ),
+    timeline: Type.Optional(AlertTimeline),
   },
   { additionalProperties: false, $id: 'AlertEvent' },
 );

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { BoxMetrics } from './box-metrics.ts';
 import { BoxId, EpochMs, INT32_MAX, Int32Count, SafeCount, SchemaVersion } from './common.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -55,6 +56,8 @@ export const Heartbeat = Type.Object(
     diskFreeBytes: Nullable(SafeCount('Free bytes on the box data partition')),
     // Optional (added with issue 15): older boxes omit it; a heartbeat between two runs repeats the last.
     selftest: Type.Optional(HeartbeatSelfTest),
+    // Optional (issue 16): an older box sends none; the cloud re-exposes them per box to Prometheus.
+    metrics: Type.Optional(BoxMetrics),
   },
   { additionalProperties: false, $id: 'Heartbeat' },
 );

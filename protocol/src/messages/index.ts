@@ -3,6 +3,7 @@ export * from './reading.ts';
 export * from './telemetry.ts';
 export * from './alert.ts';
 export * from './heartbeat.ts';
+export * from './box-metrics.ts';
 export * from './mqtt.ts';
 export * from './box-config.ts';
 export * from './signing-key.ts';

@@ -2,6 +2,8 @@
 import { apiGet, apiPost } from './client.ts';
 import type {
   AcknowledgeAnswer,
+  AlertTimelineView,
+  StageLatency,
   CarePatientRow,
   DemoScenario,
   DemoSms,
@@ -83,6 +85,16 @@ export function fetchSummary(patientId: string, from: number, to: number, option
 
 export async function fetchInbox(options: Signal = {}): Promise<InboxAlert[]> {
   return (await apiGet<{ alerts: InboxAlert[] }>('/api/inbox', options)).alerts;
+}
+
+/** The alert's page: its stages from the bracelet to the acknowledgement. */
+export function fetchAlertTimeline(alertId: string, options: Signal = {}): Promise<AlertTimelineView> {
+  return apiGet<AlertTimelineView>(`/api/alerts/${id(alertId)}`, options);
+}
+
+/** The fleet's alert delays per stage (support). */
+export async function fetchAlertLatency(options: Signal = {}): Promise<StageLatency[]> {
+  return (await apiGet<{ stages: StageLatency[] }>('/api/support/alert-latency', options)).stages;
 }
 
 export function acknowledgeAlert(alertId: string): Promise<AcknowledgeAnswer> {

@@ -15,6 +15,10 @@ import type {
 
 export type {
   AcknowledgeAnswer,
+  AlertStage,
+  AlertStageName,
+  AlertTimelineView,
+  StageLatency,
   AlertMarker,
   BoxConfigSaved,
   BoxConfigView,

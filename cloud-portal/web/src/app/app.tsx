@@ -18,6 +18,7 @@ import { SummaryPage } from '../care/summary-page.tsx';
 import { DemoPage } from '../demo/demo-page.tsx';
 import { I18nProvider, useI18n } from '../i18n/i18n.tsx';
 import { FleetPage } from '../support/fleet-page.tsx';
+import { AlertPage } from '../care/alert-page.tsx';
 import { TicketsPage } from '../support/tickets-page.tsx';
 import { ErrorNotice } from '../ui/error-notice.tsx';
 import { LiveEventsProvider } from '../ui/live.tsx';
@@ -144,6 +145,8 @@ function Page({ route, user }: { route: Exclude<Route, { name: 'login' }>; user:
     // A patient's pages are the care team's; other roles have their own (the server refuses them too).
     case 'patient':
       return care ? <PatientDashboardPage key={route.id} patientId={route.id} role={user.role} /> : <NotFoundPage />;
+    case 'alert':
+      return care ? <AlertPage key={route.id} alertId={route.id} role={user.role} /> : <NotFoundPage />;
     case 'summary':
       return care ? <SummaryPage key={route.id} patientId={route.id} role={user.role} /> : <NotFoundPage />;
     case 'box-config':

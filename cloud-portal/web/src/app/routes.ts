@@ -19,6 +19,7 @@ export type Route =
   | { name: 'admin'; tab: AdminTab }
   // The care team's, the patient's and support's pages (care/, my/, support/).
   | { name: 'summary'; id: string }
+  | { name: 'alert'; id: string }
   | { name: 'box-config'; id: string }
   | { name: 'inbox' }
   | { name: 'fleet' }
@@ -45,6 +46,8 @@ export function matchRoute(pathname: string, search: string): Route {
   if (path === '/support/tickets') return { name: 'tickets' };
   const boxConfig = /^\/patients\/([^/]+)\/box-config$/.exec(path);
   if (boxConfig) return { name: 'box-config', id: decodeURIComponent(boxConfig[1]!) };
+  const alert = /^\/alerts\/([^/]+)$/.exec(path);
+  if (alert) return { name: 'alert', id: decodeURIComponent(alert[1]!) };
   const summary = /^\/patients\/([^/]+)\/summary$/.exec(path);
   if (summary) return { name: 'summary', id: decodeURIComponent(summary[1]!) };
   const patient = /^\/patients\/([^/]+)$/.exec(path);

@@ -99,7 +99,7 @@ export function InboxPage({ role }: { role: Role }) {
                 <Link href={`/patients/${encodeURIComponent(alert.patientId)}`}>{alert.patientName}</Link>
               </p>
               <ul className="alert-list alert-list--single">
-                <AlertItem alert={alert} isNew={false} />
+                <AlertItem alert={alert} isNew={false} timelineLink />
               </ul>
               <div className="inbox__actions">
                 {canAck && (

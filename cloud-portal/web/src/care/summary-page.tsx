@@ -142,7 +142,7 @@ export function SummaryPage({ patientId, role }: { patientId: string; role: Role
             ) : (
               <ol className="alert-list" aria-labelledby="summary-alerts">
                 {data.alerts.map((a) => (
-                  <AlertItem key={a.alertId} alert={a} isNew={false} />
+                  <AlertItem key={a.alertId} alert={a} isNew={false} timelineLink />
                 ))}
               </ol>
             )}

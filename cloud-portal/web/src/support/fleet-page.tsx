@@ -13,6 +13,7 @@ import { useResource } from '../ui/hooks/use-resource.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useLiveEvent, useResumeKey } from '../ui/live.tsx';
 import { ProblemBadges, RoleNav } from '../ui/page-parts.tsx';
+import { AlertLatencyPanel } from './alert-latency-panel.tsx';
 
 export function FleetPage({ role }: { role: Role }) {
   const { t, f } = useI18n();
@@ -94,6 +95,7 @@ export function FleetPage({ role }: { role: Role }) {
               </tbody>
             </table>
           </div>
+          <AlertLatencyPanel resumeKey={resumeKey} />
           <section className="panel" aria-labelledby="fleet-events">
             <h2 id="fleet-events" className="panel__title">
               {v.support.eventsTitle}

@@ -2,6 +2,7 @@
 import type { PortalAlert } from '../api/types.ts';
 import type { I18n } from '../i18n/i18n.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import { Link } from './navigation.tsx';
 
 /** The alert's state in words, naming who took it in charge when known. */
 export function alertStateText({ t }: Pick<I18n, 't'>, alert: PortalAlert): string {
@@ -9,7 +10,8 @@ export function alertStateText({ t }: Pick<I18n, 't'>, alert: PortalAlert): stri
   return t.alerts.states[alert.state];
 }
 
-export function AlertItem({ alert, isNew }: { alert: PortalAlert; isNew: boolean }) {
+/** `timelineLink`: the care team's pages link each alert to its page (its stages and delays). */
+export function AlertItem({ alert, isNew, timelineLink = false }: { alert: PortalAlert; isNew: boolean; timelineLink?: boolean }) {
   const i18n = useI18n();
   const { t, f } = i18n;
   const closed = alert.state === 'closed';
@@ -30,6 +32,11 @@ export function AlertItem({ alert, isNew }: { alert: PortalAlert; isNew: boolean
         <span className={`severity severity--${alert.severity}`}>{t.alerts.severities[alert.severity]}</span>
         <h3 className="alert__title">{t.alerts.kinds[alert.kind] ?? alert.kind}</h3>
         <span className="alert__number">{t.alerts.number(alert.number)}</span>
+        {timelineLink && (
+          <Link href={`/alerts/${encodeURIComponent(alert.alertId)}`} data-testid="alert-timeline-link">
+            {t.alertTimeline.open}
+          </Link>
+        )}
       </div>
       <p className="alert__meta">
         <time dateTime={new Date(alert.raisedAt).toISOString()} title={f.fullDateTime(alert.raisedAt)}>

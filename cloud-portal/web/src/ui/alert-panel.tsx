@@ -41,7 +41,7 @@ export function AlertPanel({ alerts, freshIds, announcement, loaded, children }:
       {children}
       <ol className="alert-list" data-testid="alert-list" aria-labelledby="alerts-title">
         {alerts.map((alert) => (
-          <AlertItem key={alert.alertId} alert={alert} isNew={freshIds.has(alert.alertId)} />
+          <AlertItem key={alert.alertId} alert={alert} isNew={freshIds.has(alert.alertId)} timelineLink />
         ))}
       </ol>
       {loaded && alerts.length === 0 && <p className="muted">{t.alerts.empty}</p>}

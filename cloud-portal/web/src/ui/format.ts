@@ -31,6 +31,8 @@ export interface Formatters {
   readonly locale: string;
   /** `14:32` */
   time(ms: number): string;
+  /** `14:32:05` — stages of an alert, seconds apart. */
+  preciseTime(ms: number): string;
   /** `mer. 25 nov., 14:32` — for events of the last weeks. */
   shortDateTime(ms: number): string;
   /** `mer. 25 nov., 14:32:05` — when several events share a minute (SMS log). */
@@ -50,6 +52,7 @@ export function createFormatters(locale: string): Formatters {
   const tz = { timeZone: TIME_ZONE } as const;
   const intlLocale = INTL_LOCALES[locale as keyof typeof INTL_LOCALES] ?? locale;
   const time = new Intl.DateTimeFormat(intlLocale, { ...tz, hour: '2-digit', minute: '2-digit' });
+  const preciseTime = new Intl.DateTimeFormat(intlLocale, { ...tz, hour: '2-digit', minute: '2-digit', second: '2-digit' });
   const shortDateTime = new Intl.DateTimeFormat(intlLocale, {
     ...tz,
     weekday: 'short',
@@ -76,6 +79,7 @@ export function createFormatters(locale: string): Formatters {
   return {
     locale,
     time: (ms) => time.format(ms),
+    preciseTime: (ms) => preciseTime.format(ms),
     shortDateTime: (ms) => shortDateTime.format(ms),
     preciseDateTime: (ms) => preciseDateTime.format(ms),
     fullDateTime: (ms) => fullDateTime.format(ms),
