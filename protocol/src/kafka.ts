@@ -9,6 +9,14 @@ export const KAFKA_TOPICS = {
   heartbeats: 'vigie.heartbeats.v1',
   /** Messages the ingest could not use, with the reason in headers (written by cloud-ingest). */
   deadLetter: 'vigie.deadletter.v1',
+  /**
+   * Cloud → cloud: `ReportRequest` messages from the scheduler and the portal to the reports
+   * service, keyed by patient id. Unversioned name as issue 13 gives it; the version is in each
+   * message (`v`). Refused requests go to `reportDeadLetter`.
+   */
+  reportRequests: 'vigie.report-requests',
+  /** Report requests the reports service refused or gave up on, reason in headers. */
+  reportDeadLetter: 'vigie.report-requests.deadletter',
 } as const;
 
 /** Kind of box message carried by a topic. */
