@@ -22,6 +22,7 @@ import { addSecurityHeaders } from './http/security-headers.ts';
 import { registerEventsRoute } from './live/events-route.ts';
 import { LiveEvents } from './live/live-events.ts';
 import { registerPatientRoutes } from './patients/patient-routes.ts';
+import { registerReportRoutes, type PortalReports } from './reports/report-routes.ts';
 import { registerWeb } from './web/web-routes.ts';
 import { registerViewRoutes } from './views/index.ts';
 
@@ -66,6 +67,8 @@ export interface CloudAppOptions {
   readonly adminListener?: boolean;
   /** PEM certificate and key: the app serves HTTPS (otherwise HTTP behind a TLS proxy). */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** The report store and request transport (cloud-runtime lends them; absent: downloads answer 503). */
+  readonly reports?: PortalReports;
 }
 
 /**
@@ -131,6 +134,7 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   await registerAuthRoutes(app, { db, sessions, log, config, mailer, now });
   registerPatientRoutes(app, { db, access, now });
   registerViewRoutes(app, { db, access, now });
+  registerReportRoutes(app, { db, access, now, ...(options.reports ? { reports: options.reports } : {}) });
   registerEventsRoute(app, { db, live, sessions, keepAliveMs: options.keepAliveMs });
   const adminDeps = { db, sessions, mailer, config, log, now };
   registerAdminRoutes(app, adminDeps);

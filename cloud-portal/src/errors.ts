@@ -34,6 +34,8 @@ export const portalErrors = defineErrors({
   PORTAL_UPLOAD_TOO_LARGE: { message: 'The uploaded file is too large', httpStatus: 413 },
   PORTAL_ROLE_NEEDS_DATABASE: { message: 'Running ingest and portal as separate processes needs DATABASE_URL' },
   PORTAL_CLI_USAGE: { message: 'Unknown command' },
+  PORTAL_REPORT_NOT_FOUND: { message: 'No such report among those you may read', httpStatus: 404 },
+  PORTAL_REPORTS_UNAVAILABLE: { message: 'The report store is not configured in this process', httpStatus: 503 },
 });
 
 export type PortalErrorCode = keyof typeof portalErrors.codes;

@@ -4,7 +4,7 @@
  * store in an S3-compatible object store) and the object store the portal reads from.
  */
 export { reportErrors, type ReportErrorCode } from './errors.ts';
-export * from './requests/periods.ts';
+// Report periods live in protocol/ (the portal checks them too).
 export { recordRequest, claimUnpublished, type NewReportRequest } from './requests/report-requests.ts';
 export { ReportScheduler, publishPending, cronTrigger, type DailyTrigger, type ReportSchedulerOptions, type SchedulerPass } from './requests/scheduler.ts';
 export type { ReportDelivery, DeliveryHandler, ReportRequestTransport } from './transport/port.ts';

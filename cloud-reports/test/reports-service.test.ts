@@ -42,7 +42,7 @@ function manualTrigger(): { trigger: DailyTrigger; fire(): Promise<void>; expres
   };
 }
 
-const delivery = (value: unknown, ref = randomUUID()): ReportDelivery => ({
+const delivery = (value: unknown, ref: string = randomUUID()): ReportDelivery => ({
   value: Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
   source: 'queue',
   ref,

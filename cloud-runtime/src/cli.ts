@@ -11,9 +11,11 @@ import { checkRoles, openCloudDb, startCloud } from './server.ts';
 
 const USAGE = `usage: vigie-cloud [command]
 
-  all       ingest + portal in one process (default)
+  all       ingest + portal + reports + scheduler in one process (default)
   ingest    the box-facing ingest only (needs DATABASE_URL)
-  portal    the portal API and web front end only (needs DATABASE_URL)
+  portal    the portal API and web front end only (needs DATABASE_URL, VIGIE_S3_ENDPOINT)
+  reports   the reports service: renders and stores the PDF reports (needs DATABASE_URL, VIGIE_S3_ENDPOINT)
+  scheduler the nightly pass that requests the periodic reports (needs DATABASE_URL, VIGIE_S3_ENDPOINT)
   migrate   apply database migrations and exit
 
 Configuration is read from the environment: see cloud-portal/README.md and cloud-runtime/README.md.`;
@@ -22,6 +24,17 @@ const ROLES = {
   all: { ingest: true, portal: true },
   ingest: { ingest: true, portal: false },
   portal: { ingest: false, portal: true },
+  reports: { ingest: false, portal: false },
+  scheduler: { ingest: false, portal: false },
+} as const;
+
+/** The report roles of each command (issue 13). */
+const REPORT_ROLES = {
+  all: { service: true, scheduler: true },
+  ingest: { service: false, scheduler: false },
+  portal: { service: false, scheduler: false },
+  reports: { service: true, scheduler: false },
+  scheduler: { service: false, scheduler: true },
 } as const;
 
 function accountsTable(accounts: readonly DemoAccount[]): string {
@@ -57,7 +70,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const roles = ROLES[command as keyof typeof ROLES];
   // KAFKA_BROKERS set: the ingest role also consumes the box topics (cloud-ingest/README.md, "Kafka").
   const kafka = roles.ingest ? loadKafkaConnection() : null;
-  const cloud = await startCloud({ config, log, roles, kafka });
+  // Report requests travel on Kafka too when it is configured (vigie.report-requests).
+  const reportsKafka = loadKafkaConnection();
+  const cloud = await startCloud({ config, log, roles, kafka, reportsKafka, reportRoles: REPORT_ROLES[command as keyof typeof REPORT_ROLES] });
   if (cloud.demoAccounts.length > 0) process.stdout.write(accountsTable(cloud.demoAccounts));
   process.stdout.write(`vigie-cloud listening on ${cloud.url}${cloud.ingestUrl === cloud.url ? '' : ` (box ingest on ${cloud.ingestUrl})`}\n`);
 
@@ -84,7 +99,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof VigieError) {
       process.stderr.write(`vigie-cloud: ${err.message} [${err.code}]\n`);
-      process.exit(err.code === 'PORTAL_CLI_USAGE' || err.code === 'CONFIG_INVALID' ? 2 : 1);
+      process.exit(err.code === 'PORTAL_CLI_USAGE' || err.code === 'CONFIG_INVALID' || err.code === 'REPORT_S3_ENDPOINT_REQUIRED' ? 2 : 1);
     }
     process.stderr.write(`vigie-cloud: unexpected failure\n${(err as Error)?.stack ?? String(err)}\n`);
     process.exit(1);

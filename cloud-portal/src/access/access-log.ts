@@ -20,7 +20,14 @@ export type AccessAction =
   // Admin review of registrations (forms with names and phones, prescriptions).
   | 'registrations.list'
   | 'registration.read'
-  | 'registration.prescription';
+  | 'registration.prescription'
+  // Periodic reports (issue 13).
+  | 'patient.reports'
+  | 'report.schedule'
+  | 'report.request'
+  | 'report.download'
+  | 'report.share'
+  | 'reports.shared';
 
 /** The longest user agent kept: enough to tell browsers and scripts apart, not a storage channel. */
 export const USER_AGENT_MAX = 300;

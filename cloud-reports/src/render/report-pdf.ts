@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
-import { addDays, daysBetween } from '../requests/periods.ts';
+import { addDays, daysBetween } from '@vigie/protocol';
 import { negativeStreaks, type DayMetric, type DayStats, type PeriodSummary, type ReportData } from './report-data.ts';
 import { formatDate, formatInstant, formatNumber, REPORT_STRINGS, type ReportStrings } from './report-strings.ts';
 

@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '@vigie/cloud-store';
 import { BOX_CONFIG_DEFAULTS } from '@vigie/protocol';
-import { addDays, daysBetween } from '../requests/periods.ts';
+import { addDays, daysBetween } from '@vigie/protocol';
 import type { DayStats, OutOfRangeReading, PeriodSummary, ReportAlert, ReportData } from './report-data.ts';
 
 /** The instant a Paris calendar date begins, as SQL over parameter `$n`. */

@@ -2,7 +2,7 @@ import cron from 'node-cron';
 import type { Db } from '@vigie/cloud-store';
 import { silentLogger, type Logger, type Module } from '@vigie/common';
 import type { ReportRequestTransport } from '../transport/port.ts';
-import { latestEndedPeriod, parisToday, REPORT_TIME_ZONE, type ReportFrequency } from './periods.ts';
+import { latestEndedPeriod, parisToday, REPORT_TIME_ZONE, type ReportFrequency } from '@vigie/protocol';
 import { claimUnpublished } from './report-requests.ts';
 
 /** Starts a daily job; the real one is node-cron, tests pass one driven by their clock. */

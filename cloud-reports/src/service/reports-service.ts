@@ -6,7 +6,7 @@ import type { ReportErrorCode } from '../errors.ts';
 import { reportObjectKey, type ReportObjectStore } from '../objects/object-store.ts';
 import { renderReportPdf } from '../render/report-pdf.ts';
 import { readReportData, UnknownPatientError } from '../render/report-reader.ts';
-import { parisToday, periodProblem } from '../requests/periods.ts';
+import { parisToday, periodProblem } from '@vigie/protocol';
 import type { ReportDelivery, ReportRequestTransport } from '../transport/port.ts';
 
 /** How the service sends its e-mail (the portal's mailer: SMTP, or the development capture). */

@@ -1,5 +1,6 @@
 /**
- * Report periods: calendar dates in Europe/Paris, `[from, to)`. Date arithmetic is done on
+ * Report periods (issue 13), shared by the portal (a doctor's request) and the reports service.
+ * Calendar dates in Europe/Paris, `[from, to)`. Date arithmetic is done on
  * `YYYY-MM-DD` strings through UTC midnights (no time zone involved); only "today" needs the zone.
  */
 

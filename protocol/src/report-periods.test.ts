@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { latestEndedPeriod, parisHour, parisToday, periodProblem } from './periods.ts';
+import { latestEndedPeriod, parisHour, parisToday, periodProblem } from './report-periods.ts';
 
 test('finds the latest ended weekly, biweekly, custom and monthly period', () => {
   const base = { patientId: 'p', customDays: null, anchorDate: '2026-11-02' } as const;
