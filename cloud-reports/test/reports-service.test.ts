@@ -7,7 +7,7 @@ import { ReportObjectStore, reportObjectKey } from '../src/objects/object-store.
 import { formatNumber } from '../src/render/report-strings.ts';
 import { ReportScheduler, type DailyTrigger } from '../src/requests/scheduler.ts';
 import type { ReportDelivery } from '../src/transport/port.ts';
-import { parisMidnight, seedPatient, type SeededPatient } from './fixture.ts';
+import { parisMidnight, seedPatient, type SeededPatient } from '../src/testing.ts';
 import { NIGHT, pdfText, readAll, reportsHarness, type ReportsHarness } from './harness.ts';
 
 let h: ReportsHarness;

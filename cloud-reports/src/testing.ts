@@ -1,5 +1,5 @@
 /**
- * Seeded data for the reports' tests and bench: a patient with a doctor and a nurse, a box, and
+ * Test and bench helpers of the reports (imported as `@vigie/cloud-reports/testing`). Seeded data: a patient with a doctor and a nurse, a box, and
  * `days` days of readings (heart rate every 10 minutes, SpO2 and steps every 30, battery and
  * heartbeats every hour; each heart-rate value a 10-minute mean), some outside the thresholds, a day without any reading, two alerts.
  */
