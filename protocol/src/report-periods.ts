@@ -55,8 +55,9 @@ const parisDate = new Intl.DateTimeFormat('en-CA', { timeZone: REPORT_TIME_ZONE,
 export const parisToday = (nowMs: number): string => parisDate.format(new Date(nowMs));
 
 /** The hour (0–23) in Europe/Paris at instant `nowMs`. */
+const parisHourFormat = new Intl.DateTimeFormat('en-GB', { timeZone: REPORT_TIME_ZONE, hour: '2-digit', hourCycle: 'h23' });
 export function parisHour(nowMs: number): number {
-  return Number(new Intl.DateTimeFormat('en-GB', { timeZone: REPORT_TIME_ZONE, hour: '2-digit', hourCycle: 'h23' }).format(new Date(nowMs)));
+  return Number(parisHourFormat.format(new Date(nowMs)));
 }
 
 /** Days in one period of a fixed-length frequency. */

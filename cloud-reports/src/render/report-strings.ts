@@ -126,15 +126,24 @@ export const REPORT_STRINGS: Readonly<Record<'fr' | 'en', ReportStrings>> = { fr
  * (so `pdftotext` reads back exactly what a test formats from SQL).
  */
 export function formatNumber(value: number, decimals: number, locale: 'fr' | 'en'): string {
-  return new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { minimumFractionDigits: decimals, maximumFractionDigits: decimals, useGrouping: false }).format(value);
+  const key = `${locale}${decimals}`;
+  let f = numberFormats.get(key);
+  if (!f) {
+    // Built once: an Intl formatter costs far more to make than to use (a report formats thousands).
+    f = new Intl.NumberFormat(locale === 'fr' ? 'fr-FR' : 'en-GB', { minimumFractionDigits: decimals, maximumFractionDigits: decimals, useGrouping: false });
+    numberFormats.set(key, f);
+  }
+  return f.format(value);
 }
+const numberFormats = new Map<string, Intl.NumberFormat>();
 
 /** A calendar date `YYYY-MM-DD` as the report prints it (`08/12/2026` in both languages, day first). */
 export const formatDate = (date: string): string => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
 
+const instantFormat = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 /** An instant in Europe/Paris, `08/12/2026 14:05`. */
 export function formatInstant(ms: number): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ms));
+  const parts = instantFormat.formatToParts(new Date(ms));
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   return `${get('day')}/${get('month')}/${get('year')} ${get('hour')}:${get('minute')}`;
 }
