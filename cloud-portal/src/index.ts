@@ -14,4 +14,5 @@ export { CHART_METRICS } from './api-types.ts';
 export { HSTS } from './http/security-headers.ts';
 export { LOGIN_RATE_LIMIT } from './auth/auth-routes.ts';
 export { ErasureJob } from './privacy/erasure-job.ts';
+export { claimErasure, runErasure } from './privacy/erasure.ts';
 export type { PortalReports } from './reports/report-routes.ts';
