@@ -19,7 +19,7 @@ import { countRows, openTestDb, type TestDb } from '@vigie/cloud-store/testing';
 import { silentLogger } from '@vigie/common';
 import { skipUnlessTool, startKafkaMock, tempDir, waitUntil, type KafkaMockCluster } from '@vigie/common/testing';
 import { KAFKA_HEADERS, KAFKA_TOPICS, ReportRequest, validate } from '@vigie/protocol';
-import { buildCloudApp, ensureAccount, linkCare, loadCloudConfig, SessionStore } from '@vigie/cloud-portal';
+import { buildCloudApp, ensureAccount, loadCloudConfig, SessionStore } from '@vigie/cloud-portal';
 import { TEST_SECRETS_KEY } from '@vigie/cloud-portal/testing';
 import { KafkaReportTransport, ReportObjectStore, ReportScheduler, ReportsService, startEmbeddedS3, formatNumber, type DailyTrigger, type EmbeddedS3 } from '@vigie/cloud-reports';
 import { parisMidnight, seedPatient } from '@vigie/cloud-reports/testing';

@@ -237,7 +237,7 @@ export class ReportsService implements Module {
     await this.#o.db.query(
       `INSERT INTO report_dead_letters (source, source_ref, request_id, patient_id, reason, detail, payload)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT ON CONSTRAINT report_dead_letters_source_key DO NOTHING`,
-      [d.source, d.ref, requestId, patientId, reason, detail, d.value.subarray(0, 16_384).toString('utf8').replace(/\u0000/g, '')],
+      [d.source, d.ref, requestId, patientId, reason, detail, d.value.subarray(0, 16_384).toString('utf8').replaceAll('\u0000', '')],
     );
     if (requestId) await this.#o.db.query(`UPDATE report_requests SET state = 'dead' WHERE id = $1 AND state = 'pending'`, [requestId]);
     await d.deadLetter?.(reason, field);
