@@ -15,7 +15,7 @@ export const reportsEnvSchema = z
     VIGIE_S3_SECRET_ACCESS_KEY: z.preprocess(absentIfEmpty, z.string().optional()),
     /** Path-style URLs: MinIO and Garage need it; AWS S3 prefers virtual-host style (false). */
     VIGIE_S3_FORCE_PATH_STYLE: z.preprocess(absentIfEmpty, envBoolean.default(true)),
-    /** Days a report is kept (bucket lifecycle and database rows): 20 years by default, the French medical-record term. */
+    /** Days a report object is kept (the bucket's lifecycle expiration): 20 years by default, the French medical-record term. */
     VIGIE_REPORT_RETENTION_DAYS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(1).max(36_600).default(7_305)),
     /** Attempts before a request is dead-lettered. */
     VIGIE_REPORT_MAX_ATTEMPTS: z.preprocess(absentIfEmpty, z.coerce.number().int().min(1).max(20).default(5)),

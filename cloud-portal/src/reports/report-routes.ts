@@ -119,7 +119,11 @@ export function registerReportRoutes(app: FastifyInstance, deps: { db: Db; acces
       if (problem) throw invalid(`/${problem.field}`, problem.message);
       const { rows } = await db.query<{ id: string; state: string; created: boolean }>(
         `INSERT INTO report_requests (patient_id, period_from, period_to, kind, requested_by, requested_at) VALUES ($1, $2, $3, 'on_demand', $4, $5)
-         ON CONFLICT ON CONSTRAINT report_requests_key DO UPDATE SET kind = EXCLUDED.kind
+         ON CONFLICT ON CONSTRAINT report_requests_key DO UPDATE
+           -- A request given up on (dead-lettered) is asked again: back to pending, published anew.
+           SET state = CASE WHEN report_requests.state = 'dead' THEN 'pending' ELSE report_requests.state END,
+               published_at = CASE WHEN report_requests.state = 'dead' THEN NULL ELSE report_requests.published_at END,
+               attempts = CASE WHEN report_requests.state = 'dead' THEN 0 ELSE report_requests.attempts END
          RETURNING id, state, (xmax = 0) AS created`,
         [request.patientId, body.from, body.to, request.account!.accountId, new Date(now()).toISOString()],
       );
