@@ -23,6 +23,7 @@ import { registerEventsRoute } from './live/events-route.ts';
 import { registerFhirRoutes } from './fhir/fhir-routes.ts';
 import { LiveEvents } from './live/live-events.ts';
 import { registerPatientRoutes } from './patients/patient-routes.ts';
+import { registerReportRoutes, type PortalReports } from './reports/report-routes.ts';
 import { registerWeb } from './web/web-routes.ts';
 import { registerViewRoutes } from './views/index.ts';
 import { HealthChecks, processMetrics } from '@vigie/common/metrics';
@@ -75,6 +76,8 @@ export interface CloudAppOptions {
    * Every listener of a process shares the process's metrics registry.
    */
   readonly health?: HealthChecks;
+  /** The report store and request transport (cloud-runtime lends them; absent: downloads answer 503). */
+  readonly reports?: PortalReports;
 }
 
 /** A health registry that checks the database only (an app built alone, e.g. in a test). */
@@ -151,6 +154,7 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   registerPatientRoutes(app, { db, access, now });
   registerViewRoutes(app, { db, access, now });
   await registerFhirRoutes(app, { db, access, config, now });
+  registerReportRoutes(app, { db, access, now, ...(options.reports ? { reports: options.reports } : {}) });
   registerEventsRoute(app, { db, live, sessions, keepAliveMs: options.keepAliveMs });
   const adminDeps = { db, sessions, mailer, config, log, now };
   registerAdminRoutes(app, adminDeps);

@@ -37,6 +37,8 @@ export const portalErrors = defineErrors({
   PORTAL_ANONYMISE_UNKNOWN_TABLE: { message: 'The source database has a table with no anonymisation policy' },
   PORTAL_ANONYMISE_TARGET_NOT_EMPTY: { message: 'The target of the anonymised copy is not empty' },
   PORTAL_METRICS_FORBIDDEN: { message: 'Metrics need the bearer token of VIGIE_METRICS_TOKEN, or a loopback client when it is unset', httpStatus: 403 },
+  PORTAL_REPORT_NOT_FOUND: { message: 'No such report among those you may read', httpStatus: 404 },
+  PORTAL_REPORTS_UNAVAILABLE: { message: 'The report store is not configured in this process', httpStatus: 503 },
 });
 
 export type PortalErrorCode = keyof typeof portalErrors.codes;

@@ -15,3 +15,5 @@ export { HSTS } from './http/security-headers.ts';
 export { LOGIN_RATE_LIMIT } from './auth/auth-routes.ts';
 export { databaseRateLimitStore, sweepRateLimitHits } from './auth/rate-limit-store.ts';
 export { ErasureJob } from './privacy/erasure-job.ts';
+export { claimErasure, runErasure } from './privacy/erasure.ts';
+export type { PortalReports } from './reports/report-routes.ts';

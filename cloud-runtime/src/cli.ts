@@ -100,6 +100,9 @@ async function main(argv: readonly string[]): Promise<number> {
     fleetWatch: role.fleetWatch,
     migrations: role.migrations,
     services: role.services,
+    reportRoles: role.reports,
+    // Report requests travel on Kafka too when it is configured (vigie.report-requests).
+    reportsKafka: loadKafkaConnection(),
   });
   if (cloud.demoAccounts.length > 0) process.stdout.write(accountsTable(cloud.demoAccounts));
   process.stdout.write(`vigie-cloud listening on ${cloud.url}${cloud.ingestUrl === cloud.url ? '' : ` (box ingest on ${cloud.ingestUrl})`}\n`);
@@ -127,7 +130,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof VigieError) {
       process.stderr.write(`vigie-cloud: ${err.message} [${err.code}]\n`);
-      process.exit(err.code === 'PORTAL_CLI_USAGE' || err.code === 'CONFIG_INVALID' ? 2 : 1);
+      process.exit(err.code === 'PORTAL_CLI_USAGE' || err.code === 'CONFIG_INVALID' || err.code === 'REPORT_S3_ENDPOINT_REQUIRED' ? 2 : 1);
     }
     process.stderr.write(`vigie-cloud: unexpected failure\n${(err as Error)?.stack ?? String(err)}\n`);
     process.exit(1);

@@ -34,6 +34,12 @@ export interface CloudRole {
   readonly migrations: 'apply' | 'wait';
   /** Further services, e.g. a scheduler: add a factory here (or a new role below). */
   readonly services: readonly ServiceFactory[];
+  /**
+   * The periodic reports (issue 13, `src/reports.ts`): the reports service (a consumer of
+   * `vigie.report-requests`, or of the database queue) and the nightly scheduler that requests them.
+   * A process that serves the portal always gets the report store, for downloads.
+   */
+  readonly reports: { readonly service: boolean; readonly scheduler: boolean };
 }
 
 /**
@@ -44,12 +50,13 @@ export interface CloudRole {
  */
 export const CLOUD_ROLES = {
   all: {
-    summary: 'ingest + portal (+ Kafka consumer when KAFKA_BROKERS is set) in one process (default)',
+    summary: 'ingest + portal + reports + scheduler (+ Kafka consumer when KAFKA_BROKERS is set) in one process (default)',
     http: { ingest: true, portal: true },
     kafka: 'when-configured',
     fleetWatch: true,
     migrations: 'apply',
     services: [],
+    reports: { service: true, scheduler: true },
   },
   ingest: {
     summary: 'the box-facing HTTPS ingest (+ Kafka consumer when KAFKA_BROKERS is set; needs DATABASE_URL)',
@@ -58,6 +65,7 @@ export const CLOUD_ROLES = {
     fleetWatch: true,
     migrations: 'wait',
     services: [],
+    reports: { service: false, scheduler: false },
   },
   consumer: {
     summary: 'the Kafka consumer of the box topics only (needs DATABASE_URL and KAFKA_BROKERS)',
@@ -66,6 +74,7 @@ export const CLOUD_ROLES = {
     fleetWatch: false,
     migrations: 'wait',
     services: [],
+    reports: { service: false, scheduler: false },
   },
   portal: {
     summary: 'the portal API and web front end (needs DATABASE_URL)',
@@ -74,6 +83,25 @@ export const CLOUD_ROLES = {
     fleetWatch: false,
     migrations: 'wait',
     services: [],
+    reports: { service: false, scheduler: false },
+  },
+  reports: {
+    summary: 'the reports service: renders and stores the PDF reports (needs DATABASE_URL and VIGIE_S3_ENDPOINT)',
+    http: { ingest: false, portal: false },
+    kafka: 'no',
+    fleetWatch: false,
+    migrations: 'wait',
+    services: [],
+    reports: { service: true, scheduler: false },
+  },
+  scheduler: {
+    summary: 'the nightly pass that requests the periodic reports (needs DATABASE_URL and VIGIE_S3_ENDPOINT)',
+    http: { ingest: false, portal: false },
+    kafka: 'no',
+    fleetWatch: false,
+    migrations: 'wait',
+    services: [],
+    reports: { service: false, scheduler: true },
   },
 } as const satisfies Record<string, CloudRole>;
 

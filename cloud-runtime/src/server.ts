@@ -8,8 +8,10 @@ import { dataPaths, ensurePrivateDir, restrictTree, type Logger, type Module } f
 import { processMetrics, type HealthChecks } from '@vigie/common/metrics';
 import type { ServiceFactory } from './roles.ts';
 import { instrumentProcess, processHealth, type ListenerCertificate } from './process-metrics.ts';
+import { startReports, type ReportsRuntime } from './reports.ts';
 import {
   buildCloudApp as buildPortalApp,
+  createMailer,
   ErasureJob,
   loadSecretsKey,
   portalErrors,
@@ -40,6 +42,8 @@ export interface CloudProcess {
   readonly url: string;
   /** Where boxes reach the ingest: `url`, or the ingest's own listener (VIGIE_INGEST_PORT). */
   readonly ingestUrl: string;
+  /** The report store, transport, service and scheduler of this process (null: none). */
+  readonly reports: ReportsRuntime | null;
   /** Demo accounts to print (empty unless VIGIE_DEMO=1). */
   readonly demoAccounts: readonly DemoAccount[];
   /** What `/readyz` checks; a role added later registers its own dependency here. */
@@ -61,6 +65,21 @@ export interface StartOptions {
   readonly migrations?: 'apply' | 'wait';
   /** Background services of the role (cloud-runtime/src/roles.ts). */
   readonly services?: readonly ServiceFactory[];
+  /**
+   * The report roles (issue 13): the reports service and the nightly scheduler. Default: both
+   * when the process runs ingest and portal together (`vigie-cloud all`), none otherwise. The
+   * portal always gets the report store and transport.
+   */
+  readonly reportRoles?: { readonly service: boolean; readonly scheduler: boolean };
+  /** Kafka settings for the report requests (default: `kafka`). */
+  readonly reportsKafka?: KafkaConnection | null;
+  /** Environment of the report settings (VIGIE_S3_*; default process.env). */
+  readonly env?: Record<string, string | undefined>;
+}
+
+/** The report roles of a process, from its ingest/portal roles when not given. */
+export function reportRolesOf(roles: CloudRoles, given?: { service: boolean; scheduler: boolean }): { service: boolean; scheduler: boolean } {
+  return given ?? (roles.ingest && roles.portal ? { service: true, scheduler: true } : { service: false, scheduler: false });
 }
 
 /**
@@ -137,7 +156,23 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
   let consumer: KafkaIngestConsumer | null = null;
   const services: Module[] = [];
   const instruments: Array<() => void> = [];
+  let reports: ReportsRuntime | null = null;
   try {
+    const reportRoles = reportRolesOf(roles, options.reportRoles);
+    if (reportRoles.service || reportRoles.scheduler || roles.portal) {
+      // The e-mail of "a report is ready": the portal's mailer once it exists, else one of our own.
+      let ownMailer: ReturnType<typeof createMailer> | null = null;
+      reports = await startReports({
+        db,
+        config,
+        log,
+        roles: { ...reportRoles, portal: roles.portal },
+        kafka: options.reportsKafka !== undefined ? options.reportsKafka : (options.kafka ?? null),
+        mailer: { send: (mail) => (app?.mailer ?? (ownMailer ??= createMailer(config, log))).send(mail) },
+        ...(options.env ? { env: options.env } : {}),
+      });
+    }
+    const portalReports = reports?.portalReports;
     // The key of the secrets kept encrypted (staff TOTP): checked, and created on a first start,
     // before anything listens.
     if (roles.portal) await loadSecretsKey(config, { create: true });
@@ -168,20 +203,20 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     let url: string;
     let ingestUrl: string;
     if (separateIngest) {
-      app = await buildCloudApp({ db, config, log, health, roles: { ingest: false, portal: true }, ...(portalTls ? { tls: portalTls } : {}) });
+      app = await buildCloudApp({ db, config, log, health, roles: { ingest: false, portal: true }, reports: portalReports, ...(portalTls ? { tls: portalTls } : {}) });
       ingestApp = await buildCloudApp({ db, config, log, health, roles: { ingest: true, portal: false }, ...(tls ? { tls } : {}) });
       url = await listen(app, config.PORT, portalTls !== undefined);
       ingestUrl = await listen(ingestApp, config.VIGIE_INGEST_PORT!, tls !== undefined);
     } else {
       const single = roles.ingest ? (tls ?? portalTls) : (portalTls ?? tls);
-      app = await buildCloudApp({ db, config, log, health, roles, ...(single ? { tls: single } : {}) });
+      app = await buildCloudApp({ db, config, log, health, reports: portalReports, roles, ...(single ? { tls: single } : {}) });
       url = await listen(app, config.PORT, single !== undefined);
       ingestUrl = url;
     }
     // The admin API on its own listener (VIGIE_ADMIN_PORT, e.g. bound to the company network by a
     // firewall or a reverse proxy); the listeners above then answer 404 under /admin/api.
     if (roles.portal && config.VIGIE_ADMIN_PORT !== undefined) {
-      adminApp = await buildCloudApp({ db, config, log, health, roles: { ingest: false, portal: true }, adminListener: true, ...(portalTls ? { tls: portalTls } : {}) });
+      adminApp = await buildCloudApp({ db, config, log, health, roles: { ingest: false, portal: true }, reports: portalReports, adminListener: true, ...(portalTls ? { tls: portalTls } : {}) });
       await listen(adminApp, config.VIGIE_ADMIN_PORT, portalTls !== undefined);
     }
     const running = [app, ingestApp, adminApp].filter((a): a is FastifyInstance => a !== null);
@@ -193,6 +228,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       health.add('kafka', () => kafkaReady.checkReady());
     }
     const kafkaConsumer = consumer;
+    const reportsRuntime = reports;
     // Partitions ahead and retention: again every 6 hours (idempotent, advisory-locked, so several
     // instances may run it).
     // Fleet: raw heartbeats pruned with the partitions; silence and implausible values watched
@@ -232,6 +268,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       db,
       url,
       ingestUrl,
+      reports: reportsRuntime,
       demoAccounts,
       health,
       stop: () =>
@@ -244,6 +281,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
           try {
             // The consumer first: it leaves the group before the database it writes to closes.
             await kafkaConsumer?.stop();
+            await reportsRuntime?.stop();
             await Promise.all(running.map((a) => a.close()));
           } finally {
             await db.close();
@@ -254,6 +292,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     for (const service of services.reverse()) await service.stop().catch(() => undefined);
     for (const release of instruments) release();
     await consumer?.stop().catch(() => undefined);
+    await reports?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await ingestApp?.close().catch(() => undefined);
     await adminApp?.close().catch(() => undefined);

@@ -43,6 +43,9 @@ interface World {
   readonly alertOther: string;
   readonly accounts: Readonly<Record<AccountRole, string>>;
   readonly boxOwn: string;
+  /** A stored report of each patient (issue 13). */
+  readonly reportOwn: string;
+  readonly reportOther: string;
 }
 
 interface Expectation {
@@ -99,6 +102,17 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   'GET /api/alerts/:alertId': { allow: ['doctor', 'nurse'], params: (w) => ({ alertId: w.alertOwn }) },
   'GET /api/support/alert-latency': { allow: ['support', 'admin'] },
   'GET /api/relative/alerts': { allow: ['relative'] },
+  // Periodic reports (issue 13): the care team lists and downloads, nurses read-only; only the
+  // doctor sets the frequency, asks for one and shares; relatives and the patient see only what
+  // is shared with them (nothing here: the file route refuses them); support sees dead letters.
+  'GET /api/patients/:id/reports': { allow: ['doctor', 'nurse'] },
+  'PUT /api/patients/:id/report-schedule': { allow: ['doctor'] },
+  'POST /api/patients/:id/reports': { allow: ['doctor'] },
+  'GET /api/reports/:reportId/file': { allow: ['doctor', 'nurse'], params: (w) => ({ reportId: w.reportOwn }) },
+  'POST /api/reports/:reportId/shares': { allow: ['doctor'], params: (w) => ({ reportId: w.reportOwn }) },
+  'GET /api/shared-reports': { allow: ['patient', 'relative'] },
+  'GET /api/report-notifications': { allow: ['doctor'] },
+  'GET /api/support/report-dead-letters': { allow: ['support', 'admin'] },
   'GET /api/my/status': { allow: ['patient'] },
   'GET /api/my/tickets': { allow: EVERY_SESSION },
   'GET /api/support/fleet': { allow: ['support', 'admin'] },
@@ -200,7 +214,25 @@ before(async () => {
   await linkCare(db, other, otherDoctor.id, 'doctor');
   // Staff have a second factor: the matrix runs with VIGIE_STAFF_TOTP=required, as in production.
   await db.query(`UPDATE accounts SET totp_secret = 'JBSWY3DPEHPK3PXP', totp_enabled_at = now() WHERE role = ANY($1::text[])`, [STAFF]);
-  world = { own, other, alertOwn: await alert(own, boxOwn.boxId), alertOther: await alert(other, boxOther.boxId), accounts, boxOwn: boxOwn.boxId };
+  const report = async (patientId: string) => {
+    const { rows } = await db.query<{ id: string }>(
+      `WITH r AS (INSERT INTO report_requests (patient_id, period_from, period_to, kind, state) VALUES ($1, '2026-05-01', '2026-05-08', 'scheduled', 'done') RETURNING id)
+       INSERT INTO reports (request_id, patient_id, period_from, period_to, kind, locale, object_key, sha256, size_bytes, pages)
+       SELECT id, $1, '2026-05-01', '2026-05-08', 'scheduled', 'fr', 'reports/' || $1 || '/x.pdf', repeat('0', 64), 1, 1 FROM r RETURNING id`,
+      [patientId],
+    );
+    return rows[0]!.id;
+  };
+  world = {
+    own,
+    other,
+    alertOwn: await alert(own, boxOwn.boxId),
+    alertOther: await alert(other, boxOther.boxId),
+    accounts,
+    boxOwn: boxOwn.boxId,
+    reportOwn: await report(own),
+    reportOther: await report(other),
+  };
 
   const config = loadCloudConfig({
     VIGIE_DATA_DIR: '/nonexistent-vigie-matrix',
@@ -240,7 +272,7 @@ function urlOf(pattern: string, patientId: string, params: Record<string, string
 
 /** Refused by the access layer: 401, 403, or the patient 404 (never a 404 of an admin item looked up after admission). */
 const isRefusal = (status: number, body: string) =>
-  status === 401 || status === 403 || (status === 404 && /PORTAL_PATIENT_NOT_FOUND|PORTAL_ALERT_NOT_FOUND/.test(body));
+  status === 401 || status === 403 || (status === 404 && /PORTAL_PATIENT_NOT_FOUND|PORTAL_ALERT_NOT_FOUND|PORTAL_REPORT_NOT_FOUND/.test(body));
 
 describe('permission matrix', () => {
   test('has one entry per registered route, and no entry without a route', () => {
@@ -280,7 +312,7 @@ describe('permission matrix', () => {
           if (res.body.includes(String(OTHER_HEART))) failures.push(`other patient's measurement leaked: ${where}`);
           // Refusals carry no patient data at all; care roles never see the other patient.
           if (refused || ['patient', 'doctor', 'nurse', 'relative'].includes(caller)) {
-            for (const secret of [OTHER_NAME, world.other, world.alertOther]) {
+            for (const secret of [OTHER_NAME, world.other, world.alertOther, world.reportOther]) {
               if (res.body.includes(secret)) failures.push(`other patient's data (${secret.slice(0, 8)}) leaked: ${where}`);
             }
           }
@@ -293,5 +325,23 @@ describe('permission matrix', () => {
       }
     }
     assert.deepEqual(failures, []);
+  });
+
+  test('a nurse cannot share a report, a relative cannot list them, and a shared report reaches only the one it was shared with', async () => {
+    const call = (caller: Caller, method: 'GET' | 'POST', url: string, payload?: object) =>
+      app.inject({ method, url, headers: { 'x-vigie-csrf': '1', cookie: cookies.get(caller)! }, ...(payload ? { payload } : {}) });
+    const share = { accountId: world.accounts.relative };
+    assert.equal((await call('nurse', 'POST', `/api/reports/${world.reportOwn}/shares`, share)).statusCode, 403);
+    assert.equal((await call('relative', 'GET', `/api/patients/${world.own}/reports`)).statusCode, 404);
+    assert.equal((await call('relative', 'GET', `/api/reports/${world.reportOwn}/file`)).statusCode, 404, 'not shared yet');
+    assert.equal((await call('doctor', 'POST', `/api/reports/${world.reportOther}/shares`, share)).statusCode, 404, 'not her patient');
+    assert.equal((await call('doctor', 'POST', `/api/reports/${world.reportOwn}/shares`, { accountId: world.accounts.support })).statusCode, 400, 'only a relative or the patient');
+    assert.equal((await call('doctor', 'POST', `/api/reports/${world.reportOwn}/shares`, share)).statusCode, 200);
+    const shared = (await call('relative', 'GET', '/api/shared-reports')).json() as { reports: { id: string }[] };
+    assert.deepEqual(shared.reports.map((r) => r.id), [world.reportOwn]);
+    // Admitted now (this app has no object store: 503, past the access check).
+    assert.equal((await call('relative', 'GET', `/api/reports/${world.reportOwn}/file`)).statusCode, 503);
+    assert.equal((await call('patient', 'GET', `/api/reports/${world.reportOwn}/file`)).statusCode, 404, 'shared with the relative, not the patient');
+    await db.query('DELETE FROM report_shares');
   });
 });

@@ -11,6 +11,8 @@ export function dataPaths(dataDir: string = process.env.VIGIE_DATA_DIR ?? './dat
     root,
     /** PGlite data directory of the embedded cloud. Only one process may open it. */
     cloudPgData: join(root, 'cloud', 'pgdata'),
+    /** The embedded S3-compatible object store of the reports (s3rver), when VIGIE_S3_ENDPOINT is unset. */
+    cloudObjects: join(root, 'cloud', 'objects'),
     /** The box's own directory: SQLite store, provisioning and config. */
     box: join(root, 'box'),
     boxDb: join(root, 'box', 'box.db'),

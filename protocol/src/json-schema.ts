@@ -16,6 +16,7 @@ import {
   Heartbeat,
   ModemStatus,
   Reading,
+  ReportRequest,
   SCHEMA_VERSION,
   SelfTestStatus,
   TelemetryBatch,
@@ -55,6 +56,7 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   BoxCommandResult,
   ConfigApplied,
   BoxSigningKey: BoxSigningKeyMessage,
+  ReportRequest,
 };
 
 /** File name of a message's schema at the current protocol version. */

@@ -9,6 +9,14 @@ export const KAFKA_TOPICS = {
   heartbeats: 'vigie.heartbeats.v1',
   /** Messages the ingest could not use, with the reason in headers (written by cloud-ingest). */
   deadLetter: 'vigie.deadletter.v1',
+  /**
+   * Cloud → cloud: `ReportRequest` messages from the scheduler and the portal to the reports
+   * service, keyed by patient id. Unversioned name as issue 13 gives it; the version is in each
+   * message (`v`). Refused requests go to `reportDeadLetter`.
+   */
+  reportRequests: 'vigie.report-requests',
+  /** Report requests the reports service refused or gave up on, reason in headers. */
+  reportDeadLetter: 'vigie.report-requests.deadletter',
 } as const;
 
 /**
@@ -23,6 +31,9 @@ export const KAFKA_TOPIC_SETTINGS = {
   [KAFKA_TOPICS.alerts]: { partitions: 12, retentionMs: 7 * 24 * 3_600_000 },
   [KAFKA_TOPICS.heartbeats]: { partitions: 12, retentionMs: 24 * 3_600_000 },
   [KAFKA_TOPICS.deadLetter]: { partitions: 3, retentionMs: 30 * 24 * 3_600_000 },
+  // A night's requests are consumed by a few report workers; a week covers a long outage of them.
+  [KAFKA_TOPICS.reportRequests]: { partitions: 6, retentionMs: 7 * 24 * 3_600_000 },
+  [KAFKA_TOPICS.reportDeadLetter]: { partitions: 1, retentionMs: 30 * 24 * 3_600_000 },
 } as const satisfies Record<(typeof KAFKA_TOPICS)[keyof typeof KAFKA_TOPICS], { partitions: number; retentionMs: number }>;
 
 /** Kind of box message carried by a topic. */

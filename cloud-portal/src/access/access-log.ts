@@ -24,7 +24,14 @@ export type AccessAction =
   // FHIR export (src/fhir/): a patient's resources, a bulk export's kick-off and each of its files.
   | 'patient.fhir'
   | 'fhir.export'
-  | 'fhir.export.file';
+  | 'fhir.export.file'
+  // Periodic reports (issue 13).
+  | 'patient.reports'
+  | 'report.schedule'
+  | 'report.request'
+  | 'report.download'
+  | 'report.share'
+  | 'reports.shared';
 
 /** The longest user agent kept: enough to tell browsers and scripts apart, not a storage channel. */
 export const USER_AGENT_MAX = 300;

@@ -115,6 +115,28 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
         )
       ).rowCount,
   },
+  // Reports (issue 13): inbox entries and shares first (they reference the reports), then the
+  // reports, whose object keys go to report_object_deletions in the same transaction: the reports
+  // service deletes the PDFs from the object store (the rows were the only way to reach them).
+  byPatient('report_notifications'),
+  byPatient('report_shares'),
+  {
+    kind: 'reports',
+    chunk: async (tx, patientId) => {
+      const { rows } = await tx.query<{ object_key: string }>(
+        `DELETE FROM reports WHERE ctid = ANY(ARRAY(SELECT ctid FROM reports WHERE patient_id = $1 LIMIT ${CHUNK})) RETURNING object_key`,
+        [patientId],
+      );
+      if (rows.length > 0) {
+        await tx.query('INSERT INTO report_object_deletions (object_key) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING', [rows.map((r) => r.object_key)]);
+      }
+      return rows.length;
+    },
+  },
+  byPatient('report_queue'),
+  byPatient('report_requests'),
+  byPatient('report_schedules'),
+  byPatient('report_dead_letters'),
   // The registration form and its prescription file (kept in the row).
   byPatient('registrations'),
   byPatient('care_links'),

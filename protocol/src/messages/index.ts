@@ -7,3 +7,4 @@ export * from './box-metrics.ts';
 export * from './mqtt.ts';
 export * from './box-config.ts';
 export * from './signing-key.ts';
+export * from './report-request.ts';

@@ -1,5 +1,5 @@
 /** Typed calls of the portal API, one function per route the web uses. */
-import { apiGet, apiPost } from './client.ts';
+import { apiGet, apiPost, apiPut } from './client.ts';
 import type {
   AcknowledgeAnswer,
   AlertTimelineView,
@@ -128,3 +128,44 @@ export async function fetchTickets(options: Signal = {}): Promise<SupportTicket[
 export async function setTicketStatus(ticketId: string, status: TicketStatus): Promise<SupportTicket> {
   return (await apiPost<{ ticket: SupportTicket }>(`/api/support/tickets/${id(ticketId)}/status`, { status })).ticket;
 }
+
+/** A stored report (issue 13). */
+export interface PatientReport {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly kind: 'scheduled' | 'on_demand';
+  readonly locale: 'fr' | 'en';
+  readonly sizeBytes: number;
+  readonly pages: number;
+  readonly createdAt: number;
+}
+
+/** How often a patient's report is made. */
+export interface ReportSchedule {
+  readonly frequency: 'weekly' | 'biweekly' | 'monthly' | 'custom';
+  readonly customDays: number | null;
+  readonly anchorDate: string;
+}
+
+export interface PatientReports {
+  readonly schedule: ReportSchedule | null;
+  readonly reports: readonly PatientReport[];
+  readonly pending: readonly { id: string; from: string; to: string; kind: string; state: 'pending' | 'dead' }[];
+}
+
+export function fetchPatientReports(patientId: string, options: Signal = {}): Promise<PatientReports> {
+  return apiGet<PatientReports>(`/api/patients/${id(patientId)}/reports`, options);
+}
+
+export function saveReportSchedule(patientId: string, schedule: ReportSchedule): Promise<{ schedule: ReportSchedule }> {
+  return apiPut(`/api/patients/${id(patientId)}/report-schedule`, schedule);
+}
+
+/** Ask for a report of `[from, to)` now (doctor). */
+export function requestReport(patientId: string, from: string, to: string): Promise<{ requestId: string; state: string }> {
+  return apiPost(`/api/patients/${id(patientId)}/reports`, { from, to });
+}
+
+/** Where the browser downloads a report (the portal streams it after its access checks). */
+export const reportFileUrl = (reportId: string): string => `/api/reports/${id(reportId)}/file`;

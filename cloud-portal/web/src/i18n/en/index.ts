@@ -3,7 +3,8 @@ import type { Messages } from '../fr/index.ts';
 import { accountsEn } from './accounts.ts';
 import { boxConfigEn } from './box-config.ts';
 import { commonEn } from './common.ts';
+import { reportsEn } from './reports.ts';
 import { rolePagesEn } from './role-pages.ts';
 import { alertTimelineEn } from './alert-timeline.ts';
 
-export const en: Messages = { ...commonEn, ...rolePagesEn, accounts: accountsEn, boxConfig: boxConfigEn, alertTimeline: alertTimelineEn };
+export const en: Messages = { ...commonEn, ...rolePagesEn, accounts: accountsEn, boxConfig: boxConfigEn, alertTimeline: alertTimelineEn, reports: reportsEn };

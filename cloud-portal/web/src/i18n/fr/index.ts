@@ -6,10 +6,11 @@
 import { accountsFr } from './accounts.ts';
 import { boxConfigFr } from './box-config.ts';
 import { commonFr } from './common.ts';
+import { reportsFr } from './reports.ts';
 import { rolePagesFr } from './role-pages.ts';
 import { alertTimelineFr } from './alert-timeline.ts';
 
-export const fr = { ...commonFr, ...rolePagesFr, accounts: accountsFr, boxConfig: boxConfigFr, alertTimeline: alertTimelineFr };
+export const fr = { ...commonFr, ...rolePagesFr, accounts: accountsFr, boxConfig: boxConfigFr, alertTimeline: alertTimelineFr, reports: reportsFr };
 
 /** The shape every language fills. */
 export type Messages = typeof fr;

@@ -1,0 +1,30 @@
+import type { Messages } from '../fr/index.ts';
+
+/** The reports section of the patient page (issue 13). */
+export const reportsEn: Messages['reports'] = {
+  heading: 'Summary reports',
+  intro: 'One PDF report per period: readings, alerts, device availability, questionnaire.',
+  frequencyHeading: 'Report frequency',
+  frequency: 'Frequency',
+  frequencies: { weekly: 'Every week', biweekly: 'Every two weeks', monthly: 'Every month', custom: 'Custom' },
+  none: 'No frequency chosen: no automatic report.',
+  current: (f: string) => `Current frequency: ${f}.`,
+  customDays: 'Length of a period (days)',
+  anchorDate: 'Start of the first period',
+  save: 'Save the frequency',
+  saved: 'Frequency saved.',
+  requestHeading: 'Ask for a report now',
+  from: 'From (included)',
+  to: 'To (excluded)',
+  request: 'Ask for the report',
+  requested: 'Request recorded: the report will appear in the list when it is ready.',
+  listHeading: 'Available reports',
+  empty: 'No report yet.',
+  period: (from: string, to: string) => `From ${from} to ${to}`,
+  kinds: { scheduled: 'automatic', on_demand: 'on demand' },
+  download: 'Download (PDF)',
+  downloadLabel: (period: string) => `Download the report ${period} (PDF)`,
+  pending: (n: number) => (n === 1 ? '1 report being prepared.' : `${n} reports being prepared.`),
+  failed: (n: number) => (n === 1 ? '1 request failed (see support).' : `${n} requests failed (see support).`),
+  readOnly: 'Read only: only the doctor chooses the frequency and asks for a report.',
+};
