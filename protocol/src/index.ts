@@ -6,3 +6,4 @@ export * from './gatt/index.ts';
 export * from './ndjson.ts';
 export * from './kafka.ts';
 export * from './command-signature.ts';
+export * from './releases.ts';
