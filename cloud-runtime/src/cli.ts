@@ -11,17 +11,19 @@ import { checkRoles, openCloudDb, startCloud } from './server.ts';
 
 const USAGE = `usage: vigie-cloud [command]
 
-  all       ingest + portal in one process (default)
+  all       ingest + portal + updates in one process (default)
   ingest    the box-facing ingest only (needs DATABASE_URL)
   portal    the portal API and web front end only (needs DATABASE_URL)
+  updates   the update service's box routes and rollout only (needs DATABASE_URL)
   migrate   apply database migrations and exit
 
 Configuration is read from the environment: see cloud-portal/README.md and cloud-runtime/README.md.`;
 
 const ROLES = {
-  all: { ingest: true, portal: true },
-  ingest: { ingest: true, portal: false },
-  portal: { ingest: false, portal: true },
+  all: { ingest: true, portal: true, updates: true },
+  ingest: { ingest: true, portal: false, updates: false },
+  portal: { ingest: false, portal: true, updates: false },
+  updates: { ingest: false, portal: false, updates: true },
 } as const;
 
 function accountsTable(accounts: readonly DemoAccount[]): string {

@@ -6,3 +6,4 @@ export * from './heartbeat.ts';
 export * from './mqtt.ts';
 export * from './box-config.ts';
 export * from './signing-key.ts';
+export * from './updates.ts';
