@@ -46,3 +46,12 @@ test('counts a fall down while the patient can still cancel it', () => {
   const cancelled = alert({ state: 'closed', cancelUntil: now + 17_400 });
   assert.equal(screenFor(inputs({ alerts: new Map([[cancelled.alertId, cancelled]]) }), now).kind, 'ok');
 });
+
+test('says « Mise à jour en cours » while the update agent restarts the box, never over an open alert, and not for ever', () => {
+  const rebooting = { v: 1, ts: now - 1_000, phase: 'rebooting', version: '1.5.0' } as const;
+  assert.deepEqual(screenFor(inputs({ update: rebooting, modem: null }), now), { kind: 'updating' });
+  const open = alert({});
+  assert.equal(screenFor(inputs({ update: rebooting, alerts: new Map([[open.alertId, open]]) }), now).kind, 'alert');
+  assert.equal(screenFor(inputs({ update: { ...rebooting, phase: 'downloading' } }), now).kind, 'ok');
+  assert.equal(screenFor(inputs({ update: { ...rebooting, ts: now - 16 * 60_000 } }), now).kind, 'ok');
+});

@@ -24,6 +24,8 @@ export const topics = {
   modemStatus: () => `${TOPIC_ROOT}/modem/status`,
   /** Whether the cloud answers, from the telemetry service. Payload: UplinkStatus. QoS 1, retained. */
   uplinkStatus: () => `${TOPIC_ROOT}/uplink/status`,
+  /** Where a software update stands, from the update agent (the screen shows the reboot). Payload: UpdateStatus. QoS 1, retained. */
+  updateStatus: () => `${TOPIC_ROOT}/update/status`,
   /**
    * The configuration version now in the box file, from the telemetry service after it replaced
    * the file: the safety core reloads the file. Payload: ConfigApplied. QoS 1, retained.
@@ -111,3 +113,16 @@ export const UplinkStatus = Type.Object(
   { additionalProperties: false, $id: 'UplinkStatus' },
 );
 export type UplinkStatus = Static<typeof UplinkStatus>;
+
+/** The update agent's phase (issue 15): `rebooting` puts « Mise à jour en cours » on the screen. */
+export const UpdateStatus = Type.Object(
+  {
+    v: SchemaVersion,
+    ts: EpochMs,
+    phase: Type.Union([Type.Literal('idle'), Type.Literal('downloading'), Type.Literal('installing'), Type.Literal('rebooting')]),
+    /** The version being installed (null when idle). */
+    version: Type.Union([Type.String({ maxLength: 20 }), Type.Null()]),
+  },
+  { additionalProperties: false, $id: 'UpdateStatus' },
+);
+export type UpdateStatus = Static<typeof UpdateStatus>;
