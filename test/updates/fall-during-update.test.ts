@@ -17,7 +17,7 @@ import { addContact, provision, readBoxFile, readBusCredential, setAlerting } fr
 import { createBox, loadBoxEnv, type Box } from '@vigie/appliance';
 import { PngDisplay } from '../../appliance/src/display/png-display.ts';
 import { BusBoxView } from '../../appliance/src/update/bus-box-view.ts';
-import { SimulatedSlots } from '../../appliance/src/update/simulated-slots.ts';
+import { SimulatedSlots } from '../../appliance/src/slots/simulated-slots.ts';
 import { UpdateAgent } from '../../appliance/src/update/update-agent.ts';
 import { UpdateClient } from '../../appliance/src/update/update-client.ts';
 import { FACTORY_VERSION, HARDWARE, releaseKey, signedRelease, startUpdateCloud, type UpdateCloud } from './fleet.ts';

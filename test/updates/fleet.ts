@@ -14,7 +14,7 @@ import { tempDir } from '@vigie/common/testing';
 import { portalFixture, type PortalFixture } from '@vigie/cloud-portal/testing';
 import { MANIFEST_HEADER, updateAdminRoutes, updateBoxRoutes, UpdateService } from '@vigie/cloud-updates';
 import { releasePublicKeyOf, signReleaseManifest, type ReleaseKeyring, type ReleaseManifest, type SignedReleaseManifest } from '@vigie/protocol';
-import { SimulatedSlots } from '../../appliance/src/update/simulated-slots.ts';
+import { SimulatedSlots } from '../../appliance/src/slots/simulated-slots.ts';
 import { UpdateAgent } from '../../appliance/src/update/update-agent.ts';
 import { UpdateClient } from '../../appliance/src/update/update-client.ts';
 import type { BoxSnapshot, BoxView } from '../../appliance/src/update/box-view.ts';

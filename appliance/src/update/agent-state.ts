@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { UpdateReport } from '@vigie/protocol';
-import type { SlotName } from './update-slots.ts';
+import type { SlotName } from '../slots/port.ts';
 
 /**
  * The agent's durable state (`<data dir>/update/agent-state.json`), written whole and renamed so a

@@ -6,7 +6,7 @@ import { releaseApplies, verifyReleaseManifest, type ReleaseKeyring, type Update
 import { AgentStateFile, type AgentPhase, type AgentState } from './agent-state.ts';
 import { alertOpen, healthProblems, type BoxView } from './box-view.ts';
 import type { UpdateClient } from './update-client.ts';
-import type { UpdateSlots } from './update-slots.ts';
+import type { UpdateSlots } from '../slots/port.ts';
 
 /** Options of {@link UpdateAgent}. */
 export interface UpdateAgentOptions {

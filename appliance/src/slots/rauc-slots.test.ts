@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { RaucSlots } from './rauc-slots.ts';
-import { updateSlotsPortSuite, type UpdateSlotsFixture } from './update-slots-port-suite.ts';
+import { updateSlotsPortSuite, type UpdateSlotsFixture } from './slots-port-suite.ts';
 
 /**
  * RAUC for real (Debian `rauc` 1.8 + `squashfs-tools`): a `rauc service` on a private D-Bus

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@vigie/common/testing';
 import { SimulatedSlots } from './simulated-slots.ts';
-import { updateSlotsPortSuite } from './update-slots-port-suite.ts';
+import { updateSlotsPortSuite } from './slots-port-suite.ts';
 
 updateSlotsPortSuite('simulated slots', async () => {
   const dir = tempDir('vigie-slots-');

@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { otherSlot, type SlotName, type SlotsStatus, type UpdateSlots } from './update-slots.ts';
+import { otherSlot, type SlotName, type SlotsStatus, type UpdateSlots } from './port.ts';
 
 interface BootState {
   booted: SlotName;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { UpdateSlots } from './update-slots.ts';
+import type { UpdateSlots } from './port.ts';
 
 /**
  * The suite every {@link UpdateSlots} adapter passes (imported by adapter tests only). A fixture

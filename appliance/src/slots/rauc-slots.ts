@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { SlotName, SlotsStatus, UpdateSlots } from './update-slots.ts';
+import type { SlotName, SlotsStatus, UpdateSlots } from './port.ts';
 
 const run = promisify(execFile);
 
