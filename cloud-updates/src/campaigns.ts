@@ -103,7 +103,10 @@ async function resolveTarget(q: Queryable, target: CampaignTarget): Promise<stri
     const live = new Set(rows.map((r) => r.id));
     const retired = target.boxes.filter((b) => !live.has(b));
     if (retired.length > 0) {
-      throw updateErrors.create('UPDATES_RETIRED_BOXES', { details: { field: '/target/boxes', boxes: retired.slice(0, 20) } });
+      throw updateErrors.create('UPDATES_RETIRED_BOXES', {
+        message: `Retired, revoked or unknown boxes cannot be updated: ${retired.slice(0, 20).join(', ')}${retired.length > 20 ? ', …' : ''}`,
+        details: { field: '/target/boxes', boxes: retired.slice(0, 20) },
+      });
     }
   }
   const { rows } = await q.query<{ id: string }>(
@@ -137,7 +140,10 @@ export async function createCampaign(q: Queryable, body: NewCampaignBody, by: st
     [boxes],
   );
   if (busy.length > 0) {
-    throw updateErrors.create('UPDATES_CAMPAIGN_OVERLAP', { details: { field: '/target', boxes: busy.map((r) => r.box_id) } });
+    throw updateErrors.create('UPDATES_CAMPAIGN_OVERLAP', {
+      message: `These boxes are already in an active campaign (pause does not free them; cancel it first): ${busy.map((r) => r.box_id).join(', ')}`,
+      details: { field: '/target', boxes: busy.map((r) => r.box_id) },
+    });
   }
   const id = randomUUID();
   const at = new Date(now).toISOString();

@@ -48,7 +48,7 @@ export interface UpdateCloud {
   readonly dir: string;
   readonly adminCookie: string;
   readonly service: UpdateService;
-  upload(release: { artefact: Buffer; signed: SignedReleaseManifest }): Promise<{ statusCode: number; body: { release?: { id: string }; code?: string } }>;
+  upload(release: { artefact: Buffer; signed: SignedReleaseManifest }): Promise<{ statusCode: number; body: { release?: { id: string }; error?: { code: string; field?: string } } }>;
   admin(method: 'GET' | 'POST', url: string, payload?: object): Promise<{ statusCode: number; json: () => any }>;
   boxes(n: number, prefix: string): Promise<BoxFixture[]>;
   close(): Promise<void>;
@@ -84,7 +84,7 @@ export async function startUpdateCloud(keyring: ReleaseKeyring): Promise<UpdateC
         headers: { cookie: adminCookie, 'x-vigie-csrf': '1', 'content-type': 'application/octet-stream', [MANIFEST_HEADER]: Buffer.from(JSON.stringify(release.signed)).toString('base64') },
         body: release.artefact,
       });
-      return { statusCode: res.status, body: (await res.json()) as { release?: { id: string }; code?: string } };
+      return { statusCode: res.status, body: (await res.json()) as { release?: { id: string }; error?: { code: string; field?: string } } };
     },
     async admin(method, path, payload) {
       const res = await f.app.inject({ method, url: path, headers: { cookie: adminCookie, 'x-vigie-csrf': '1' }, ...(payload ? { payload } : {}) });
