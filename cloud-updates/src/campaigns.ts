@@ -135,7 +135,7 @@ export async function createCampaign(q: Queryable, body: NewCampaignBody, by: st
   const boxes = await resolveTarget(q, body.target);
   const { rows: busy } = await q.query<{ box_id: string }>(
     `SELECT cb.box_id FROM update_campaign_boxes cb JOIN update_campaigns c ON c.id = cb.campaign_id
-      WHERE cb.box_id = ANY($1::text[]) AND c.state IN ('running', 'paused')
+      WHERE cb.box_id = ANY($1::text[]) AND c.state IN ('running', 'paused', 'halted')
         AND cb.state NOT IN ('succeeded', 'failed', 'rolled_back', 'refused', 'cancelled') LIMIT 20`,
     [boxes],
   );
