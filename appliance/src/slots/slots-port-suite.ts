@@ -27,13 +27,13 @@ export function updateSlotsPortSuite(name: string, makeFixture: () => Promise<Up
       }
     });
 
-  t('a fresh box boots slot A, which is also the next boot', async (f) => {
+  void t('a fresh box boots slot A, which is also the next boot', async (f) => {
     const s = await f.slots.status();
     assert.equal(s.booted, 'A');
     assert.equal(s.primary, 'A');
   });
 
-  t('install writes the inactive slot and makes it the next boot; the reboot starts it', async (f) => {
+  void t('install writes the inactive slot and makes it the next boot; the reboot starts it', async (f) => {
     await f.slots.install(await f.bundle('1.5.0'), '1.5.0');
     const before = await f.slots.status();
     assert.equal(before.booted, 'A');
@@ -43,7 +43,7 @@ export function updateSlotsPortSuite(name: string, makeFixture: () => Promise<Up
     assert.equal(after.booted, 'B');
   });
 
-  t('a slot marked good stays the one booted after the next reboot', async (f) => {
+  void t('a slot marked good stays the one booted after the next reboot', async (f) => {
     await f.slots.install(await f.bundle('1.5.0'), '1.5.0');
     const onB = await f.rebooted();
     await onB.markGood();
@@ -52,7 +52,7 @@ export function updateSlotsPortSuite(name: string, makeFixture: () => Promise<Up
     assert.equal((await again.status()).booted, 'B');
   });
 
-  t('a slot marked bad hands the next boot back to the other slot (rollback)', async (f) => {
+  void t('a slot marked bad hands the next boot back to the other slot (rollback)', async (f) => {
     await f.slots.install(await f.bundle('1.5.0'), '1.5.0');
     const onB = await f.rebooted();
     assert.equal((await onB.status()).booted, 'B');
