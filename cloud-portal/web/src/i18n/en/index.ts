@@ -4,5 +4,6 @@ import { accountsEn } from './accounts.ts';
 import { boxConfigEn } from './box-config.ts';
 import { commonEn } from './common.ts';
 import { rolePagesEn } from './role-pages.ts';
+import { updatesEn } from './updates.ts';
 
-export const en: Messages = { ...commonEn, ...rolePagesEn, accounts: accountsEn, boxConfig: boxConfigEn };
+export const en: Messages = { ...commonEn, ...rolePagesEn, accounts: accountsEn, boxConfig: boxConfigEn, updates: updatesEn };

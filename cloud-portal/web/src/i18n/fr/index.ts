@@ -7,8 +7,9 @@ import { accountsFr } from './accounts.ts';
 import { boxConfigFr } from './box-config.ts';
 import { commonFr } from './common.ts';
 import { rolePagesFr } from './role-pages.ts';
+import { updatesFr } from './updates.ts';
 
-export const fr = { ...commonFr, ...rolePagesFr, accounts: accountsFr, boxConfig: boxConfigFr };
+export const fr = { ...commonFr, ...rolePagesFr, accounts: accountsFr, boxConfig: boxConfigFr, updates: updatesFr };
 
 /** The shape every language fills. */
 export type Messages = typeof fr;
