@@ -98,11 +98,14 @@ export class BoxSupervisor {
   /** Start the safety core, then the others; resolves when all run. Only the core is required. */
   async start(): Promise<void> {
     await this.#launch(this.#parts.safety);
-    // The update agent last (style.md: sync and OTA last); it never holds up the others.
-    for (const part of [this.#parts.telemetry, this.#parts.screen, this.#parts.update]) {
+    for (const part of [this.#parts.telemetry, this.#parts.screen]) {
       // A part that cannot start is restarted by its exit handler; the core is already protecting.
       await this.#launch(part).catch((err: unknown) => this.#log.error({ part: part.name, err }, 'part failed to start'));
     }
+    // The update agent last (style.md: sync and OTA last), and not waited for: the box is running
+    // whether or not it is ready.
+    const update = this.#parts.update;
+    void this.#launch(update).catch((err: unknown) => this.#log.error({ part: update.name, err }, 'part failed to start'));
   }
 
   async stop(): Promise<void> {
