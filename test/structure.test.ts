@@ -118,7 +118,7 @@ const TEST_SUPPORT = /(\.test\.ts|\.namespaced-test\.ts|-port-suite\.ts)$|\/fake
 const TELEMETRY_SETTINGS = [`${BOX}telemetry/buffer/buffer-limits.ts`, `${BOX}telemetry/buffer/send-cadence.ts`];
 /** The broker is the safety core's: it hosts the bus; the other processes are its clients. */
 const BROKER = `${BOX}bus/local-broker.ts`;
-const PORTS = ['ble/', 'modem/', 'gpio/', 'display/'].map((p) => BOX + p);
+const PORTS = ['ble/', 'modem/', 'gpio/', 'display/', 'slots/'].map((p) => BOX + p);
 
 interface LayoutRule {
   readonly name: string;
@@ -150,14 +150,27 @@ const LAYOUT_RULES: readonly LayoutRule[] = [
     allowed: [`${BOX}safety-core/alert-store.ts`],
   },
   {
+    // The update agent (issue 15) is a bus client like the screen: it never loads safety-core,
+    // telemetry or screen code, and none of them loads it.
+    name: "the update agent reaches none of the safety core's, the telemetry's or the screen's code, nor the broker",
+    from: [`${BOX}update/`],
+    forbidden: [`${BOX}safety-core/`, `${BOX}telemetry/`, `${BOX}screen/`, BROKER],
+    allowed: TELEMETRY_SETTINGS,
+  },
+  {
+    name: 'no process reaches the update agent',
+    from: [`${BOX}safety-core/`, `${BOX}telemetry/`, `${BOX}screen/`],
+    forbidden: [`${BOX}update/`, `${BOX}slots/`],
+  },
+  {
     name: 'no hardware port reaches a process',
     from: PORTS,
-    forbidden: [`${BOX}safety-core/`, `${BOX}telemetry/`, `${BOX}screen/`],
+    forbidden: [`${BOX}safety-core/`, `${BOX}telemetry/`, `${BOX}screen/`, `${BOX}update/`],
   },
   {
     name: 'the shared files reach no process',
-    from: [`${BOX}bus/`, `${BOX}store/`, `${BOX}config.ts`, `${BOX}clock.ts`, `${BOX}errors.ts`],
-    forbidden: [`${BOX}safety-core/`, `${BOX}telemetry/`, `${BOX}screen/`],
+    from: [`${BOX}bus/`, `${BOX}store/`, `${BOX}config.ts`, `${BOX}clock.ts`, `${BOX}errors.ts`, `${BOX}box-version.ts`],
+    forbidden: [`${BOX}safety-core/`, `${BOX}telemetry/`, `${BOX}screen/`, `${BOX}update/`],
     allowed: TELEMETRY_SETTINGS,
   },
 ];

@@ -11,10 +11,11 @@ import { systemClock } from './clock.ts';
 const USAGE = `vigie-box — the Vigie home box
 
 Usage:
-  vigie-box run                                   run the box: the safety core and the telemetry service, supervised
+  vigie-box run                                   run the box: safety core, telemetry, screen and update agent, supervised
   vigie-box safety                                run the safety core alone (BLE, bus, rules, SMS)
   vigie-box telemetry                             run the telemetry service alone (store and forward)
   vigie-box screen                                run the status screen alone
+  vigie-box update                                run the update agent alone (signed A/B updates)
   vigie-box provision --box-id ID --cloud-url URL --token TOKEN --patient-name NAME [--bracelet-id ID]
                       [--region FR] [--command-key BASE64]   (the cloud's public command key)
   vigie-box contacts list
@@ -42,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return runTelemetry();
     case 'screen':
       return runScreen();
+    case 'update':
+      return runUpdate();
     case 'provision': {
       const { values } = parseArgs({
         args: argv.slice(1),
@@ -168,7 +171,7 @@ async function run(): Promise<number> {
   await supervisor.start();
   // One line on stdout that supervisors and tests wait for.
   const pids = supervisor.pids();
-  console.log(`vigie-box running (box ${boxFile.boxId}, mqtt ${supervisor.mqttUrl}, safety pid ${pids.safety}, telemetry pid ${pids.telemetry}, screen pid ${pids.screen})`);
+  console.log(`vigie-box running (box ${boxFile.boxId}, mqtt ${supervisor.mqttUrl}, safety pid ${pids.safety}, telemetry pid ${pids.telemetry}, screen pid ${pids.screen}, update pid ${pids.update})`);
   return new Promise<number>(() => {});
 }
 
@@ -210,6 +213,20 @@ async function runScreen(): Promise<number> {
   stopOnSignals(screen, log);
   await screen.start();
   console.log('vigie-box screen running');
+  return new Promise<number>(() => {});
+}
+
+async function runUpdate(): Promise<number> {
+  const log = createLogger('vigie-box-update');
+  const env = loadBoxEnv();
+  const boxFile = readBoxFile(dataPaths(env.VIGIE_DATA_DIR).boxConfig);
+  const url = env.VIGIE_MQTT_URL ?? `mqtt://127.0.0.1:${env.VIGIE_MQTT_PORT}`;
+  const { createUpdateProcess } = await import('./update/update-process.ts');
+  const { BOX_SOFTWARE_VERSION } = await import('./box-version.ts');
+  const agent = createUpdateProcess({ env, boxFile, log, mqttUrl: () => url, factoryVersion: BOX_SOFTWARE_VERSION });
+  stopOnSignals(agent, log);
+  await agent.start();
+  console.log('vigie-box update running');
   return new Promise<number>(() => {});
 }
 

@@ -46,6 +46,16 @@ export const BoxEnvSchema = z.object({
    * it (a private CA, pinned); unset, the system's roots. `npm start` points it at its development CA.
    */
   VIGIE_CLOUD_CA_FILE: z.string().min(1).optional(),
+  /** The update agent (issue 15): A/B slots through `rauc` on a Pi, two directories elsewhere. */
+  VIGIE_UPDATE_SLOTS: z.enum(['simulated', 'rauc']).default('simulated'),
+  /** How often the update agent asks the update service for a campaign (default hourly). */
+  VIGIE_UPDATE_POLL_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+  /** The release keys the box trusts (a `ReleaseKeyring`); the Pi image writes /etc/vigie/release-keys.json. Default `<data dir>/box/release-keys.json`. */
+  VIGIE_RELEASE_KEYRING: z.string().min(1).optional(),
+  /** This box's hardware model, matched against a release's `hardware`. */
+  VIGIE_HARDWARE: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,47}$/).default('rpi4-sim7600'),
+  /** Download ceiling of the update agent, bytes per second (0: none): the GSM link also carries alerts. */
+  VIGIE_UPDATE_MAX_BYTES_PER_SECOND: z.coerce.number().int().min(0).default(0),
   /** Most readings per telemetry batch. */
   VIGIE_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(1_000),
   /**

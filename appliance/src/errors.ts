@@ -7,6 +7,8 @@ export const boxErrors = defineErrors({
   BOX_BUS_REFUSED: { message: 'The local bus refused a client, a publish or a subscription (credentials or ACL)' },
   BOX_COMMAND_SIGNATURE_INVALID: { message: "A command from the cloud was refused: it does not carry the cloud's valid signature for this box" },
   BOX_CLOUD_UNREACHABLE: { message: 'The cloud could not be reached' },
+  BOX_UPDATE_KEYRING_MISSING: { message: 'The release keyring cannot be read: the update agent installs nothing' },
+  BOX_UPDATE_CYCLE_FAILED: { message: 'An update cycle failed (service unreachable, download or install error); the next cycle tries again' },
   BOX_CLOUD_REJECTED: { message: 'The cloud refused a message from the box' },
   BOX_CLOUD_RECEIPT_MISMATCH: { message: 'The cloud answered a telemetry batch with a receipt for another box or sequence; the batch stays to be resent' },
   BOX_CLOUD_PLAINTEXT_REFUSED: {

@@ -5,7 +5,7 @@ import type { Logger } from '@vigie/common';
 
 /** One supervised process of the box. */
 interface Part {
-  readonly name: 'safety' | 'telemetry' | 'screen';
+  readonly name: 'safety' | 'telemetry' | 'screen' | 'update';
   child: ChildProcess | undefined;
   restarts: number;
   timer: NodeJS.Timeout | undefined;
@@ -15,6 +15,7 @@ const READY = {
   safety: /^vigie-box safety running \(mqtt (mqtt:\/\/\S+)\)/,
   telemetry: /^vigie-box telemetry running/,
   screen: /^vigie-box screen running/,
+  update: /^vigie-box update running/,
 } as const;
 
 /**
@@ -22,7 +23,7 @@ const READY = {
  * A leak then ends in a quick restart of that one part instead of the box swapping or the kernel's
  * OOM killer choosing; each is several times what the part uses in `npm run bench:box-memory`.
  */
-export const HEAP_LIMIT_MB = { safety: 64, telemetry: 64, screen: 48 } as const satisfies Record<Part['name'], number>;
+export const HEAP_LIMIT_MB = { safety: 64, telemetry: 64, screen: 48, update: 64 } as const satisfies Record<Part['name'], number>;
 
 /**
  * The node flags of a part's process, here and in its systemd unit (a test checks they agree):
@@ -58,8 +59,8 @@ export function restartDelayMs(name: Part['name'], restarts: number): number {
 }
 
 /**
- * `vigie-box run`: the safety core, the telemetry service and the screen as three processes, so a
- * crash or a hang of the others (or anything that joins later, like OTA) cannot stop an alert.
+ * `vigie-box run`: the safety core, the telemetry service, the screen and the update agent as four
+ * processes, so a crash or a hang of the others cannot stop an alert.
  * A part that exits is restarted; the safety core first and fastest. On a Pi, systemd does the same
  * with one unit per part (image-build/systemd); this supervisor is for development and tests and
  * for images without systemd.
@@ -72,6 +73,7 @@ export class BoxSupervisor {
     safety: { name: 'safety', child: undefined, restarts: 0, timer: undefined },
     telemetry: { name: 'telemetry', child: undefined, restarts: 0, timer: undefined },
     screen: { name: 'screen', child: undefined, restarts: 0, timer: undefined },
+    update: { name: 'update', child: undefined, restarts: 0, timer: undefined },
   };
   #mqttUrl: string | undefined;
   #stopping = false;
@@ -90,7 +92,7 @@ export class BoxSupervisor {
 
   /** Process ids of the parts (tests kill them). */
   pids(): Record<Part['name'], number | undefined> {
-    return { safety: this.#parts.safety.child?.pid, telemetry: this.#parts.telemetry.child?.pid, screen: this.#parts.screen.child?.pid };
+    return { safety: this.#parts.safety.child?.pid, telemetry: this.#parts.telemetry.child?.pid, screen: this.#parts.screen.child?.pid, update: this.#parts.update.child?.pid };
   }
 
   /** Start the safety core, then the others; resolves when all run. Only the core is required. */
@@ -100,11 +102,15 @@ export class BoxSupervisor {
       // A part that cannot start is restarted by its exit handler; the core is already protecting.
       await this.#launch(part).catch((err: unknown) => this.#log.error({ part: part.name, err }, 'part failed to start'));
     }
+    // The update agent last (style.md: sync and OTA last), and not waited for: the box is running
+    // whether or not it is ready.
+    const update = this.#parts.update;
+    void this.#launch(update).catch((err: unknown) => this.#log.error({ part: update.name, err }, 'part failed to start'));
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    for (const part of [this.#parts.screen, this.#parts.telemetry, this.#parts.safety]) {
+    for (const part of [this.#parts.update, this.#parts.screen, this.#parts.telemetry, this.#parts.safety]) {
       clearTimeout(part.timer);
       await terminate(part.child);
     }
@@ -159,6 +165,7 @@ export class BoxSupervisor {
       if (part.name === 'safety' && this.#mqttUrl !== previousUrl) {
         await terminate(this.#parts.telemetry.child);
         await terminate(this.#parts.screen.child);
+        await terminate(this.#parts.update.child);
       }
     } catch (err) {
       this.#log.error({ part: part.name, err }, 'restart failed');

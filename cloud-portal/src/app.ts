@@ -41,6 +41,18 @@ declare module 'fastify' {
 export interface CloudRoles {
   readonly ingest: boolean;
   readonly portal: boolean;
+  /** The update service's box-facing routes (`/updates/v1`), when `updateRoutes` are given. */
+  readonly updates?: boolean;
+}
+
+/**
+ * The update service's routes (`@vigie/cloud-updates`), bound to their options by the composition
+ * root: `box` under the box access rule (the plugin checks the token), `admin` under the admin rule
+ * on the portal (a route of it may declare its own rule, e.g. support's view of one box).
+ */
+export interface UpdateRoutes {
+  readonly box: FastifyPluginAsync;
+  readonly admin: FastifyPluginAsync;
 }
 
 /**
@@ -58,6 +70,8 @@ export interface CloudAppOptions {
   readonly roles: CloudRoles;
   /** Required when `roles.ingest`: the routes mounted under `/ingest/v1`. */
   readonly ingestRoutes?: IngestRoutes;
+  /** The update service's routes: box ones when `roles.updates`, admin ones with the portal. */
+  readonly updateRoutes?: UpdateRoutes;
   /** Epoch ms; injected so tests control time (sessions, plausibility, default ranges). */
   readonly now?: () => number;
   /** SSE keep-alive interval (default 15 s). */
@@ -126,6 +140,12 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
     await withDefaultAccess(app, { kind: 'box' }, async (scope) => void (await scope.register(ingestRoutes, { db, log, now })));
   }
 
+  const updateRoutes = options.updateRoutes;
+  if (roles.updates) {
+    if (!updateRoutes) throw new Error('buildCloudApp: roles.updates needs options.updateRoutes (see cloud-runtime)');
+    await withDefaultAccess(app, { kind: 'box' }, async (scope) => void (await scope.register(updateRoutes.box)));
+  }
+
   if (!roles.portal) {
     app.setNotFoundHandler(cloudNotFoundHandler);
     return app;
@@ -160,6 +180,7 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   registerAdminRoutes(app, adminDeps);
   registerRegistrationReviewRoutes(app, adminDeps);
   registerErasureRoutes(app, adminDeps);
+  if (updateRoutes) await withDefaultAccess(app, { kind: 'admin' }, async (scope) => void (await scope.register(updateRoutes.admin)));
   await registerRegistrationRoutes(app, { db, config, log, now });
   // The demo surface (SMS with phone numbers, captured reset links) never faces a network, even
   // when VIGIE_DEMO_ALLOW_REMOTE lets the demo itself listen beyond loopback.

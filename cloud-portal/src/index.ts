@@ -1,4 +1,4 @@
-export { buildCloudApp, type CloudAppOptions, type CloudRoles, type IngestRoutes } from './app.ts';
+export { buildCloudApp, type CloudAppOptions, type CloudRoles, type IngestRoutes, type UpdateRoutes } from './app.ts';
 export { loadCloudConfig, loadSecretsKey, secretsKeyFile, cloudConfigSchema, type CloudConfig } from './config.ts';
 export { createMailer, type Mailer } from './mail/mailer.ts';
 export { portalErrors, type PortalErrorCode } from './errors.ts';

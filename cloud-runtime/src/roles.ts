@@ -50,8 +50,8 @@ export interface CloudRole {
  */
 export const CLOUD_ROLES = {
   all: {
-    summary: 'ingest + portal + reports + scheduler (+ Kafka consumer when KAFKA_BROKERS is set) in one process (default)',
-    http: { ingest: true, portal: true },
+    summary: 'ingest + portal + updates + reports + scheduler (+ Kafka consumer when KAFKA_BROKERS is set) in one process (default)',
+    http: { ingest: true, portal: true, updates: true },
     kafka: 'when-configured',
     fleetWatch: true,
     migrations: 'apply',
@@ -102,6 +102,15 @@ export const CLOUD_ROLES = {
     migrations: 'wait',
     services: [],
     reports: { service: false, scheduler: true },
+  },
+  updates: {
+    summary: "the update service: the boxes' release downloads and the staged rollout (needs DATABASE_URL)",
+    http: { ingest: false, portal: false, updates: true },
+    kafka: 'no',
+    fleetWatch: false,
+    migrations: 'wait',
+    services: [],
+    reports: { service: false, scheduler: false },
   },
 } as const satisfies Record<string, CloudRole>;
 

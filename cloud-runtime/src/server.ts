@@ -9,6 +9,7 @@ import { processMetrics, type HealthChecks } from '@vigie/common/metrics';
 import type { ServiceFactory } from './roles.ts';
 import { instrumentProcess, processHealth, type ListenerCertificate } from './process-metrics.ts';
 import { startReports, type ReportsRuntime } from './reports.ts';
+import { loadUpdateSettings, updateAdminRoutes, updateBoxRoutes, UpdateService } from '@vigie/cloud-updates';
 import {
   buildCloudApp as buildPortalApp,
   createMailer,
@@ -22,16 +23,25 @@ import {
   type CloudRoles,
   type DemoAccount,
   type IngestRoutes,
+  type UpdateRoutes,
 } from '@vigie/cloud-portal';
 
 /**
  * The portal's app with the ingest's routes mounted when the roles ask for them; the box commands
  * they serve are signed with the cloud's command key, read when first needed (decision 0009).
  */
-const buildCloudApp = (options: Omit<CloudAppOptions, 'ingestRoutes'>) => {
+const buildCloudApp = (options: Omit<CloudAppOptions, 'ingestRoutes' | 'updateRoutes'> & { readonly updates?: UpdateService | null }) => {
+  const { updates, ...rest } = options;
   const commandKey = lazyCommandSigningKey({ dataDir: options.config.VIGIE_DATA_DIR, log: options.log });
   const signedIngestRoutes: IngestRoutes = async (scope, routeOptions) => ingestRoutes(scope, { ...routeOptions, commandKey });
-  return buildPortalApp({ ...options, ingestRoutes: signedIngestRoutes });
+  // The update service's routes, bound to its options; admin actions are audited under the session's account.
+  const updateRoutes: UpdateRoutes | undefined = updates
+    ? {
+        box: async (scope) => updateBoxRoutes(scope, updates.boxRoutes()),
+        admin: async (scope) => updateAdminRoutes(scope, updates.adminRoutes((request) => request.account!.accountId)),
+      }
+    : undefined;
+  return buildPortalApp({ ...rest, ingestRoutes: signedIngestRoutes, ...(updateRoutes ? { updateRoutes } : {}) });
 };
 
 /** A running `vigie-cloud`. */
@@ -87,10 +97,10 @@ export function reportRolesOf(roles: CloudRoles, given?: { service: boolean; sch
  * which only one process may open.
  */
 export function checkRoles(config: CloudConfig, roles: CloudRoles, migrations: 'apply' | 'wait' = 'apply'): void {
-  if ((!roles.ingest || !roles.portal || migrations === 'wait') && !config.DATABASE_URL) {
+  if ((!roles.ingest || !roles.portal || roles.updates === false || migrations === 'wait') && !config.DATABASE_URL) {
     throw portalErrors.create('PORTAL_ROLE_NEEDS_DATABASE', {
       message:
-        'Running ingest or portal alone needs DATABASE_URL (a PostgreSQL server both processes share); ' +
+        'Running ingest, portal or updates alone needs DATABASE_URL (a PostgreSQL server both processes share); ' +
         'the embedded database can be opened by one process only. Run `vigie-cloud all` instead, or set DATABASE_URL.',
     });
   }
@@ -157,6 +167,9 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
   const services: Module[] = [];
   const instruments: Array<() => void> = [];
   let reports: ReportsRuntime | null = null;
+  // The update service: its box routes and rollout ticker with the updates role, its admin routes
+  // with the portal.
+  const updates = roles.updates || roles.portal ? new UpdateService({ db, log, settings: loadUpdateSettings(config.VIGIE_DATA_DIR) }) : null;
   try {
     const reportRoles = reportRolesOf(roles, options.reportRoles);
     if (reportRoles.service || reportRoles.scheduler || roles.portal) {
@@ -203,20 +216,20 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     let url: string;
     let ingestUrl: string;
     if (separateIngest) {
-      app = await buildCloudApp({ db, config, log, health, roles: { ingest: false, portal: true }, reports: portalReports, ...(portalTls ? { tls: portalTls } : {}) });
-      ingestApp = await buildCloudApp({ db, config, log, health, roles: { ingest: true, portal: false }, ...(tls ? { tls } : {}) });
+      app = await buildCloudApp({ db, config, log, health, updates, roles: { ingest: false, portal: true }, reports: portalReports, ...(portalTls ? { tls: portalTls } : {}) });
+      ingestApp = await buildCloudApp({ db, config, log, health, updates, roles: { ingest: true, portal: false, updates: roles.updates === true }, ...(tls ? { tls } : {}) });
       url = await listen(app, config.PORT, portalTls !== undefined);
       ingestUrl = await listen(ingestApp, config.VIGIE_INGEST_PORT!, tls !== undefined);
     } else {
-      const single = roles.ingest ? (tls ?? portalTls) : (portalTls ?? tls);
-      app = await buildCloudApp({ db, config, log, health, reports: portalReports, roles, ...(single ? { tls: single } : {}) });
+      const single = roles.ingest || (roles.updates && !roles.portal) ? (tls ?? portalTls) : (portalTls ?? tls);
+      app = await buildCloudApp({ db, config, log, health, updates, reports: portalReports, roles, ...(single ? { tls: single } : {}) });
       url = await listen(app, config.PORT, single !== undefined);
       ingestUrl = url;
     }
     // The admin API on its own listener (VIGIE_ADMIN_PORT, e.g. bound to the company network by a
     // firewall or a reverse proxy); the listeners above then answer 404 under /admin/api.
     if (roles.portal && config.VIGIE_ADMIN_PORT !== undefined) {
-      adminApp = await buildCloudApp({ db, config, log, health, roles: { ingest: false, portal: true }, reports: portalReports, adminListener: true, ...(portalTls ? { tls: portalTls } : {}) });
+      adminApp = await buildCloudApp({ db, config, log, health, updates, roles: { ingest: false, portal: true }, reports: portalReports, adminListener: true, ...(portalTls ? { tls: portalTls } : {}) });
       await listen(adminApp, config.VIGIE_ADMIN_PORT, portalTls !== undefined);
     }
     const running = [app, ingestApp, adminApp].filter((a): a is FastifyInstance => a !== null);
@@ -243,6 +256,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     // so every instance may run it).
     const erasureJob = new ErasureJob({ db, log, graceDays: config.VIGIE_ERASURE_GRACE_DAYS });
     await erasureJob.start();
+    if (roles.updates) await updates!.start();
     const maintenance = setInterval(() => {
       maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log }).catch((err: unknown) =>
         log.error({ err }, 'partition maintenance failed'),
@@ -278,6 +292,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
           for (const release of instruments) release();
           await fleetWatch?.stop();
           await erasureJob.stop();
+          await updates?.stop();
           try {
             // The consumer first: it leaves the group before the database it writes to closes.
             await kafkaConsumer?.stop();

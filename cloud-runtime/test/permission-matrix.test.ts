@@ -27,6 +27,7 @@ import { insertMeasurements } from '@vigie/cloud-store';
 import { createBox, createPatient, openTestDb, type TestDb } from '@vigie/cloud-store/testing';
 import { silentLogger } from '@vigie/common';
 import { ingestRoutes } from '@vigie/cloud-ingest';
+import { loadUpdateSettings, updateAdminRoutes, updateBoxRoutes, UpdateService } from '@vigie/cloud-updates';
 import { buildCloudApp, ensureAccount, linkCare, loadCloudConfig, SessionStore, type AccountRole } from '@vigie/cloud-portal';
 import { TEST_SECRETS_KEY } from '@vigie/cloud-portal/testing';
 
@@ -76,6 +77,10 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   'GET /ingest/v1/config': { allow: [], box: true },
   'GET /ingest/v1/commands': { allow: [], box: true },
   'POST /ingest/v1/commands/:id/done': { allow: [], box: true, params: () => ({ id: randomUUID() }) },
+  // Box-facing update service (issue 15): bearer token only.
+  'GET /updates/v1/offer': { allow: [], box: true },
+  'GET /updates/v1/releases/:id/artefact': { allow: [], box: true, params: () => ({ id: randomUUID() }) },
+  'POST /updates/v1/report': { allow: [], box: true },
   // Auth.
   'POST /api/auth/login': { allow: ['anonymous', ...EVERY_SESSION] },
   'POST /api/auth/login/second-factor': { allow: ['anonymous', ...EVERY_SESSION] },
@@ -155,6 +160,15 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   'POST /admin/api/devices/:kind/:serial/assign': { allow: ['admin'], params: (w) => ({ kind: 'box', serial: w.boxOwn }) },
   'POST /admin/api/devices/:kind/:serial/unassign': { allow: ['admin'], params: (w) => ({ kind: 'box', serial: w.boxOwn }) },
   'POST /admin/api/devices/:kind/:serial/restore': { allow: ['admin'], params: (w) => ({ kind: 'box', serial: w.boxOwn }) },
+  'GET /admin/api/updates/releases': { allow: ['admin'] },
+  'POST /admin/api/updates/releases': { allow: ['admin'] },
+  'GET /admin/api/updates/campaigns': { allow: ['admin'] },
+  'POST /admin/api/updates/campaigns': { allow: ['admin'] },
+  'GET /admin/api/updates/campaigns/:id': { allow: ['admin'], params: () => ({ id: randomUUID() }) },
+  'POST /admin/api/updates/campaigns/:id/pause': { allow: ['admin'], params: () => ({ id: randomUUID() }) },
+  'POST /admin/api/updates/campaigns/:id/resume': { allow: ['admin'], params: () => ({ id: randomUUID() }) },
+  'POST /admin/api/updates/campaigns/:id/cancel': { allow: ['admin'], params: () => ({ id: randomUUID() }) },
+  'GET /api/support/boxes/:serial/updates': { allow: ['support', 'admin'], params: (w) => ({ serial: w.boxOwn }) },
   'GET /admin/api/registrations': { allow: ['admin'] },
   'GET /admin/api/registrations/:registrationId': { allow: ['admin'], params: () => ({ registrationId: randomUUID() }) },
   'GET /admin/api/registrations/:registrationId/prescription': { allow: ['admin'], params: () => ({ registrationId: randomUUID() }) },
@@ -241,7 +255,14 @@ before(async () => {
     VIGIE_STAFF_TOTP: 'required',
     VIGIE_SECRETS_KEY: TEST_SECRETS_KEY,
   });
-  app = await buildCloudApp({ db, config, log: silentLogger(), roles: { ingest: true, portal: true }, ingestRoutes, now: () => T0, webDistDir: webDir });
+  const updates = new UpdateService({ db, log: silentLogger(), settings: loadUpdateSettings(webDir, {}) });
+  app = await buildCloudApp({
+    db, config, log: silentLogger(), roles: { ingest: true, portal: true, updates: true }, ingestRoutes, now: () => T0, webDistDir: webDir,
+    updateRoutes: {
+      box: async (scope) => updateBoxRoutes(scope, updates.boxRoutes()),
+      admin: async (scope) => updateAdminRoutes(scope, updates.adminRoutes((request) => request.account!.accountId)),
+    },
+  });
   await app.ready();
   const sessions = new SessionStore(db, () => T0);
   openSession = async (role) => void cookies.set(role, `vigie_session=${(await sessions.create(accounts[role])).token}`);

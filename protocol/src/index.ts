@@ -7,3 +7,4 @@ export * from './ndjson.ts';
 export * from './kafka.ts';
 export * from './command-signature.ts';
 export * from './report-periods.ts';
+export * from './releases.ts';

@@ -5,11 +5,12 @@ import { provisioningErrors } from './errors.ts';
 
 /**
  * The clients of the box's local bus, each with its own credential (issue 10): the safety core,
- * the BLE bridge inside it, the telemetry process (uplink and downlink), the screen, and local
+ * the BLE bridge inside it, the telemetry process (uplink and downlink), the screen, the update
+ * agent, and local
  * tools (read-only). What each may publish and subscribe is the broker's ACL
  * (appliance/src/bus/bus-acl.ts).
  */
-export const BUS_CLIENTS = ['safety', 'ble', 'telemetry', 'screen', 'tools'] as const;
+export const BUS_CLIENTS = ['safety', 'ble', 'telemetry', 'screen', 'update', 'tools'] as const;
 export type BusClientName = (typeof BUS_CLIENTS)[number];
 
 /** The folder of the bus credentials in the box's directory (`<data dir>/box/bus-credentials`). */

@@ -67,7 +67,7 @@ test('an admin enrols TOTP, invites, edits, disables and restores a nurse, appro
   // Its home is its own: what waits for it and a door to each part of the administration.
   await admin.locator('.app-nav [aria-current=page]', { hasText: 'Accueil' }).waitFor();
   await admin.locator('[data-testid=admin-todo-registrations]', { hasText: 'Aucune inscription à examiner' }).waitFor();
-  assert.equal(await admin.locator('.admin-home__door').count(), 6);
+  assert.equal(await admin.locator('.admin-home__door').count(), 7);
   await screenshot(admin, 'admin-home.png');
   await assertAccessible(admin, 'admin: home');
 

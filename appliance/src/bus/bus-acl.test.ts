@@ -45,7 +45,7 @@ test('a subscription is granted only when the grant covers all of it', () => {
 });
 
 test('the local broker refuses to listen beyond loopback', () => {
-  const credentials = () => ({ safety: 'a', ble: 'b', telemetry: 'c', screen: 'd', tools: 'e' });
+  const credentials = () => ({ safety: 'a', ble: 'b', telemetry: 'c', screen: 'd', update: 'f', tools: 'e' });
   for (const host of ['0.0.0.0', '::', '192.168.1.10']) {
     assert.throws(() => new LocalBroker({ host, port: 0, log: silentLogger(), credentials }), /loopback only/, host);
   }

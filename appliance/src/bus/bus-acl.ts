@@ -16,6 +16,8 @@ export interface BusGrant {
  * - the telemetry process publishes its uplink status, the configuration announcements and, from
  *   its downlink, the cloud's commands (which the safety core also checks for the cloud's
  *   signature before acting), and listens to what it uploads;
+ * - the update agent publishes its phase, and listens to what its health check and its choice of
+ *   a quiet moment read (alerts, bracelet, modem, uplink);
  * - the screen and local tools only subscribe.
  */
 export const BUS_ACL: Readonly<Record<BusClientName, BusGrant>> = {
@@ -33,7 +35,11 @@ export const BUS_ACL: Readonly<Record<BusClientName, BusGrant>> = {
   },
   screen: {
     publish: [],
-    subscribe: [topicFilters.alerts, topicFilters.statuses, topics.modemStatus(), topics.uplinkStatus(), topics.selfTestStatus()],
+    subscribe: [topicFilters.alerts, topicFilters.statuses, topics.modemStatus(), topics.uplinkStatus(), topics.selfTestStatus(), topics.updateStatus()],
+  },
+  update: {
+    publish: [topics.updateStatus()],
+    subscribe: [topicFilters.alerts, topicFilters.statuses, topics.modemStatus(), topics.uplinkStatus()],
   },
   tools: {
     publish: [],

@@ -25,6 +25,7 @@ export const REFERENCE_SCREENS: readonly ReferenceScreen[] = [
   { name: 'alert-cardiac-sent', now: NOW, state: { kind: 'alert', alertKind: 'cardiac_arrest', cancelSecondsLeft: null } },
   { name: 'help-coming', now: NOW, state: { kind: 'help_coming', by: 'Sophie Bernard', at: ANSWERED } },
   { name: 'help-coming-long-name', now: NOW, state: { kind: 'help_coming', by: 'Marie-Christine de La Tour d’Auvergne-Lauraguais', at: ANSWERED } },
+  { name: 'updating', now: NOW, state: { kind: 'updating' } },
   { name: 'problem-not-worn', now: NOW, state: { kind: 'problem', problems: ['not_worn'] } },
   { name: 'problem-selftest', now: NOW, state: { kind: 'problem', problems: ['selftest_failed'] } },
   { name: 'problem-two', now: NOW, state: { kind: 'problem', problems: ['no_network', 'bracelet_battery_low'] } },

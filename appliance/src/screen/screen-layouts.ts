@@ -7,6 +7,14 @@ import type { ScreenPainter } from './screen-painter.ts';
 import { ALERT_TITLES, PROBLEM_TEXTS, TEXTS } from './screen-texts.ts';
 import type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen } from './screen-states.ts';
 
+/** « Mise à jour en cours », then that the box restarts and must stay plugged in. */
+export function drawUpdating(p: ScreenPainter): void {
+  p.text(TEXTS.updating, { x: CENTRE, y: 34, maxWidth: INNER_WIDTH, size: 26, minSize: 20, weight: 'bold', align: 'center' });
+  p.fillRect(0, 44, FRAME_WIDTH, 2);
+  p.text(TEXTS.restartingSoon, { x: CENTRE, y: 78, maxWidth: INNER_WIDTH, size: 21, minSize: 17, weight: 'normal', align: 'center' });
+  p.text(TEXTS.doNotUnplug, { x: CENTRE, y: 108, maxWidth: INNER_WIDTH, size: 21, minSize: 17, weight: 'bold', align: 'center' });
+}
+
 const MARGIN = 6;
 const INNER_WIDTH = FRAME_WIDTH - 2 * MARGIN;
 const CENTRE = FRAME_WIDTH / 2;

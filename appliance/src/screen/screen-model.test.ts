@@ -54,3 +54,12 @@ test('a failed self-test shows once, only for what the other problems do not alr
   assert.deepEqual(screenFor(inputs({ selfTest: selfTest(['sim']) }), now).kind, 'ok');
   assert.deepEqual(screenFor(inputs({ selfTest: selfTest([]) }), now).kind, 'ok');
 });
+
+test('says « Mise à jour en cours » while the update agent restarts the box, never over an open alert, and not for ever', () => {
+  const rebooting = { v: 1, ts: now - 1_000, phase: 'rebooting', version: '1.5.0' } as const;
+  assert.deepEqual(screenFor(inputs({ update: rebooting, modem: null }), now), { kind: 'updating' });
+  const open = alert({});
+  assert.equal(screenFor(inputs({ update: rebooting, alerts: new Map([[open.alertId, open]]) }), now).kind, 'alert');
+  assert.equal(screenFor(inputs({ update: { ...rebooting, phase: 'downloading' } }), now).kind, 'ok');
+  assert.equal(screenFor(inputs({ update: { ...rebooting, ts: now - 16 * 60_000 } }), now).kind, 'ok');
+});

@@ -1,4 +1,4 @@
-import { isOpenAlertState, type AlertEvent, type BraceletStatus, type ModemStatus, type SelfTestCheck, type SelfTestStatus, type UplinkStatus } from '@vigie/protocol';
+import { isOpenAlertState, type AlertEvent, type BraceletStatus, type ModemStatus, type SelfTestCheck, type SelfTestStatus, type UpdateStatus, type UplinkStatus } from '@vigie/protocol';
 import type { BoxProblem, ScreenState } from './screens.ts';
 
 /** What the screen knows, as last heard on the bus. */
@@ -9,16 +9,21 @@ export interface ScreenInputs {
   readonly uplink: UplinkStatus | null;
   /** The last daily self-test (null: none yet). */
   readonly selfTest?: SelfTestStatus | null;
+  /** The update agent's phase (absent: no agent heard). */
+  readonly update?: UpdateStatus | null;
   /** Battery level under which the bracelet asks to be charged. */
   readonly batteryLowPercent: number;
 }
+
+/** How long « Mise à jour en cours » may stay up after the agent announced the restart. */
+export const UPDATING_SHOWN_MS = 15 * 60_000;
 
 /** How long "help is coming" stays on the screen after an acknowledgement. */
 export const HELP_COMING_MS = 30 * 60_000;
 
 /**
  * What the patient sees, by priority: an alert in progress (critical first); help coming after an
- * acknowledgement; problems to fix (no bracelet, not worn, no modem, no SIM, no network, bracelet
+ * acknowledgement; a restart for an update; problems to fix (no bracelet, not worn, no modem, no SIM, no network, bracelet
  * to charge); otherwise "all is well" with the bracelet battery and the internet connection.
  */
 export function screenFor(inputs: ScreenInputs, now: number): ScreenState {
@@ -31,6 +36,10 @@ export function screenFor(inputs: ScreenInputs, now: number): ScreenState {
   }
   const acked = alerts.find((a) => a.state === 'acknowledged' && a.acknowledgement && now - a.acknowledgement.at < HELP_COMING_MS);
   if (acked?.acknowledgement) return { kind: 'help_coming', by: acked.acknowledgement.by, at: new Date(acked.acknowledgement.at) };
+  // The box restarts into new software: said for as long as a restart takes, then forgotten (an
+  // agent that died before it restarted does not leave the message up for ever).
+  const u = inputs.update;
+  if (u && u.phase === 'rebooting' && now - u.ts < UPDATING_SHOWN_MS) return { kind: 'updating' };
 
   const problems: BoxProblem[] = [];
   const b = inputs.bracelet;

@@ -40,5 +40,10 @@ export interface ProblemScreen {
   readonly problems: readonly BoxProblem[];
 }
 
+/** The box is about to restart into new software (issue 15): never shown over an alert. */
+export interface UpdatingScreen {
+  readonly kind: 'updating';
+}
+
 /** What the screen shows. */
-export type ScreenState = OkScreen | AlertScreen | HelpComingScreen | ProblemScreen;
+export type ScreenState = OkScreen | AlertScreen | HelpComingScreen | ProblemScreen | UpdatingScreen;

@@ -5,11 +5,11 @@
  * `screen-texts.ts`.
  */
 import type { Frame } from '../display/port.ts';
-import { drawAlert, drawHelpComing, drawOk, drawProblems } from './screen-layouts.ts';
+import { drawAlert, drawHelpComing, drawOk, drawProblems, drawUpdating } from './screen-layouts.ts';
 import type { ScreenState } from './screen-states.ts';
 import { ScreenPainter } from './screen-painter.ts';
 
-export type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen, ScreenState } from './screen-states.ts';
+export type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen, ScreenState, UpdatingScreen } from './screen-states.ts';
 
 /** Options of {@link renderScreen}. */
 export interface RenderOptions {
@@ -37,6 +37,9 @@ export function renderScreen(state: ScreenState, now: Date, options: RenderOptio
       break;
     case 'problem':
       drawProblems(painter, state);
+      break;
+    case 'updating':
+      drawUpdating(painter);
       break;
     default:
       state satisfies never;

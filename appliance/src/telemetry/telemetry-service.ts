@@ -15,6 +15,7 @@ import { KafkaCloudClient, kafkaOptionsFromEnv } from './kafka-cloud-client.ts';
 import { boxSigningKeyPath, loadOrCreateBoxSigningKey, registerSigningKey } from './box-signing-key.ts';
 import { Uplink } from './uplink.ts';
 import { diskFreeBytes, softwareVersions } from './box-health.ts';
+import { BOX_SOFTWARE_VERSION } from '../box-version.ts';
 import { Downlink } from './downlink.ts';
 import { BoxMetricsCollector } from './box-metrics.ts';
 import { recordProcessStart } from '../store/process-starts.ts';
@@ -23,7 +24,7 @@ import { DailySelfTest } from '../selftest/daily-selftest.ts';
 import { createClockSync } from '../selftest/clock-sync.ts';
 
 /** Software version reported in heartbeats. */
-export const BOX_SOFTWARE_VERSION = '0.1.0';
+export { BOX_SOFTWARE_VERSION } from '../box-version.ts';
 
 /** The running telemetry service. */
 export interface TelemetryService {

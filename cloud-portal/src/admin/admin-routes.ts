@@ -11,7 +11,7 @@ export type { AdminDeps } from './admin-deps.ts';
 
 const AuditQuery = Type.Object(
   {
-    entity: Type.Optional(Type.Union(['account', 'patient', 'care_link', 'box', 'bracelet', 'registration'].map((e) => Type.Literal(e)))),
+    entity: Type.Optional(Type.Union(['account', 'patient', 'care_link', 'box', 'bracelet', 'registration', 'release', 'campaign'].map((e) => Type.Literal(e)))),
     entityId: Type.Optional(Type.String({ maxLength: 200 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   },

@@ -11,7 +11,7 @@ export const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}
 export const ConfirmBody = Type.Object({ confirm: Type.String({ minLength: 1, maxLength: 254 }) }, { additionalProperties: false });
 
 /** What an admin change is about. */
-export type AuditEntity = 'account' | 'patient' | 'care_link' | 'box' | 'bracelet' | 'registration';
+export type AuditEntity = 'account' | 'patient' | 'care_link' | 'box' | 'bracelet' | 'registration' | 'release' | 'campaign';
 
 /**
  * Write one admin change to `admin_audit`: who, what, the item before and after (null for a

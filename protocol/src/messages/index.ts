@@ -8,3 +8,4 @@ export * from './mqtt.ts';
 export * from './box-config.ts';
 export * from './signing-key.ts';
 export * from './report-request.ts';
+export * from './updates.ts';

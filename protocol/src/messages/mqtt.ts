@@ -27,6 +27,8 @@ export const topics = {
   uplinkStatus: () => `${TOPIC_ROOT}/uplink/status`,
   /** The last daily self-test, from the telemetry service (for the screen). Payload: SelfTestStatus. QoS 1, retained. */
   selfTestStatus: () => `${TOPIC_ROOT}/selftest/status`,
+  /** Where a software update stands, from the update agent (the screen shows the reboot). Payload: UpdateStatus. QoS 1, retained. */
+  updateStatus: () => `${TOPIC_ROOT}/update/status`,
   /**
    * The configuration version now in the box file, from the telemetry service after it replaced
    * the file: the safety core reloads the file. Payload: ConfigApplied. QoS 1, retained.
@@ -125,3 +127,15 @@ export const SelfTestStatus = Type.Object(
   { additionalProperties: false, $id: 'SelfTestStatus' },
 );
 export type SelfTestStatus = Static<typeof SelfTestStatus>;
+/** The update agent's phase (issue 15): `rebooting` puts « Mise à jour en cours » on the screen. */
+export const UpdateStatus = Type.Object(
+  {
+    v: SchemaVersion,
+    ts: EpochMs,
+    phase: Type.Union([Type.Literal('idle'), Type.Literal('downloading'), Type.Literal('installing'), Type.Literal('rebooting')]),
+    /** The version being installed (null when idle). */
+    version: Type.Union([Type.String({ maxLength: 20 }), Type.Null()]),
+  },
+  { additionalProperties: false, $id: 'UpdateStatus' },
+);
+export type UpdateStatus = Static<typeof UpdateStatus>;

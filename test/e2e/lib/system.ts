@@ -66,6 +66,8 @@ export interface DemoCloud {
   readonly url: string;
   /** The environment the other processes of the system share with it (data dir, port, database). */
   readonly env: NodeJS.ProcessEnv;
+  /** The demo box's serial and token (what a box process of the system would use). */
+  readonly box: { readonly id: string; readonly token: string };
 }
 
 /**
@@ -96,5 +98,5 @@ export async function startDemoCloud(run: E2eRun, cloudEnv: Record<string, strin
     ...cloudEnv,
   });
   await cloud.waitFor(/vigie-cloud listening/);
-  return { url, env };
+  return { url, env, box: { id: demo.boxId, token: demo.token } };
 }

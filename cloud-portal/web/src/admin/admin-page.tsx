@@ -1,5 +1,5 @@
 /**
- * `/admin/<tab>`: accounts, care links, devices, registrations, the change log and the access log.
+ * `/admin/<tab>`: accounts, care links, devices, updates, registrations, the change log and the access log.
  * Destructive actions ask the admin to type the item's name in a dialog (confirm-dialog.tsx; the
  * server checks it again) and can be undone for 30 days; every change is audited server-side.
  */
@@ -10,6 +10,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { Link } from '../ui/navigation.tsx';
 import { adminPost } from '../api/accounts.ts';
 import { AccountsTab } from './admin-accounts-tab.tsx';
+import { UpdatesTab } from './admin-updates-tab.tsx';
 import { restorable, Table, useAdmin, type Act, type Ask } from './admin-common.tsx';
 import { ADMIN_TABS, type AdminTab } from './admin-tabs.ts';
 import { useConfirmDialog } from './confirm-dialog.tsx';
@@ -59,6 +60,7 @@ export function AdminPage({ tab }: { tab: AdminTab }) {
       {tab === 'accounts' && <AccountsTab act={act} ask={ask} />}
       {tab === 'links' && <LinksTab act={act} ask={ask} />}
       {tab === 'devices' && <DevicesTab act={act} ask={ask} />}
+      {tab === 'updates' && <UpdatesTab act={act} when={when} />}
       {tab === 'registrations' && <RegistrationsTab act={act} ask={ask} when={when} />}
       {tab === 'audit' && <AuditTab when={when} />}
       {tab === 'access' && <AccessTab when={when} />}

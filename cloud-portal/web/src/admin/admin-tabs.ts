@@ -1,3 +1,3 @@
 /** The tabs of the admin page (`/admin/<tab>`); shared by the router and the page. */
-export const ADMIN_TABS = ['accounts', 'links', 'devices', 'registrations', 'audit', 'access'] as const;
+export const ADMIN_TABS = ['accounts', 'links', 'devices', 'updates', 'registrations', 'audit', 'access'] as const;
 export type AdminTab = (typeof ADMIN_TABS)[number];

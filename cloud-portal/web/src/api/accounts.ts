@@ -72,3 +72,22 @@ export async function adminPatch<T>(path: string, body: object): Promise<T> {
   const kind = s === 401 ? 'unauthorized' : s === 403 ? 'forbidden' : s === 404 ? 'not_found' : s === 429 ? 'rate_limited' : s >= 500 ? 'server' : 'bad_request';
   throw new ApiError(kind, s, parsed);
 }
+
+/**
+ * `POST /admin/api/updates/releases`: the artefact as the body (streamed by the browser, never read
+ * into a string) and its signed manifest, base64 of its UTF-8 JSON, in `x-vigie-release-manifest`.
+ */
+export async function uploadRelease(artefact: File, manifestText: string): Promise<{ release: { version: string } }> {
+  const bytes = new TextEncoder().encode(manifestText.trim());
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  const response = await fetch('/admin/api/updates/releases', {
+    method: 'POST',
+    body: artefact,
+    headers: { ...CSRF_HEADER, accept: 'application/json', 'content-type': 'application/octet-stream', 'x-vigie-release-manifest': btoa(binary) },
+    credentials: 'same-origin',
+  });
+  const body: unknown = await response.json().catch(() => undefined);
+  if (!response.ok) throw new ApiError(response.status >= 500 ? 'server' : 'bad_request', response.status, body);
+  return body as { release: { version: string } };
+}

@@ -6,5 +6,6 @@ import { commonEn } from './common.ts';
 import { reportsEn } from './reports.ts';
 import { rolePagesEn } from './role-pages.ts';
 import { alertTimelineEn } from './alert-timeline.ts';
+import { updatesEn } from './updates.ts';
 
-export const en: Messages = { ...commonEn, ...rolePagesEn, accounts: accountsEn, boxConfig: boxConfigEn, alertTimeline: alertTimelineEn, reports: reportsEn };
+export const en: Messages = { ...commonEn, ...rolePagesEn, accounts: accountsEn, boxConfig: boxConfigEn, alertTimeline: alertTimelineEn, reports: reportsEn, updates: updatesEn };

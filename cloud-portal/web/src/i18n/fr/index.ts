@@ -9,8 +9,9 @@ import { commonFr } from './common.ts';
 import { reportsFr } from './reports.ts';
 import { rolePagesFr } from './role-pages.ts';
 import { alertTimelineFr } from './alert-timeline.ts';
+import { updatesFr } from './updates.ts';
 
-export const fr = { ...commonFr, ...rolePagesFr, accounts: accountsFr, boxConfig: boxConfigFr, alertTimeline: alertTimelineFr, reports: reportsFr };
+export const fr = { ...commonFr, ...rolePagesFr, accounts: accountsFr, boxConfig: boxConfigFr, alertTimeline: alertTimelineFr, reports: reportsFr, updates: updatesFr };
 
 /** The shape every language fills. */
 export type Messages = typeof fr;
