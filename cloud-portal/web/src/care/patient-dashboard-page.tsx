@@ -23,6 +23,7 @@ import { useLiveEvent, useResumeKey } from '../ui/live.tsx';
 import { Link } from '../ui/navigation.tsx';
 import { BucketChart } from '../ui/bucket-chart.tsx';
 import { CustomRangeForm, formatDuration, RoleNav } from '../ui/page-parts.tsx';
+import { QuestionnaireSection } from './questionnaire/questionnaire-section.tsx';
 
 const DAY_MS = 86_400_000;
 const RANGES = { day: DAY_MS, week: 7 * DAY_MS, month: 30 * DAY_MS } as const;
@@ -221,6 +222,7 @@ export function PatientDashboardPage({ patientId, role }: { patientId: string; r
           {alerts.resource.status === 'loading' && !alerts.resource.data && <p className="muted">{t.app.loading}</p>}
         </AlertPanel>
       </div>
+      <QuestionnaireSection patientId={patientId} role={role} />
     </>
   );
 }

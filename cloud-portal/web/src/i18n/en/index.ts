@@ -3,6 +3,7 @@ import type { Messages } from '../fr/index.ts';
 import { accountsEn } from './accounts.ts';
 import { boxConfigEn } from './box-config.ts';
 import { commonEn } from './common.ts';
+import { questionnaireEn } from './questionnaire.ts';
 import { rolePagesEn } from './role-pages.ts';
 
-export const en: Messages = { ...commonEn, ...rolePagesEn, accounts: accountsEn, boxConfig: boxConfigEn };
+export const en: Messages = { ...commonEn, ...rolePagesEn, accounts: accountsEn, boxConfig: boxConfigEn, questionnaire: questionnaireEn };

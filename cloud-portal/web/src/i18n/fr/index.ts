@@ -6,9 +6,10 @@
 import { accountsFr } from './accounts.ts';
 import { boxConfigFr } from './box-config.ts';
 import { commonFr } from './common.ts';
+import { questionnaireFr } from './questionnaire.ts';
 import { rolePagesFr } from './role-pages.ts';
 
-export const fr = { ...commonFr, ...rolePagesFr, accounts: accountsFr, boxConfig: boxConfigFr };
+export const fr = { ...commonFr, ...rolePagesFr, accounts: accountsFr, boxConfig: boxConfigFr, questionnaire: questionnaireFr };
 
 /** The shape every language fills. */
 export type Messages = typeof fr;
