@@ -22,6 +22,7 @@ import { addSecurityHeaders } from './http/security-headers.ts';
 import { registerEventsRoute } from './live/events-route.ts';
 import { LiveEvents } from './live/live-events.ts';
 import { registerPatientRoutes } from './patients/patient-routes.ts';
+import { registerQuestionnaireRoutes } from './questionnaire/questionnaire-routes.ts';
 import { registerWeb } from './web/web-routes.ts';
 import { registerViewRoutes } from './views/index.ts';
 
@@ -64,6 +65,8 @@ export interface CloudAppOptions {
    * VIGIE_ADMIN_PORT is set, other apps answer 404 there. Default false.
    */
   readonly adminListener?: boolean;
+  /** The VAPID public key browsers subscribe with (null or absent: push not configured). */
+  readonly vapidPublicKey?: () => string | null;
   /** PEM certificate and key: the app serves HTTPS (otherwise HTTP behind a TLS proxy). */
   readonly tls?: { readonly cert: string; readonly key: string };
 }
@@ -131,6 +134,7 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   await registerAuthRoutes(app, { db, sessions, log, config, mailer, now });
   registerPatientRoutes(app, { db, access, now });
   registerViewRoutes(app, { db, access, now });
+  registerQuestionnaireRoutes(app, { db, now, vapidPublicKey: options.vapidPublicKey ?? (() => null) });
   registerEventsRoute(app, { db, live, sessions, keepAliveMs: options.keepAliveMs });
   const adminDeps = { db, sessions, mailer, config, log, now };
   registerAdminRoutes(app, adminDeps);

@@ -32,6 +32,10 @@ export const portalErrors = defineErrors({
   PORTAL_PATIENT_ERASED: { message: 'This patient was erased: nothing is left to restore', httpStatus: 410 },
   PORTAL_UPLOAD_REJECTED: { message: 'The uploaded file is not an accepted type', httpStatus: 415 },
   PORTAL_UPLOAD_TOO_LARGE: { message: 'The uploaded file is too large', httpStatus: 413 },
+  QUESTIONNAIRE_NOT_SET: { message: 'The doctor has not set a questionnaire for this patient', httpStatus: 404 },
+  QUESTIONNAIRE_SLOT_ANSWERED: { message: 'This questionnaire was already answered for that day', httpStatus: 409 },
+  QUESTIONNAIRE_INVALID_ANSWER: { message: 'The answer does not fit the questionnaire', httpStatus: 422 },
+  QUESTIONNAIRE_PUSH_UNAVAILABLE: { message: 'Web Push is not configured on this server', httpStatus: 503 },
   PORTAL_ROLE_NEEDS_DATABASE: { message: 'Running ingest and portal as separate processes needs DATABASE_URL' },
   PORTAL_CLI_USAGE: { message: 'Unknown command' },
 });

@@ -17,6 +17,8 @@ import {
   ModemStatus,
   Reading,
   SCHEMA_VERSION,
+  ScreenNotice,
+  ScreenNoticeState,
   TelemetryBatch,
   UplinkStatus,
 } from './messages/index.ts';
@@ -52,6 +54,8 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   BoxCommandList,
   BoxCommandResult,
   ConfigApplied,
+  ScreenNotice,
+  ScreenNoticeState,
   BoxSigningKey: BoxSigningKeyMessage,
 };
 
