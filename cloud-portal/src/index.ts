@@ -14,3 +14,6 @@ export { CHART_METRICS } from './api-types.ts';
 export { HSTS } from './http/security-headers.ts';
 export { LOGIN_RATE_LIMIT } from './auth/auth-routes.ts';
 export { ErasureJob } from './privacy/erasure-job.ts';
+export { createQuestionnaireScheduler, type QuestionnaireScheduler, type PassReport } from './questionnaire/scheduler.ts';
+export { createWebPushSender, loadVapidKeys, type VapidKeys, type PushSender } from './questionnaire/web-push.ts';
+export { pruneQuestionnaire } from './questionnaire/retention.ts';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { maintainPartitions, migrate, openDb, type Db } from '@vigie/cloud-store';
@@ -7,7 +7,11 @@ import { fleetThresholds, FleetWatch, ingestRoutes, KafkaIngestConsumer, lazyCom
 import { dataPaths, ensurePrivateDir, restrictTree, type Logger } from '@vigie/common';
 import {
   buildCloudApp as buildPortalApp,
+  createQuestionnaireScheduler,
+  createWebPushSender,
   ErasureJob,
+  loadVapidKeys,
+  pruneQuestionnaire,
   loadSecretsKey,
   portalErrors,
   seedDemo,
@@ -16,6 +20,7 @@ import {
   type CloudRoles,
   type DemoAccount,
   type IngestRoutes,
+  type QuestionnaireScheduler,
 } from '@vigie/cloud-portal';
 
 /**
@@ -38,6 +43,11 @@ export interface CloudProcess {
   readonly ingestUrl: string;
   /** Demo accounts to print (empty unless VIGIE_DEMO=1). */
   readonly demoAccounts: readonly DemoAccount[];
+  /**
+   * The questionnaire reminder scheduler (portal role, VIGIE_QUESTIONNAIRE_REMINDERS=on): it runs a
+   * pass every minute; tests call `runPass(new Date(...))` for a pass at a given time.
+   */
+  readonly questionnaireScheduler: QuestionnaireScheduler | null;
   /** Stop serving, stop listening for events, close the database (and free the PGlite lock). */
   stop(): Promise<void>;
 }
@@ -118,6 +128,14 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     // proxy that terminates TLS (deploy/). A single listener takes the box-facing one first.
     const portalTls = readTls(config.VIGIE_PORTAL_TLS_CERT_FILE, config.VIGIE_PORTAL_TLS_KEY_FILE);
     const separateIngest = roles.ingest && roles.portal && config.VIGIE_INGEST_PORT !== undefined;
+    // Web Push identity: configured, or generated once into the data directory (questionnaire reminders).
+    const vapid = roles.portal
+      ? loadVapidKeys(
+          { publicKey: config.VIGIE_VAPID_PUBLIC_KEY, privateKey: config.VIGIE_VAPID_PRIVATE_KEY, subject: config.VIGIE_VAPID_SUBJECT },
+          join(dataPaths(config.VIGIE_DATA_DIR).root, 'cloud', 'vapid.json'),
+        )
+      : null;
+    const vapidPublicKey = () => vapid?.publicKey ?? null;
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     const listen = async (instance: FastifyInstance, port: number, secure: boolean): Promise<string> => {
       await instance.listen({ port, host: config.HOST });
@@ -126,13 +144,13 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     let url: string;
     let ingestUrl: string;
     if (separateIngest) {
-      app = await buildCloudApp({ db, config, log, roles: { ingest: false, portal: true }, ...(portalTls ? { tls: portalTls } : {}) });
+      app = await buildCloudApp({ db, config, log, roles: { ingest: false, portal: true }, vapidPublicKey, ...(portalTls ? { tls: portalTls } : {}) });
       ingestApp = await buildCloudApp({ db, config, log, roles: { ingest: true, portal: false }, ...(tls ? { tls } : {}) });
       url = await listen(app, config.PORT, portalTls !== undefined);
       ingestUrl = await listen(ingestApp, config.VIGIE_INGEST_PORT!, tls !== undefined);
     } else {
       const single = roles.ingest ? (tls ?? portalTls) : (portalTls ?? tls);
-      app = await buildCloudApp({ db, config, log, roles, ...(single ? { tls: single } : {}) });
+      app = await buildCloudApp({ db, config, log, roles, vapidPublicKey, ...(single ? { tls: single } : {}) });
       url = await listen(app, config.PORT, single !== undefined);
       ingestUrl = url;
     }
@@ -160,6 +178,13 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     // so every instance may run it).
     const erasureJob = new ErasureJob({ db, log, graceDays: config.VIGIE_ERASURE_GRACE_DAYS });
     await erasureJob.start();
+    // Questionnaire reminders: a pass every minute (claims in the database make several instances
+    // safe); e-mail through the portal's mailer.
+    const questionnaireScheduler =
+      roles.portal && config.VIGIE_QUESTIONNAIRE_REMINDERS === 'on'
+        ? createQuestionnaireScheduler({ db, push: vapid ? createWebPushSender(vapid) : null, mail: app.mailer, log, portalUrl: config.VIGIE_PUBLIC_URL ?? url })
+        : null;
+    await questionnaireScheduler?.start();
     const maintenance = setInterval(() => {
       maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log }).catch((err: unknown) =>
         log.error({ err }, 'partition maintenance failed'),
@@ -167,6 +192,9 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       pruneHeartbeats(db, { now: Date.now(), retentionDays: fleet.VIGIE_HEARTBEAT_RETENTION_DAYS })
         .then((deleted) => log.info({ deleted }, 'heartbeat retention'))
         .catch((err: unknown) => log.error({ err }, 'heartbeat retention failed'));
+      pruneQuestionnaire(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS })
+        .then((deleted) => log.info(deleted, 'questionnaire retention'))
+        .catch((err: unknown) => log.error({ err }, 'questionnaire retention failed'));
     }, PARTITION_MAINTENANCE_MS);
     maintenance.unref();
     let stopping: Promise<void> | null = null;
@@ -176,9 +204,11 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       url,
       ingestUrl,
       demoAccounts,
+      questionnaireScheduler,
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(maintenance);
+          await questionnaireScheduler?.stop();
           await fleetWatch?.stop();
           await erasureJob.stop();
           try {
