@@ -32,7 +32,7 @@ const QuestionBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const Uuid = Type.String({ format: 'uuid', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
+const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 const ScheduleBody = Type.Object(
   {
     kind: Type.Union([Type.Literal('daily'), Type.Literal('every_n_days'), Type.Literal('weekdays')]),
