@@ -46,3 +46,12 @@ test('counts a fall down while the patient can still cancel it', () => {
   const cancelled = alert({ state: 'closed', cancelUntil: now + 17_400 });
   assert.equal(screenFor(inputs({ alerts: new Map([[cancelled.alertId, cancelled]]) }), now).kind, 'ok');
 });
+
+test('shows « Questionnaire du jour » instead of all is well while the cloud says it waits; alerts and problems come first', () => {
+  const notice = { kind: 'questionnaire', slotId: '2027-01-15' } as const;
+  assert.deepEqual(screenFor(inputs({ notice }), now), { kind: 'questionnaire', braceletBattery: 80, connection: 'online' });
+  assert.equal(screenFor(inputs({ notice: null }), now).kind, 'ok', 'cleared once answered');
+  const open = alert({});
+  assert.equal(screenFor(inputs({ notice, alerts: new Map([[open.alertId, open]]) }), now).kind, 'alert');
+  assert.equal(screenFor(inputs({ notice, bracelet: { ...bracelet, worn: false } }), now).kind, 'problem');
+});

@@ -1,4 +1,4 @@
-import { isOpenAlertState, type AlertEvent, type BraceletStatus, type ModemStatus, type UplinkStatus } from '@vigie/protocol';
+import { isOpenAlertState, type AlertEvent, type BraceletStatus, type ModemStatus, type ScreenNotice, type UplinkStatus } from '@vigie/protocol';
 import type { BoxProblem, ScreenState } from './screens.ts';
 
 /** What the screen knows, as last heard on the bus. */
@@ -9,6 +9,8 @@ export interface ScreenInputs {
   readonly uplink: UplinkStatus | null;
   /** Battery level under which the bracelet asks to be charged. */
   readonly batteryLowPercent: number;
+  /** The cloud's screen notice (« Questionnaire du jour »), null or absent: none. */
+  readonly notice?: ScreenNotice | null;
 }
 
 /** How long "help is coming" stays on the screen after an acknowledgement. */
@@ -17,7 +19,8 @@ export const HELP_COMING_MS = 30 * 60_000;
 /**
  * What the patient sees, by priority: an alert in progress (critical first); help coming after an
  * acknowledgement; problems to fix (no bracelet, not worn, no modem, no SIM, no network, bracelet
- * to charge); otherwise "all is well" with the bracelet battery and the internet connection.
+ * to charge); otherwise "all is well" with the bracelet battery and the internet connection — or,
+ * while the cloud says today's questionnaire waits, « Questionnaire du jour » with the same status.
  */
 export function screenFor(inputs: ScreenInputs, now: number): ScreenState {
   const alerts = [...inputs.alerts.values()].sort((a, b) => b.raisedAt - a.raisedAt);
@@ -43,5 +46,7 @@ export function screenFor(inputs: ScreenInputs, now: number): ScreenState {
   else if (!m.registered) problems.push('no_network');
   if (problems.length > 0) return { kind: 'problem', problems };
 
-  return { kind: 'ok', braceletBattery: b?.battery ?? null, connection: inputs.uplink?.online ? 'online' : 'offline' };
+  const status = { braceletBattery: b?.battery ?? null, connection: inputs.uplink?.online ? 'online' : 'offline' } as const;
+  if (inputs.notice?.kind === 'questionnaire') return { kind: 'questionnaire', ...status };
+  return { kind: 'ok', ...status };
 }

@@ -1,5 +1,5 @@
 import type { Logger, Module } from '@vigie/common';
-import { AlertEvent, BraceletStatus, ModemStatus, UplinkStatus, topicFilters, topics } from '@vigie/protocol';
+import { AlertEvent, BraceletStatus, ModemStatus, ScreenNoticeState, UplinkStatus, topicFilters, topics } from '@vigie/protocol';
 import { BusClient } from '../bus/bus-client.ts';
 import type { Clock } from '../clock.ts';
 import type { Display } from '../display/port.ts';
@@ -22,6 +22,7 @@ export class ScreenService implements Module {
   #bracelet: ScreenInputs['bracelet'] = null;
   #modem: ScreenInputs['modem'] = null;
   #uplink: ScreenInputs['uplink'] = null;
+  #notice: ScreenInputs['notice'] = null;
   #timer: NodeJS.Timeout | undefined;
   #pending: NodeJS.Timeout | undefined;
   #tick: NodeJS.Timeout | undefined;
@@ -38,7 +39,8 @@ export class ScreenService implements Module {
       .subscribe(topicFilters.alerts, AlertEvent, (event) => this.#update(() => this.#alerts.set(event.alertId, event)))
       .subscribe(topicFilters.statuses, BraceletStatus, (status) => this.#update(() => (this.#bracelet = status)))
       .subscribe(topics.modemStatus(), ModemStatus, (status) => this.#update(() => (this.#modem = status)))
-      .subscribe(topics.uplinkStatus(), UplinkStatus, (status) => this.#update(() => (this.#uplink = status)));
+      .subscribe(topics.uplinkStatus(), UplinkStatus, (status) => this.#update(() => (this.#uplink = status)))
+      .subscribe(topics.screenNotice(), ScreenNoticeState, (state) => this.#update(() => (this.#notice = state.notice)));
   }
 
   async start(): Promise<void> {
@@ -59,7 +61,7 @@ export class ScreenService implements Module {
   /** The state the screen shows now (tests). */
   state() {
     return screenFor(
-      { alerts: this.#alerts, bracelet: this.#bracelet, modem: this.#modem, uplink: this.#uplink, batteryLowPercent: this.#batteryLowPercent() },
+      { alerts: this.#alerts, bracelet: this.#bracelet, modem: this.#modem, uplink: this.#uplink, batteryLowPercent: this.#batteryLowPercent(), notice: this.#notice },
       this.#clock.now(),
     );
   }

@@ -50,6 +50,8 @@ export const TEXTS = {
   answeredAt: (time: string) => `a répondu à ${time}`,
   attention: 'Attention',
   moreProblems: (n: number) => (n === 1 ? '+ 1 autre problème' : `+ ${n} autres problèmes`),
+  questionnaire: 'Questionnaire du jour',
+  questionnaireHow: 'Répondez sur votre téléphone ou tablette',
   seconds: (n: number) => `${n}\u00a0s`,
   percent: (n: number) => `${n}\u00a0%`,
 } as const;
