@@ -64,6 +64,8 @@ export interface PassReport {
   readonly emailed: number;
   readonly boxes: number;
   readonly ms: number;
+  /** Where the time went, ms: reading plans, claiming, pushing, e-mailing, box notices and records. */
+  readonly phases: { plans: number; claim: number; push: number; mail: number; record: number };
 }
 
 /** The scheduler: `start()` runs a pass every minute, `runPass(now)` one pass now (tests, e2e). */
@@ -101,11 +103,12 @@ export function createQuestionnaireScheduler(deps: QuestionnaireSchedulerDeps): 
   async function runPass(at?: Date): Promise<PassReport> {
     const started = performance.now();
     const now = at?.getTime() ?? clock();
-    const report = { at: now, due: 0, claimed: 0, pushed: 0, pushFailed: 0, gone: 0, emailed: 0, boxes: 0, ms: 0 };
+    const report = { at: now, due: 0, claimed: 0, pushed: 0, pushFailed: 0, gone: 0, emailed: 0, boxes: 0, ms: 0, phases: { plans: 0, claim: 0, push: 0, mail: 0, record: 0 } };
     const slots = new Map<string, Slot | null>();
     // Keyset pages of current plans: a pass over 100,000 patients never holds them all at once.
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
+      const pageStarted = performance.now();
       const { rows } = await deps.db.query<PlanRow>(
         `SELECT ${PLAN_COLUMNS} FROM questionnaire_current_plans c
            JOIN questionnaire_plans p ON p.patient_id = c.patient_id AND p.version = c.version
@@ -123,9 +126,11 @@ export function createQuestionnaireScheduler(deps: QuestionnaireSchedulerDeps): 
         if (slot && slot.dueAt >= plan.createdAt) due.push({ patientId: plan.patientId, slot });
       }
       report.due += due.length;
+      report.phases.plans += performance.now() - pageStarted;
       if (due.length > 0) await remindBatch(due, now, report);
     }
     report.ms = Math.round(performance.now() - started);
+    for (const k of Object.keys(report.phases) as (keyof PassReport['phases'])[]) report.phases[k] = Math.round(report.phases[k]);
     if (report.claimed > 0) log.info(report, 'questionnaire reminders sent');
     return report;
   }
@@ -138,6 +143,12 @@ export function createQuestionnaireScheduler(deps: QuestionnaireSchedulerDeps): 
 
   /** Claim, send and record the reminders of one batch of due slots. */
   async function remindBatch(due: readonly { patientId: string; slot: Slot }[], now: number, report: { -readonly [K in keyof PassReport]: PassReport[K] }): Promise<void> {
+    let mark = performance.now();
+    const lap = (phase: keyof PassReport['phases']) => {
+      const t = performance.now();
+      report.phases[phase] += t - mark;
+      mark = t;
+    };
     const nowIso = new Date(now).toISOString();
     const ids = due.map((d) => d.patientId);
     const dates = due.map((d) => d.slot.id);
@@ -159,6 +170,7 @@ export function createQuestionnaireScheduler(deps: QuestionnaireSchedulerDeps): 
        SELECT patient_id, slot_date::text AS slot FROM fresh UNION ALL SELECT patient_id, slot_date::text FROM stale`,
       [ids, dates, instance, nowIso, new Date(now - lease).toISOString()],
     );
+    lap('claim');
     if (claimed.rows.length === 0) return;
     report.claimed += claimed.rows.length;
     await deps.afterClaim?.(claimed.rows.length);
@@ -166,6 +178,7 @@ export function createQuestionnaireScheduler(deps: QuestionnaireSchedulerDeps): 
     const patients = [...slotOf.keys()];
     const recipients = await recipientsOf(deps.db, patients);
     const subscriptions = await subscriptionsOf(deps.db, [...new Set(recipients.map((r) => r.accountId))]);
+    lap('claim');
 
     // Push to every device of every recipient; a patient is reached when one push got through.
     const reached = new Set<string>();
@@ -195,9 +208,11 @@ export function createQuestionnaireScheduler(deps: QuestionnaireSchedulerDeps): 
     await inParallel(jobs, concurrency);
     report.gone += gone.length;
     await deleteGoneSubscriptions(deps.db, gone);
+    lap('push');
 
     // E-mail the patients no push reached: claimed per slot too, so it goes once.
     const unreached = patients.filter((p) => !reached.has(p));
+    const mailClaimSet = new Set<string>();
     const mailClaims = unreached.length === 0 ? [] : (
       await deps.db.query<{ patient_id: string }>(
         `INSERT INTO questionnaire_reminders (patient_id, slot_date, channel, state, claimed_by, claimed_at)
@@ -206,9 +221,10 @@ export function createQuestionnaireScheduler(deps: QuestionnaireSchedulerDeps): 
         [unreached, unreached.map((p) => slotOf.get(p)), instance, nowIso],
       )
     ).rows.map((r) => r.patient_id);
+    for (const p of mailClaims) mailClaimSet.add(p);
     const mailed = new Set<string>();
     const mailJobs = recipients
-      .filter((r) => r.relation === 'patient' && mailClaims.includes(r.patientId))
+      .filter((r) => r.relation === 'patient' && mailClaimSet.has(r.patientId))
       .map((r) => async () => {
         const words = WORDS[r.locale];
         try {
@@ -220,6 +236,7 @@ export function createQuestionnaireScheduler(deps: QuestionnaireSchedulerDeps): 
         }
       });
     await inParallel(mailJobs, concurrency);
+    lap('mail');
 
     // The box: a row its command poll serves; older notices of the patient give way to this one.
     let boxes: string[] = [];
@@ -260,6 +277,7 @@ export function createQuestionnaireScheduler(deps: QuestionnaireSchedulerDeps): 
         [mailClaims, mailClaims.map((p) => mailed.has(p)), nowIso, mailClaims.map((p) => slotOf.get(p)), instance],
       );
     }
+    lap('record');
   }
 
   return {
