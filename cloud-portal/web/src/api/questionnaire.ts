@@ -4,10 +4,11 @@
  * answers): the doctor's bank and per-patient questionnaire, the answers grid, the patient's
  * (or an allowed relative's) questionnaire of the day, and the Web Push subscription.
  */
-import { apiDelete, apiGet, apiPost, apiPut } from './client.ts';
+import { ApiError, apiDelete, apiGet, apiPost, apiPut } from './client.ts';
 
 type Signal = { signal?: AbortSignal };
 const id = encodeURIComponent;
+const isNotSet = (error: unknown) => error instanceof ApiError && error.status === 404 && error.code === 'QUESTIONNAIRE_NOT_SET';
 
 /** The only three answers a question accepts. */
 export const ANSWERS = ['positive', 'neutral', 'negative'] as const;
@@ -68,6 +69,7 @@ export interface ResponsesGrid {
 
 export interface MyQuestionnaireItem {
   linkId: string;
+  symbol?: string;
   text: LocalizedText;
   options: AnswerOptions;
 }
@@ -118,7 +120,7 @@ export async function fetchPatientQuestionnaire(patientId: string, options: Sign
   try {
     return await apiGet<PatientQuestionnaire>(`/api/patients/${id(patientId)}/questionnaire`, options);
   } catch (error) {
-    if (error instanceof Error && 'status' in error && error.status === 404 && 'code' in error && error.code === 'QUESTIONNAIRE_NOT_SET') return null;
+    if (isNotSet(error)) return null;
     throw error;
   }
 }
@@ -134,9 +136,15 @@ export function fetchResponses(patientId: string, from: string, to: string, opti
 
 // The patient, or a relative allowed to answer for them.
 
-export function fetchMyQuestionnaire(patientId: string | null, options: Signal = {}): Promise<MyQuestionnaire> {
+/** Today's questionnaire, or `null` when the doctor has not set one (404 `QUESTIONNAIRE_NOT_SET`). */
+export async function fetchMyQuestionnaire(patientId: string | null, options: Signal = {}): Promise<MyQuestionnaire | null> {
   const query = patientId ? `?${new URLSearchParams({ patientId }).toString()}` : '';
-  return apiGet<MyQuestionnaire>(`/api/my/questionnaire${query}`, options);
+  try {
+    return await apiGet<MyQuestionnaire>(`/api/my/questionnaire${query}`, options);
+  } catch (error) {
+    if (isNotSet(error)) return null;
+    throw error;
+  }
 }
 
 /** 201 stored, or 200 `{ duplicate: true }` when this `clientId` was already stored. */

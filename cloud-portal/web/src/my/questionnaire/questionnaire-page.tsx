@@ -50,7 +50,8 @@ export function QuestionnairePage({ role }: { role: Role }) {
 
   let body;
   if (questionnaire.resource.status === 'error') body = <ErrorNotice error={questionnaire.resource.error} onRetry={questionnaire.reload} />;
-  else if (!data) body = <p className="muted">{t.app.loading}</p>;
+  else if (data === undefined) body = <p className="muted">{t.app.loading}</p>;
+  else if (data === null) body = <p className="q-note" data-testid="q-not-set">{q.notSet}</p>;
   else if (relative && !chosen && choices.length === 0) body = <p className="q-note">{q.notAllowed}</p>;
   else if (relative && !chosen && choices.length > 1)
     body = (
@@ -107,7 +108,7 @@ function Questionnaire({ data, waiting }: { data: MyQuestionnaire; waiting: bool
     [],
   );
 
-  if (!data.slot) return <p className="q-note" data-testid="q-nothing-due">{data.items.length === 0 ? q.notSet : q.nothingDue}</p>;
+  if (!data.slot) return <p className="q-note" data-testid="q-nothing-due">{q.nothingDue}</p>;
   const slot = data.slot;
   if (phase === 'answering' && (data.answered || waiting))
     return (

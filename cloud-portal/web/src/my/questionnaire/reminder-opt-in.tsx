@@ -26,7 +26,11 @@ export function ReminderOptIn() {
   if (state === null) return null;
   const turnOn = () => {
     setState('busy');
-    enablePush().then(setState, () => setState('failed'));
+    enablePush().then(setState, (error: unknown) => {
+      // For whoever helps the patient (the page says it in plain words).
+      console.error('Vigie: the reminder could not be turned on', error);
+      setState('failed');
+    });
   };
   return (
     <section className="q-reminder" aria-labelledby="q-reminder" data-testid="q-reminder" data-state={state}>
