@@ -4,6 +4,7 @@
  * named, missed days hatched and written « Pas de réponse ». An HTML table with headers on both
  * axes, so a screen reader reads « question, day: answer ».
  */
+import { useLayoutEffect, useRef } from 'react';
 import type { Answer, ResponsesGrid } from '../../api/questionnaire.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { AnswerSymbol, localized } from '../../ui/answer-symbol.tsx';
@@ -14,11 +15,16 @@ export function AnswersGrid({ grid }: { grid: ResponsesGrid }) {
   const q = t.questionnaire;
   const inStreak = streakCells(grid);
   const words: Record<Answer, string> = q.answers;
+  const wrap = useRef<HTMLDivElement>(null);
+  // The latest days matter most: when the grid is wider than the page, start scrolled to the end.
+  useLayoutEffect(() => {
+    if (wrap.current) wrap.current.scrollLeft = wrap.current.scrollWidth;
+  }, [grid]);
   if (grid.questions.length === 0 || grid.days.length === 0) return <p className="muted">{q.gridEmpty}</p>;
   return (
     <>
       {/* Focusable: the grid may scroll sideways, a keyboard must reach it. */}
-      <div className="table-wrap" role="region" aria-label={q.gridCaption} tabIndex={0}>
+      <div ref={wrap} className="table-wrap" role="region" aria-label={q.gridCaption} tabIndex={0}>
         <table className="q-grid" data-testid="q-grid">
           <caption className="visually-hidden">{q.gridCaption}</caption>
           <thead>
