@@ -13,15 +13,13 @@ import { defineRoute } from '../access/route-access.ts';
 import { portalErrors } from '../errors.ts';
 import { invalidQuery } from '../http/request-input.ts';
 import { accountOf, patientOf } from '../views/view-guards.ts';
-import { answerer, listProxies, setProxy, answerableFor } from './answerers.ts';
-import { createOwnQuestion, listBank, reviseOwnQuestion, usableQuestionIds } from './question-bank.ts';
+import { answerableFor, answerer, listProxies, setProxy } from './answerers.ts';
+import { createOwnQuestion, listBank, questionsById, reviseOwnQuestion, usableQuestionIds } from './question-bank.ts';
 import { currentPlan, planView, savePlan } from './plans.ts';
 import { openSlot, responseGrid, storeResponse } from './responses.ts';
 import { addDays, daysBetween, isDate, isTimeZone, localDate } from './schedule.ts';
 import { deleteSubscription, saveSubscription } from './subscriptions.ts';
-import { questionsById } from './question-bank.ts';
 
-const Localized = Type.Object({ fr: Type.String({ minLength: 1, maxLength: 300 }), en: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false });
 const OptionText = Type.Object({ fr: Type.String({ minLength: 1, maxLength: 40 }), en: Type.String({ minLength: 1, maxLength: 40 }) }, { additionalProperties: false });
 const Options = Type.Object({ positive: OptionText, neutral: OptionText, negative: OptionText }, { additionalProperties: false });
 const QuestionBody = Type.Object(
