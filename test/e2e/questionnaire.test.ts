@@ -327,7 +327,6 @@ test('the daily questionnaire: chosen by the doctor, reminded by Web Push at 10:
     assert.deepEqual(await cells.evaluateAll((els) => els.map((e) => e.getAttribute('data-answer'))), ['positive', 'neutral', 'negative', 'positive']);
     assert.match(await grid.innerText(), new RegExp(OWN_QUESTION.replace(/[?]/g, '\\?')));
     await assertAccessible(doctor, 'doctor: answers grid');
-    await doctor.locator('[data-testid=q-section]').screenshot({ path: 'docs/screenshots/questionnaire-doctor-grid.png' });
 
     const nurse = await signIn('nurse', await newPortalPage(browser));
     await nurse.goto(`${base}/patients/${patientId}/summary`);
@@ -343,7 +342,8 @@ test('the daily questionnaire: chosen by the doctor, reminded by Web Push at 10:
     await patient.goto(`${base}/questionnaire`);
     await patient.locator('[data-testid=q-question]').waitFor();
     await patient.context().setOffline(true);
-    await answerAll(patient, ['negative', 'negative', 'neutral', 'negative']);
+    // The third question answered « Mal » a second day running: a negative streak.
+    await answerAll(patient, ['negative', 'neutral', 'negative', 'positive']);
     const done = patient.locator('[data-testid=q-done]');
     await until(async () => (await done.getAttribute('data-phase')) === 'offline', 'kept offline');
     await screenshot(patient, 'questionnaire-patient-offline.png');
@@ -370,5 +370,44 @@ test('the daily questionnaire: chosen by the doctor, reminded by Web Push at 10:
     assert.equal(replay.status(), 200, `replay: ${replay.status()} ${await replay.text()}`);
     assert.equal(((await replay.json()) as { duplicate?: boolean }).duplicate, true);
     assert.equal(await count(), 1, 'exactly one stored response');
+  });
+
+  await t.test('relative: allowed by the patient, answers on their behalf; the doctor sees who answered', async () => {
+    // Two days later: the day between was missed.
+    nowMs = parisTime(nowMs + 2 * DAY_MS, 10, 15);
+    const slotId = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(nowMs));
+    await signIn('patient', patient);
+    await patient.goto(`${base}/questionnaire`);
+    const proxy = patient.locator('[data-testid=q-proxies] [data-testid=q-proxy]');
+    await proxy.waitFor();
+    assert.match(await patient.locator('[data-testid=q-proxies]').innerText(), /Paul Dupont/);
+    await proxy.check();
+    await until(async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM questionnaire_proxies WHERE patient_id = $1', [patientId])).rows[0]!.n === 1, 'the relative allowed');
+
+    const relative = await signIn('relative', await (await phoneContext()).newPage());
+    await relative.goto(`${base}/questionnaire`);
+    await relative.locator('[data-testid=q-question]').waitFor();
+    assert.match(await relative.locator('[data-testid=q-for]').innerText(), /Pour Jeanne Dupont/);
+    await answerAll(relative, ['neutral', 'neutral', 'neutral', 'positive']);
+    await until(async () => (await relative.locator('[data-testid=q-done]').getAttribute('data-phase')) === 'sent', 'the relative\'s answers sent');
+    await assertAccessible(relative, 'relative: confirmation');
+    const row = await db.query<{ answered_as: string; answered_by: string }>('SELECT answered_as, answered_by FROM questionnaire_responses WHERE patient_id = $1 AND slot_date = $2', [patientId, slotId]);
+    assert.deepEqual(row.rows, [{ answered_as: 'relative', answered_by: ids.relative }]);
+
+    const doctor = await signIn('doctor', await newPortalPage(browser));
+    await doctor.goto(`${base}/patients/${patientId}`);
+    const day = doctor.locator(`[data-testid=q-grid] th[data-date="${slotId}"]`);
+    await day.waitFor();
+    assert.match(await day.innerText(), /répondu par un proche/);
+    const missed = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(nowMs - DAY_MS));
+    assert.equal(await doctor.locator(`[data-testid=q-grid] th[data-date="${missed}"]`).getAttribute('data-status'), 'missed');
+    assert.match(await doctor.locator(`[data-testid=q-grid] th[data-date="${missed}"]`).innerText(), /Pas de réponse/);
+    // The third question: « Mal » two days running, outlined and named.
+    assert.equal(await doctor.locator('[data-testid=q-streaks]').getAttribute('data-count'), '1');
+    const streak = doctor.locator('[data-testid=q-grid-row]').nth(2).locator('[data-testid=q-grid-cell][data-streak]');
+    assert.equal(await streak.count(), 2);
+    assert.match(await streak.first().innerText(), /Mal\s*\(série négative\)/);
+    await assertAccessible(doctor, 'doctor: grid with a streak, a missed day and a relative\'s answers');
+    await doctor.locator('[data-testid=q-section]').screenshot({ path: 'docs/screenshots/questionnaire-doctor-grid.png' });
   });
 });

@@ -129,9 +129,10 @@ export function savePatientQuestionnaire(patientId: string, input: { questionIds
   return apiPut<PatientQuestionnaire>(`/api/patients/${id(patientId)}/questionnaire`, input);
 }
 
-export function fetchResponses(patientId: string, from: string, to: string, options: Signal = {}): Promise<ResponsesGrid> {
-  const query = new URLSearchParams({ from, to }).toString();
-  return apiGet<ResponsesGrid>(`/api/patients/${id(patientId)}/questionnaire/responses?${query}`, options);
+/** The answers grid; without a range, the server's default: the four weeks up to today (Paris). */
+export function fetchResponses(patientId: string, range: { from: string; to: string } | null, options: Signal = {}): Promise<ResponsesGrid> {
+  const query = range ? `?${new URLSearchParams(range).toString()}` : '';
+  return apiGet<ResponsesGrid>(`/api/patients/${id(patientId)}/questionnaire/responses${query}`, options);
 }
 
 // The patient, or a relative allowed to answer for them.

@@ -10,10 +10,7 @@ import { ErrorNotice } from '../../ui/error-notice.tsx';
 import { useResource } from '../../ui/hooks/use-resource.ts';
 import { useResumeKey } from '../../ui/live.tsx';
 import { AnswersGrid } from './answers-grid.tsx';
-import { lastDays } from './grid-model.ts';
 import { QuestionnaireEditor } from './questionnaire-editor.tsx';
-
-const GRID_DAYS = 14;
 
 export function QuestionnaireSection({ patientId, role }: { patientId: string; role: Role }) {
   const { t, f, locale } = useI18n();
@@ -22,13 +19,8 @@ export function QuestionnaireSection({ patientId, role }: { patientId: string; r
   const doctor = role === 'doctor';
   const current = useResource((signal) => fetchPatientQuestionnaire(patientId, { signal }), [patientId, resumeKey]);
   const bank = useResource((signal) => (doctor ? fetchBank({ signal }) : Promise.resolve<BankQuestion[]>([])), [doctor, resumeKey]);
-  const grid = useResource(
-    (signal) => {
-      const { from, to } = lastDays(Date.now(), GRID_DAYS);
-      return fetchResponses(patientId, from, to, { signal });
-    },
-    [patientId, resumeKey, current.resource.data?.version],
-  );
+  // The server's « today » (Paris) ends the range: the slots are its dates, whatever this device's clock says.
+  const grid = useResource((signal) => fetchResponses(patientId, null, { signal }), [patientId, resumeKey, current.resource.data?.version]);
   const questionnaire = current.resource.data;
 
   return (
@@ -43,7 +35,7 @@ export function QuestionnaireSection({ patientId, role }: { patientId: string; r
           {q.current(questionnaire.version, questionnaire.updatedBy, f.shortDateTime(Date.parse(questionnaire.updatedAt)))}
         </p>
       )}
-      <h3 className="q-section__sub">{q.gridTitle}</h3>
+      <h3 className="q-section__sub">{q.gridTitle(grid.resource.data?.days.length ?? 28)}</h3>
       {grid.resource.status === 'error' && questionnaire !== null && <ErrorNotice error={grid.resource.error} onRetry={grid.reload} />}
       {grid.resource.data ? <AnswersGrid grid={grid.resource.data} /> : grid.resource.status === 'loading' && <p className="muted">{t.app.loading}</p>}
       {!doctor && questionnaire && (

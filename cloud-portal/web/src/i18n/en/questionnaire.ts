@@ -54,7 +54,7 @@ export const questionnaireEn: Messages['questionnaire'] = {
   saved: (version) => `Version ${version} saved.`,
   pickAtLeastOne: 'Tick at least one question (ten at most).',
   pickWeekday: 'Tick at least one day.',
-  gridTitle: 'Answers of the last 14 days',
+  gridTitle: (days) => `Answers of the last ${days} days`,
   gridCaption: 'Answers per question (rows) and per day (columns)',
   gridEmpty: 'No answer yet.',
   question: 'Question',

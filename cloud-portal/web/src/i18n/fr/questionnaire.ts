@@ -57,7 +57,7 @@ export const questionnaireFr = {
   pickAtLeastOne: 'Cochez au moins une question (dix au plus).',
   pickWeekday: 'Cochez au moins un jour.',
   // The answers grid.
-  gridTitle: 'Réponses des 14 derniers jours',
+  gridTitle: (days: number) => `Réponses des ${days} derniers jours`,
   gridCaption: 'Réponses par question (lignes) et par jour (colonnes)',
   gridEmpty: 'Pas encore de réponse.',
   question: 'Question',
