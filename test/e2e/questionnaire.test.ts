@@ -81,7 +81,11 @@ test('the daily questionnaire: chosen by the doctor, reminded by Web Push at 10:
   const db = await openTestDb();
   const cleanups: (() => Promise<unknown> | unknown)[] = [() => db.close()];
   t.after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+    for (const cleanup of cleanups.reverse()) {
+      const started = Date.now();
+      await cleanup();
+      if (Date.now() - started > 5_000) t.diagnostic(`slow cleanup (${Date.now() - started} ms): ${cleanup.toString().slice(0, 80)}`);
+    }
   });
 
   // The portal's clock: today 09:55 in Paris, moved by the test (the browsers keep real time;
