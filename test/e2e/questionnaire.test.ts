@@ -86,6 +86,7 @@ test('the daily questionnaire: chosen by the doctor, reminded by Web Push at 10:
       await cleanup();
       if (Date.now() - started > 5_000) t.diagnostic(`slow cleanup (${Date.now() - started} ms): ${cleanup.toString().slice(0, 80)}`);
     }
+    t.diagnostic(`still active after the cleanup: ${process.getActiveResourcesInfo().join(', ')}`);
   });
 
   // The portal's clock: today 09:55 in Paris, moved by the test (the browsers keep real time;
