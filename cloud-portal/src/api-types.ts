@@ -233,6 +233,10 @@ export interface PatientSummaryView {
   /** Steps per calendar day (Europe/Paris), oldest first. */
   readonly stepsPerDay: ReadonlyArray<{ readonly day: string; readonly steps: number }>;
   readonly alerts: readonly AlertView[];
+  /** The latest questionnaire response (issue 12), or null when the patient never answered. */
+  readonly questionnaire: {
+    readonly lastAnswers: ReadonlyArray<{ readonly date: string; readonly linkId: string; readonly text: { readonly fr: string; readonly en: string }; readonly answer: 'positive' | 'neutral' | 'negative' }>;
+  } | null;
 }
 
 /** An acknowledgement asked in the portal and carried to the box (`box_commands`). */

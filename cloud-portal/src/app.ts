@@ -24,6 +24,7 @@ import { registerFhirRoutes } from './fhir/fhir-routes.ts';
 import { LiveEvents } from './live/live-events.ts';
 import { registerPatientRoutes } from './patients/patient-routes.ts';
 import { registerReportRoutes, type PortalReports } from './reports/report-routes.ts';
+import { registerQuestionnaireRoutes } from './questionnaire/questionnaire-routes.ts';
 import { registerWeb } from './web/web-routes.ts';
 import { registerViewRoutes } from './views/index.ts';
 import { HealthChecks, processMetrics } from '@vigie/common/metrics';
@@ -83,6 +84,8 @@ export interface CloudAppOptions {
    * VIGIE_ADMIN_PORT is set, other apps answer 404 there. Default false.
    */
   readonly adminListener?: boolean;
+  /** The VAPID public key browsers subscribe with (null or absent: push not configured). */
+  readonly vapidPublicKey?: () => string | null;
   /** PEM certificate and key: the app serves HTTPS (otherwise HTTP behind a TLS proxy). */
   readonly tls?: { readonly cert: string; readonly key: string };
   /**
@@ -175,6 +178,7 @@ export async function buildCloudApp(options: CloudAppOptions): Promise<FastifyIn
   registerViewRoutes(app, { db, access, now });
   await registerFhirRoutes(app, { db, access, config, now });
   registerReportRoutes(app, { db, access, now, ...(options.reports ? { reports: options.reports } : {}) });
+  registerQuestionnaireRoutes(app, { db, now, vapidPublicKey: options.vapidPublicKey ?? (() => null) });
   registerEventsRoute(app, { db, live, sessions, keepAliveMs: options.keepAliveMs });
   const adminDeps = { db, sessions, mailer, config, log, now };
   registerAdminRoutes(app, adminDeps);

@@ -118,6 +118,16 @@ export const cloudConfigSchema = z
     VIGIE_MAIL_FROM: z.preprocess(absentIfEmpty, z.string().default('Vigie <no-reply@vigie.invalid>')),
     /** The portal's address as users reach it, for links in e-mails (reset, invitation). */
     VIGIE_PUBLIC_URL: z.preprocess(absentIfEmpty, z.string().url().optional()),
+    /**
+     * VAPID keys of Web Push (questionnaire reminders; base64url, as `web-push generate-vapid-keys`
+     * prints them) and the operator's contact. Unset: generated once into
+     * `$VIGIE_DATA_DIR/cloud/vapid.json` (0600) and kept.
+     */
+    VIGIE_VAPID_PUBLIC_KEY: z.preprocess(absentIfEmpty, z.string().regex(/^[A-Za-z0-9_-]{80,100}$/, 'base64url P-256 public key').optional()),
+    VIGIE_VAPID_PRIVATE_KEY: z.preprocess(absentIfEmpty, z.string().regex(/^[A-Za-z0-9_-]{40,50}$/, 'base64url P-256 private key').optional()),
+    VIGIE_VAPID_SUBJECT: z.preprocess(absentIfEmpty, z.string().regex(/^(mailto:|https:\/\/)/, 'a mailto: or https: URL').optional()),
+    /** Run the questionnaire reminder scheduler in this process (portal role; default on). */
+    VIGIE_QUESTIONNAIRE_REMINDERS: z.preprocess(absentIfEmpty, z.enum(['on', 'off']).default('on')),
     LOG_LEVEL: z.preprocess(absentIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   })
   .superRefine(

@@ -17,3 +17,6 @@ export { databaseRateLimitStore, sweepRateLimitHits } from './auth/rate-limit-st
 export { ErasureJob } from './privacy/erasure-job.ts';
 export { claimErasure, runErasure } from './privacy/erasure.ts';
 export type { PortalReports } from './reports/report-routes.ts';
+export { createQuestionnaireScheduler, type QuestionnaireScheduler, type PassReport } from './questionnaire/scheduler.ts';
+export { createWebPushSender, loadVapidKeys, type VapidKeys, type PushSender } from './questionnaire/web-push.ts';
+export { pruneQuestionnaire } from './questionnaire/retention.ts';

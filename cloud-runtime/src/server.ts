@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { maintainPartitions, migrate, openDb, runExclusive, waitForSchema, type Db } from '@vigie/cloud-store';
@@ -13,7 +13,11 @@ import { loadUpdateSettings, updateAdminRoutes, updateBoxRoutes, UpdateService }
 import {
   buildCloudApp as buildPortalApp,
   createMailer,
+  createQuestionnaireScheduler,
+  createWebPushSender,
   ErasureJob,
+  loadVapidKeys,
+  pruneQuestionnaire,
   loadSecretsKey,
   portalErrors,
   sweepRateLimitHits,
@@ -24,6 +28,7 @@ import {
   type DemoAccount,
   type IngestRoutes,
   type UpdateRoutes,
+  type QuestionnaireScheduler,
 } from '@vigie/cloud-portal';
 
 /**
@@ -58,6 +63,11 @@ export interface CloudProcess {
   readonly demoAccounts: readonly DemoAccount[];
   /** What `/readyz` checks; a role added later registers its own dependency here. */
   readonly health: HealthChecks;
+  /**
+   * The questionnaire reminder scheduler (portal role, VIGIE_QUESTIONNAIRE_REMINDERS=on): it runs a
+   * pass every minute; tests call `runPass(new Date(...))` for a pass at a given time.
+   */
+  readonly questionnaireScheduler: QuestionnaireScheduler | null;
   /** Stop serving, stop listening for events, close the database (and free the PGlite lock). */
   stop(): Promise<void>;
 }
@@ -208,6 +218,14 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     const health = processHealth(db);
     const unexpose = roles.ingest ? exposeBoxMetrics(processMetrics(), db) : () => undefined;
     instruments.push(uninstrument, unexpose);
+    // Web Push identity: configured, or generated once into the data directory (questionnaire reminders).
+    const vapid = roles.portal
+      ? loadVapidKeys(
+          { publicKey: config.VIGIE_VAPID_PUBLIC_KEY, privateKey: config.VIGIE_VAPID_PRIVATE_KEY, subject: config.VIGIE_VAPID_SUBJECT },
+          join(dataPaths(config.VIGIE_DATA_DIR).root, 'cloud', 'vapid.json'),
+        )
+      : null;
+    const vapidPublicKey = () => vapid?.publicKey ?? null;
     const host = config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
     const listen = async (instance: FastifyInstance, port: number, secure: boolean): Promise<string> => {
       await instance.listen({ port, host: config.HOST });
@@ -216,13 +234,13 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     let url: string;
     let ingestUrl: string;
     if (separateIngest) {
-      app = await buildCloudApp({ db, config, log, health, updates, roles: { ingest: false, portal: true }, reports: portalReports, ...(portalTls ? { tls: portalTls } : {}) });
+      app = await buildCloudApp({ db, config, log, health, updates, vapidPublicKey, roles: { ingest: false, portal: true }, reports: portalReports, ...(portalTls ? { tls: portalTls } : {}) });
       ingestApp = await buildCloudApp({ db, config, log, health, updates, roles: { ingest: true, portal: false, updates: roles.updates === true }, ...(tls ? { tls } : {}) });
       url = await listen(app, config.PORT, portalTls !== undefined);
       ingestUrl = await listen(ingestApp, config.VIGIE_INGEST_PORT!, tls !== undefined);
     } else {
       const single = roles.ingest || (roles.updates && !roles.portal) ? (tls ?? portalTls) : (portalTls ?? tls);
-      app = await buildCloudApp({ db, config, log, health, updates, reports: portalReports, roles, ...(single ? { tls: single } : {}) });
+      app = await buildCloudApp({ db, config, log, health, updates, vapidPublicKey, reports: portalReports, roles, ...(single ? { tls: single } : {}) });
       url = await listen(app, config.PORT, single !== undefined);
       ingestUrl = url;
     }
@@ -257,6 +275,13 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     const erasureJob = new ErasureJob({ db, log, graceDays: config.VIGIE_ERASURE_GRACE_DAYS });
     await erasureJob.start();
     if (roles.updates) await updates!.start();
+    // Questionnaire reminders: a pass every minute (claims in the database make several instances
+    // safe); e-mail through the portal's mailer.
+    const questionnaireScheduler =
+      roles.portal && config.VIGIE_QUESTIONNAIRE_REMINDERS === 'on'
+        ? createQuestionnaireScheduler({ db, push: vapid ? createWebPushSender(vapid) : null, mail: app.mailer, log, portalUrl: config.VIGIE_PUBLIC_URL ?? url })
+        : null;
+    await questionnaireScheduler?.start();
     const maintenance = setInterval(() => {
       maintainPartitions(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS, log }).catch((err: unknown) =>
         log.error({ err }, 'partition maintenance failed'),
@@ -269,6 +294,9 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       pruneHeartbeats(db, { now: Date.now(), retentionDays: fleet.VIGIE_HEARTBEAT_RETENTION_DAYS })
         .then((deleted) => log.info({ deleted }, 'heartbeat retention'))
         .catch((err: unknown) => log.error({ err }, 'heartbeat retention failed'));
+      pruneQuestionnaire(db, { now: Date.now(), retentionMonths: config.VIGIE_RETENTION_MONTHS })
+        .then((deleted) => log.info(deleted, 'questionnaire retention'))
+        .catch((err: unknown) => log.error({ err }, 'questionnaire retention failed'));
     }, PARTITION_MAINTENANCE_MS);
     maintenance.unref();
     for (const factory of options.services ?? []) {
@@ -285,9 +313,11 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       reports: reportsRuntime,
       demoAccounts,
       health,
+      questionnaireScheduler,
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(maintenance);
+          await questionnaireScheduler?.stop();
           for (const service of services.reverse()) await service.stop();
           for (const release of instruments) release();
           await fleetWatch?.stop();

@@ -17,6 +17,7 @@ export {
   type BoxConfigVersion,
 } from './downlink/box-config.ts';
 export { requestAlertAcknowledgement, pendingCommands, completeCommand, acknowledgementCommandStatus } from './downlink/commands.ts';
+export { currentScreenNotice } from './downlink/screen-notice.ts';
 export { listBoxStatuses, updateBoxStatus, type BoxStatus } from './fleet/box-status.ts';
 export {
   listOpenFleetEvents,

@@ -19,6 +19,8 @@ import {
   ReportRequest,
   SCHEMA_VERSION,
   SelfTestStatus,
+  ScreenNotice,
+  ScreenNoticeState,
   TelemetryBatch,
   UplinkStatus,
 } from './messages/index.ts';
@@ -55,6 +57,8 @@ export const PUBLISHED_SCHEMAS: Readonly<Record<string, TSchema>> = {
   BoxCommandList,
   BoxCommandResult,
   ConfigApplied,
+  ScreenNotice,
+  ScreenNoticeState,
   BoxSigningKey: BoxSigningKeyMessage,
   ReportRequest,
 };

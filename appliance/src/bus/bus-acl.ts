@@ -15,7 +15,8 @@ export interface BusGrant {
  *   to the bracelet, the configuration announcements and the commands;
  * - the telemetry process publishes its uplink status, the configuration announcements and, from
  *   its downlink, the cloud's commands (which the safety core also checks for the cloud's
- *   signature before acting), and listens to what it uploads;
+ *   signature before acting) and the screen notice (« Questionnaire du jour », issue 12), and
+ *   listens to what it uploads;
  * - the update agent publishes its phase, and listens to what its health check and its choice of
  *   a quiet moment read (alerts, bracelet, modem, uplink);
  * - the screen and local tools only subscribe.
@@ -30,12 +31,12 @@ export const BUS_ACL: Readonly<Record<BusClientName, BusGrant>> = {
     subscribe: [topics.configApplied(), topicFilters.commands, topicFilters.events, topicFilters.readings, topicFilters.statuses],
   },
   telemetry: {
-    publish: [topics.uplinkStatus(), topics.selfTestStatus(), topics.configApplied(), topicFilters.commands],
+    publish: [topics.uplinkStatus(), topics.selfTestStatus(), topics.configApplied(), topicFilters.commands, topics.screenNotice()],
     subscribe: [topicFilters.readings, topicFilters.statuses, topics.modemStatus(), topicFilters.alerts, topicFilters.commandResults],
   },
   screen: {
     publish: [],
-    subscribe: [topicFilters.alerts, topicFilters.statuses, topics.modemStatus(), topics.uplinkStatus(), topics.selfTestStatus(), topics.updateStatus()],
+    subscribe: [topicFilters.alerts, topicFilters.statuses, topics.modemStatus(), topics.uplinkStatus(), topics.selfTestStatus(), topics.updateStatus(), topics.screenNotice()],
   },
   update: {
     publish: [topics.updateStatus()],

@@ -26,6 +26,7 @@ export const REFERENCE_SCREENS: readonly ReferenceScreen[] = [
   { name: 'help-coming', now: NOW, state: { kind: 'help_coming', by: 'Sophie Bernard', at: ANSWERED } },
   { name: 'help-coming-long-name', now: NOW, state: { kind: 'help_coming', by: 'Marie-Christine de La Tour d’Auvergne-Lauraguais', at: ANSWERED } },
   { name: 'updating', now: NOW, state: { kind: 'updating' } },
+  { name: 'questionnaire-due', now: new Date('2026-01-06T09:02:00Z'), state: { kind: 'questionnaire', braceletBattery: 80, connection: 'online' } },
   { name: 'problem-not-worn', now: NOW, state: { kind: 'problem', problems: ['not_worn'] } },
   { name: 'problem-selftest', now: NOW, state: { kind: 'problem', problems: ['selftest_failed'] } },
   { name: 'problem-two', now: NOW, state: { kind: 'problem', problems: ['no_network', 'bracelet_battery_low'] } },

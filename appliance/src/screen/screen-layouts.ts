@@ -5,7 +5,7 @@
 import { FRAME_HEIGHT, FRAME_WIDTH } from '../display/port.ts';
 import type { ScreenPainter } from './screen-painter.ts';
 import { ALERT_TITLES, PROBLEM_TEXTS, TEXTS } from './screen-texts.ts';
-import type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen } from './screen-states.ts';
+import type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen, QuestionnaireScreen } from './screen-states.ts';
 
 /** « Mise à jour en cours », then that the box restarts and must stay plugged in. */
 export function drawUpdating(p: ScreenPainter): void {
@@ -42,6 +42,26 @@ export function drawOk(p: ScreenPainter, state: OkScreen, now: Date, timeZone: s
   p.text(day.weekday, { x: dayX, y: 62, maxWidth: dayWidth, size: 18, minSize: 14, weight: 'bold' });
   p.text(day.date, { x: dayX, y: 82, maxWidth: dayWidth, size: 18, minSize: 14, weight: 'normal' });
 
+  p.fillRect(0, 92, FRAME_WIDTH, 2);
+  p.battery(MARGIN, 100, 34, 16, state.braceletBattery);
+  const percent = state.braceletBattery === null ? TEXTS.unknownPercent : TEXTS.percent(Math.round(state.braceletBattery));
+  p.text(percent, { x: MARGIN + 40, y: 115, maxWidth: 60, size: 17, minSize: 14, weight: 'bold' });
+  const link = state.connection === 'online' ? TEXTS.online : TEXTS.offline;
+  p.text(link, { x: FRAME_WIDTH - MARGIN, y: 115, maxWidth: 130, size: 17, minSize: 14, weight: 'bold', align: 'right' });
+}
+
+/**
+ * « Questionnaire du jour » in a black band (it asks for something, unlike « Tout va bien »), where
+ * to answer, the time, then the same status line as the ok screen: the box still watches.
+ */
+export function drawQuestionnaire(p: ScreenPainter, state: QuestionnaireScreen, now: Date, timeZone: string): void {
+  const band = 38;
+  p.invert({ x: 0, y: 0, width: FRAME_WIDTH, height: band });
+  p.text(TEXTS.questionnaire, { x: CENTRE, y: 27, maxWidth: INNER_WIDTH, size: 24, minSize: 16, weight: 'bold', align: 'center' });
+  const time = formatTime(now, timeZone);
+  const clock = p.text(time, { x: MARGIN, y: 80, maxWidth: 80, size: 26, minSize: 20, weight: 'bold' });
+  const x = MARGIN + p.measure(time, clock.size, 'bold') + 10;
+  p.text(TEXTS.questionnaireHow, { x, y: 54, maxWidth: FRAME_WIDTH - MARGIN - x, size: 16, minSize: 14, maxLines: 3, lineHeight: 1.0, weight: 'normal' });
   p.fillRect(0, 92, FRAME_WIDTH, 2);
   p.battery(MARGIN, 100, 34, 16, state.braceletBattery);
   const percent = state.braceletBattery === null ? TEXTS.unknownPercent : TEXTS.percent(Math.round(state.braceletBattery));

@@ -63,3 +63,12 @@ test('says « Mise à jour en cours » while the update agent restarts the box, 
   assert.equal(screenFor(inputs({ update: { ...rebooting, phase: 'downloading' } }), now).kind, 'ok');
   assert.equal(screenFor(inputs({ update: { ...rebooting, ts: now - 16 * 60_000 } }), now).kind, 'ok');
 });
+
+test('shows « Questionnaire du jour » instead of all is well while the cloud says it waits; alerts and problems come first', () => {
+  const notice = { kind: 'questionnaire', slotId: '2027-01-15' } as const;
+  assert.deepEqual(screenFor(inputs({ notice }), now), { kind: 'questionnaire', braceletBattery: 80, connection: 'online' });
+  assert.equal(screenFor(inputs({ notice: null }), now).kind, 'ok', 'cleared once answered');
+  const open = alert({});
+  assert.equal(screenFor(inputs({ notice, alerts: new Map([[open.alertId, open]]) }), now).kind, 'alert');
+  assert.equal(screenFor(inputs({ notice, bracelet: { ...bracelet, worn: false } }), now).kind, 'problem');
+});

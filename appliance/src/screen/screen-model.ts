@@ -1,4 +1,4 @@
-import { isOpenAlertState, type AlertEvent, type BraceletStatus, type ModemStatus, type SelfTestCheck, type SelfTestStatus, type UpdateStatus, type UplinkStatus } from '@vigie/protocol';
+import { isOpenAlertState, type AlertEvent, type BraceletStatus, type ModemStatus, type ScreenNotice, type SelfTestCheck, type SelfTestStatus, type UpdateStatus, type UplinkStatus } from '@vigie/protocol';
 import type { BoxProblem, ScreenState } from './screens.ts';
 
 /** What the screen knows, as last heard on the bus. */
@@ -13,6 +13,8 @@ export interface ScreenInputs {
   readonly update?: UpdateStatus | null;
   /** Battery level under which the bracelet asks to be charged. */
   readonly batteryLowPercent: number;
+  /** The cloud's screen notice (« Questionnaire du jour »), null or absent: none. */
+  readonly notice?: ScreenNotice | null;
 }
 
 /** How long « Mise à jour en cours » may stay up after the agent announced the restart. */
@@ -24,7 +26,8 @@ export const HELP_COMING_MS = 30 * 60_000;
 /**
  * What the patient sees, by priority: an alert in progress (critical first); help coming after an
  * acknowledgement; a restart for an update; problems to fix (no bracelet, not worn, no modem, no SIM, no network, bracelet
- * to charge); otherwise "all is well" with the bracelet battery and the internet connection.
+ * to charge); otherwise "all is well" with the bracelet battery and the internet connection — or,
+ * while the cloud says today's questionnaire waits, « Questionnaire du jour » with the same status.
  */
 export function screenFor(inputs: ScreenInputs, now: number): ScreenState {
   const alerts = [...inputs.alerts.values()].sort((a, b) => b.raisedAt - a.raisedAt);
@@ -58,5 +61,7 @@ export function screenFor(inputs: ScreenInputs, now: number): ScreenState {
   if (inputs.selfTest?.failed.some((c) => !covered.includes(c))) problems.push('selftest_failed');
   if (problems.length > 0) return { kind: 'problem', problems };
 
-  return { kind: 'ok', braceletBattery: b?.battery ?? null, connection: inputs.uplink?.online ? 'online' : 'offline' };
+  const status = { braceletBattery: b?.battery ?? null, connection: inputs.uplink?.online ? 'online' : 'offline' } as const;
+  if (inputs.notice?.kind === 'questionnaire') return { kind: 'questionnaire', ...status };
+  return { kind: 'ok', ...status };
 }

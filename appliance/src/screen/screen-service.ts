@@ -1,5 +1,5 @@
 import type { Logger, Module } from '@vigie/common';
-import { AlertEvent, BraceletStatus, ModemStatus, SelfTestStatus, UpdateStatus, UplinkStatus, topicFilters, topics } from '@vigie/protocol';
+import { AlertEvent, BraceletStatus, ModemStatus, ScreenNoticeState, SelfTestStatus, UpdateStatus, UplinkStatus, topicFilters, topics } from '@vigie/protocol';
 import { BusClient } from '../bus/bus-client.ts';
 import type { Clock } from '../clock.ts';
 import type { Display } from '../display/port.ts';
@@ -24,6 +24,7 @@ export class ScreenService implements Module {
   #uplink: ScreenInputs['uplink'] = null;
   #selfTest: ScreenInputs['selfTest'] = null;
   #updateStatus: UpdateStatus | null = null;
+  #notice: ScreenInputs['notice'] = null;
   #timer: NodeJS.Timeout | undefined;
   #pending: NodeJS.Timeout | undefined;
   #tick: NodeJS.Timeout | undefined;
@@ -42,7 +43,8 @@ export class ScreenService implements Module {
       .subscribe(topics.modemStatus(), ModemStatus, (status) => this.#update(() => (this.#modem = status)))
       .subscribe(topics.uplinkStatus(), UplinkStatus, (status) => this.#update(() => (this.#uplink = status)))
       .subscribe(topics.selfTestStatus(), SelfTestStatus, (status) => this.#update(() => (this.#selfTest = status)))
-      .subscribe(topics.updateStatus(), UpdateStatus, (status) => this.#update(() => (this.#updateStatus = status)));
+      .subscribe(topics.updateStatus(), UpdateStatus, (status) => this.#update(() => (this.#updateStatus = status)))
+      .subscribe(topics.screenNotice(), ScreenNoticeState, (state) => this.#update(() => (this.#notice = state.notice)));
   }
 
   async start(): Promise<void> {
@@ -63,7 +65,7 @@ export class ScreenService implements Module {
   /** The state the screen shows now (tests). */
   state() {
     return screenFor(
-      { alerts: this.#alerts, bracelet: this.#bracelet, modem: this.#modem, uplink: this.#uplink, selfTest: this.#selfTest, update: this.#updateStatus, batteryLowPercent: this.#batteryLowPercent() },
+      { alerts: this.#alerts, bracelet: this.#bracelet, modem: this.#modem, uplink: this.#uplink, selfTest: this.#selfTest, update: this.#updateStatus, batteryLowPercent: this.#batteryLowPercent(), notice: this.#notice },
       this.#clock.now(),
     );
   }

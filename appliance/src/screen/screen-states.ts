@@ -45,5 +45,15 @@ export interface UpdatingScreen {
   readonly kind: 'updating';
 }
 
+/**
+ * All is well, and today's questionnaire waits for an answer (issue 12): « Questionnaire du jour »
+ * instead of « Tout va bien », until the cloud says it was answered (the box's downlink).
+ */
+export interface QuestionnaireScreen {
+  readonly kind: 'questionnaire';
+  readonly braceletBattery: number | null;
+  readonly connection: 'online' | 'offline';
+}
+
 /** What the screen shows. */
-export type ScreenState = OkScreen | AlertScreen | HelpComingScreen | ProblemScreen | UpdatingScreen;
+export type ScreenState = OkScreen | AlertScreen | HelpComingScreen | ProblemScreen | UpdatingScreen | QuestionnaireScreen;

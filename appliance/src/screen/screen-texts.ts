@@ -54,6 +54,8 @@ export const TEXTS = {
   restartingSoon: 'Le boîtier redémarre',
   doNotUnplug: 'Ne le débranchez pas',
   moreProblems: (n: number) => (n === 1 ? '+ 1 autre problème' : `+ ${n} autres problèmes`),
+  questionnaire: 'Questionnaire du jour',
+  questionnaireHow: 'Répondez sur votre téléphone ou tablette',
   seconds: (n: number) => `${n}\u00a0s`,
   percent: (n: number) => `${n}\u00a0%`,
 } as const;

@@ -1,15 +1,15 @@
 /**
- * The box's status screen: what the patient sees on the e-paper panel, one of four screens, drawn
+ * The box's status screen: what the patient sees on the e-paper panel, one of five screens, drawn
  * in large black-on-white type (white on black for an alert's title band) and packed to 1 bit.
  * The states are in `screen-states.ts`, the layouts in `screen-layouts.ts`, the words in
  * `screen-texts.ts`.
  */
 import type { Frame } from '../display/port.ts';
-import { drawAlert, drawHelpComing, drawOk, drawProblems, drawUpdating } from './screen-layouts.ts';
+import { drawAlert, drawHelpComing, drawOk, drawProblems, drawQuestionnaire, drawUpdating } from './screen-layouts.ts';
 import type { ScreenState } from './screen-states.ts';
 import { ScreenPainter } from './screen-painter.ts';
 
-export type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen, ScreenState, UpdatingScreen } from './screen-states.ts';
+export type { AlertScreen, BoxProblem, HelpComingScreen, OkScreen, ProblemScreen, QuestionnaireScreen, ScreenState, UpdatingScreen } from './screen-states.ts';
 
 /** Options of {@link renderScreen}. */
 export interface RenderOptions {
@@ -40,6 +40,9 @@ export function renderScreen(state: ScreenState, now: Date, options: RenderOptio
       break;
     case 'updating':
       drawUpdating(painter);
+      break;
+    case 'questionnaire':
+      drawQuestionnaire(painter, state, now, timeZone);
       break;
     default:
       state satisfies never;

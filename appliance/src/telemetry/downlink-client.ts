@@ -8,6 +8,11 @@ export interface DownlinkClient {
   fetchConfig(held: { version: number | null; localChanges: boolean }): Promise<unknown>;
   /** Commands not yet reported done. Not validated here (the safety core validates each). */
   fetchCommands(): Promise<BoxCommand[]>;
+  /**
+   * The screen notice served with the last successful `fetchCommands` (issue 12; not validated
+   * here): null when the cloud sent none, undefined before any poll succeeded.
+   */
+  screenNotice?(): unknown;
   completeCommand(result: BoxCommandResult): Promise<void>;
   close(): void;
 }
@@ -19,6 +24,7 @@ export interface DownlinkClient {
  */
 export class HttpDownlinkClient implements DownlinkClient {
   readonly #http: CloudHttp;
+  #screen: unknown = undefined;
 
   constructor(options: { baseUrl: string; token: string; timeoutMs?: number; ca?: string }) {
     this.#http = new CloudHttp({ ...options, timeoutMs: options.timeoutMs ?? 10_000, maxSockets: 1 });
@@ -36,8 +42,13 @@ export class HttpDownlinkClient implements DownlinkClient {
 
   async fetchCommands(): Promise<BoxCommand[]> {
     const path = '/ingest/v1/commands';
-    const body = parse((await this.#checked('GET', path)).text, path) as { commands?: unknown };
+    const body = parse((await this.#checked('GET', path)).text, path) as { commands?: unknown; screen?: unknown };
+    this.#screen = body?.screen ?? null;
     return Array.isArray(body?.commands) ? (body.commands as BoxCommand[]) : [];
+  }
+
+  screenNotice(): unknown {
+    return this.#screen;
   }
 
   async completeCommand(result: BoxCommandResult): Promise<void> {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { KickLoop, type Logger, type Module } from '@vigie/common';
 import { readBoxFile, type BoxFile } from '@vigie/provisioning';
-import { SCHEMA_VERSION, topics, type BoxCommand, type BoxCommandResult, type ConfigApplied } from '@vigie/protocol';
+import { SCHEMA_VERSION, ScreenNotice, topics, validate, type BoxCommand, type BoxCommandResult, type ConfigApplied, type ScreenNoticeState } from '@vigie/protocol';
 import { boxErrors } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import { applyCloudConfig, heldConfig } from './config-apply.ts';
@@ -50,6 +50,8 @@ export class Downlink implements Module {
   readonly #handed = new Map<string, number>();
   /** Last refused version, so a bad document is logged once, not every cycle. */
   #refused: number | undefined;
+  /** The screen notice last published on the bus (JSON; undefined: none yet). */
+  #notice: string | undefined;
 
   constructor(deps: DownlinkDeps) {
     this.#d = deps;
@@ -131,6 +133,26 @@ export class Downlink implements Module {
       this.#handed.set(command.commandId, now);
       this.#d.log.info({ commandId: command.commandId, kind: command.kind, alertId: command.alertId }, 'command from the cloud handed to the safety core');
     }
+    await this.#screenNotice();
+  }
+
+  /**
+   * Hand the cloud's screen notice (« Questionnaire du jour », issue 12) to the screen, retained,
+   * when it changed. Only after a successful poll: offline, the screen keeps what it shows. A
+   * notice that fails the schema is dropped (logged once), never shown.
+   */
+  async #screenNotice(): Promise<void> {
+    const raw = this.#d.client.screenNotice?.();
+    if (raw === undefined) return;
+    let notice: ScreenNotice | null = null;
+    const checked = raw === null ? null : validate(ScreenNotice, raw);
+    if (checked?.ok) notice = checked.value;
+    const key = JSON.stringify(notice);
+    if (key === this.#notice) return;
+    if (checked && !checked.ok) this.#d.log.warn({ problems: checked.issues.map((i) => i.path) }, 'screen notice from the cloud refused');
+    const payload: ScreenNoticeState = { v: SCHEMA_VERSION, notice, ts: this.#d.clock.now() };
+    await this.#publish(topics.screenNotice(), payload, { qos: 1, retain: true });
+    this.#notice = key;
   }
 
   async #config(): Promise<void> {

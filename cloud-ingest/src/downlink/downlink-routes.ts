@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { completeCommand, currentBoxConfig, pendingCommands, recordConfigFetch, type Db } from '@vigie/cloud-store';
+import { completeCommand, currentBoxConfig, currentScreenNotice, pendingCommands, recordConfigFetch, type Db } from '@vigie/cloud-store';
 import { httpErrors } from '@vigie/common/http';
 import { BoxCommandResult, SCHEMA_VERSION } from '@vigie/protocol';
 import { parseMessage } from '../pipeline/validate.ts';
@@ -27,7 +27,8 @@ function parseVersionParam(value: unknown, name: string): number | null {
  * - `GET /ingest/v1/config[?since=N&local=1]`: the current configuration (`BoxConfig`, ETag
  *   `"cfg-N"`); 304 when the box already holds it (`If-None-Match` or `since` ≥ the current
  *   version); 204 when none was ever saved. `since`/`local` also record what the box holds.
- * - `GET /ingest/v1/commands`: `BoxCommandList`, the commands not yet reported done.
+ * - `GET /ingest/v1/commands`: `BoxCommandList`, the commands not yet reported done, and the
+ *   screen notice (« Questionnaire du jour ») when one is due.
  * - `POST /ingest/v1/commands/:id/done`: `BoxCommandResult`; 204, idempotent.
  */
 export function downlinkRoutes(app: FastifyInstance, options: { db: Db; now: () => number; commandKey?: KeyObject | (() => KeyObject | undefined) }): void {
@@ -46,11 +47,16 @@ export function downlinkRoutes(app: FastifyInstance, options: { db: Db; now: () 
     if (held !== null && held >= current.version) return reply.code(304).send();
     return current;
   });
-  app.get('/ingest/v1/commands', async (request) => ({
-    v: SCHEMA_VERSION,
-    boxId: request.boxId!,
-    commands: await pendingCommands(db, request.boxId!, signingKey()),
-  }));
+  app.get('/ingest/v1/commands', async (request) => {
+    const screen = await currentScreenNotice(db, request.boxId!, now());
+    return {
+      v: SCHEMA_VERSION,
+      boxId: request.boxId!,
+      commands: await pendingCommands(db, request.boxId!, signingKey()),
+      // Absent: nothing to show (the box clears a notice it showed).
+      ...(screen ? { screen } : {}),
+    };
+  });
   app.post('/ingest/v1/commands/:id/done', { bodyLimit: 16 * 1024 }, async (request, reply) => {
     const { id } = request.params as { id: string };
     await completeCommand(db, parseMessage(BoxCommandResult, request.body, request.boxId!), request.boxId!, id, now());

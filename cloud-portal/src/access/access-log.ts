@@ -31,7 +31,12 @@ export type AccessAction =
   | 'report.request'
   | 'report.download'
   | 'report.share'
-  | 'reports.shared';
+  | 'reports.shared'
+  // The questionnaire (issue 12): a plan read, the answers grid, the patient's own page, an answer.
+  | 'questionnaire.plan'
+  | 'questionnaire.responses'
+  | 'questionnaire.my'
+  | 'questionnaire.answer';
 
 /** The longest user agent kept: enough to tell browsers and scripts apart, not a storage channel. */
 export const USER_AGENT_MAX = 300;

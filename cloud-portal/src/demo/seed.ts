@@ -2,6 +2,7 @@ import { insertMeasurements, sha256Hex, type Db, type Queryable } from '@vigie/c
 import type { AccountRole } from '../api-types.ts';
 import { ensureAccount, linkCare } from '../auth/accounts.ts';
 import { demoHistory } from './history.ts';
+import { seedDemoQuestionnaire } from './questionnaire-seed.ts';
 
 /** A demo login, printed by `vigie-cloud` at start. The passwords are public on purpose. */
 export interface DemoAccount {
@@ -52,10 +53,14 @@ export async function seedDemo(db: Db, options: DemoSeedOptions): Promise<DemoAc
       `INSERT INTO patients (id, display_name, birth_year, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
       [DEMO_PATIENT_ID, DEMO_PATIENT.displayName, DEMO_PATIENT.birthYear, new Date(historyStart).toISOString()],
     );
+    let doctorId = '';
     for (const account of DEMO_ACCOUNTS) {
       const { id } = await ensureAccount(tx, account);
       if (account.relation) await linkCare(tx, DEMO_PATIENT_ID, id, account.relation);
+      if (account.role === 'doctor') doctorId = id;
     }
+    // The daily questionnaire (issue 12), set by the doctor, with a few days of answers.
+    await seedDemoQuestionnaire(tx, { patientId: DEMO_PATIENT_ID, doctorId, now, days: HISTORY_DAYS });
     await tx.query(
       // A new token means a new demo box (its data folder was reset): its Kafka signing key is new
       // too, so the old public key is forgotten and the box registers its own at first start.

@@ -3,6 +3,7 @@
  * downsampled on the server, alert markers), the nurse's summary over a window, the alerts inbox
  * and the acknowledgement that goes down to the box.
  */
+import { lastAnswers } from '../questionnaire/responses.ts';
 import type { FastifyInstance } from 'fastify';
 import { BOX_CONFIG_DEFAULTS, currentBoxConfig, listOpenFleetEvents, type Db, type FleetEvent, type Queryable } from '@vigie/cloud-store';
 import { METRIC_UNITS } from '@vigie/protocol';
@@ -164,7 +165,9 @@ export async function patientSummary(q: Queryable, patientId: string, from: numb
       ORDER BY raised_at DESC, alert_id LIMIT 200`,
     range,
   );
-  return { from, to, metrics, stepsPerDay: steps.rows, alerts: alerts.rows.map(alertView) };
+  // The latest questionnaire answers (issue 12), whatever the window: a nurse visiting every other day reads them.
+  const questionnaire = await lastAnswers(q, patientId);
+  return { from, to, metrics, stepsPerDay: steps.rows, alerts: alerts.rows.map(alertView), questionnaire };
 }
 
 /** Alerts of `patientIds` still open or raised since `since`, newest first. */

@@ -183,9 +183,30 @@ export const BoxCommand = Type.Object(
 );
 export type BoxCommand = Static<typeof BoxCommand>;
 
-/** The commands pending for a box (answer of `GET /ingest/v1/commands`). */
+/**
+ * What the box's screen should show beside its own states (issue 12): « Questionnaire du jour »
+ * while the patient's questionnaire of `slotId` (a local date) waits for an answer. Not a command:
+ * the current state, served with every command poll; absent means nothing to show (cleared).
+ */
+export const ScreenNotice = Type.Object(
+  {
+    kind: Type.Literal('questionnaire'),
+    slotId: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'Local date (Europe/Paris) of the questionnaire' }),
+  },
+  { additionalProperties: false, $id: 'ScreenNotice' },
+);
+export type ScreenNotice = Static<typeof ScreenNotice>;
+
+/** On the box's bus: the screen notice the cloud last served (null: none), from the telemetry process. */
+export const ScreenNoticeState = Type.Object(
+  { v: SchemaVersion, notice: Type.Union([ScreenNotice, Type.Null()]), ts: EpochMs },
+  { additionalProperties: false, $id: 'ScreenNoticeState' },
+);
+export type ScreenNoticeState = Static<typeof ScreenNoticeState>;
+
+/** The commands pending for a box (answer of `GET /ingest/v1/commands`), and its screen notice. */
 export const BoxCommandList = Type.Object(
-  { v: SchemaVersion, boxId: BoxId, commands: Type.Array(BoxCommand, { maxItems: 100 }) },
+  { v: SchemaVersion, boxId: BoxId, commands: Type.Array(BoxCommand, { maxItems: 100 }), screen: Type.Optional(ScreenNotice) },
   { additionalProperties: false, $id: 'BoxCommandList' },
 );
 export type BoxCommandList = Static<typeof BoxCommandList>;

@@ -34,6 +34,8 @@ export const topics = {
    * the file: the safety core reloads the file. Payload: ConfigApplied. QoS 1, retained.
    */
   configApplied: () => `${TOPIC_ROOT}/config/applied`,
+  /** The cloud's screen notice, from the telemetry's downlink. Payload: ScreenNoticeState. QoS 1, retained. */
+  screenNotice: () => `${TOPIC_ROOT}/screen/notice`,
   /** A command from the cloud for the safety core (a portal acknowledgement). Payload: BoxCommand. QoS 1. */
   command: (commandId: string) => `${TOPIC_ROOT}/command/${commandId}`,
   /** What the safety core did with a command. Payload: BoxCommandResult. QoS 1. */

@@ -59,9 +59,14 @@ export function apiPost<T>(path: string, body: object = {}, options: RequestOpti
   return request<T>('POST', path, body, options);
 }
 
-/** `PUT path` with a JSON body → parsed JSON. */
+/** `PUT path` with a JSON body → parsed JSON or undefined. */
 export function apiPut<T>(path: string, body: object, options: RequestOptions = {}): Promise<T> {
   return request<T>('PUT', path, body, options);
+}
+
+/** `DELETE path`, with a JSON body when the route identifies what to delete by it. */
+export async function apiDelete(path: string, body?: object, options: RequestOptions = {}): Promise<void> {
+  await request<unknown>('DELETE', path, body, options);
 }
 
 /** True for the rejection of a fetch cancelled by its AbortSignal (not an error to show). */
@@ -69,9 +74,10 @@ export function isAbort(error: unknown): boolean {
   return error instanceof DOMException && error.name === 'AbortError';
 }
 
-async function request<T>(method: 'GET' | 'POST' | 'PUT', path: string, body: object | undefined, options: RequestOptions): Promise<T> {
+async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: object | undefined, options: RequestOptions): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (method !== 'GET') Object.assign(headers, CSRF_HEADER, { 'content-type': 'application/json' });
+  if (method !== 'GET') Object.assign(headers, CSRF_HEADER);
+  if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(path, {

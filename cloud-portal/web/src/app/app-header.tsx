@@ -37,6 +37,11 @@ export function AppHeader({ user, route, demoAvailable, onSignOut }: AppHeaderPr
           <Link href="/" className="app-nav__link" aria-current={current(onHome)}>
             {home}
           </Link>
+          {(user.role === 'patient' || user.role === 'relative') && (
+            <Link href="/questionnaire" className="app-nav__link" data-testid="nav-questionnaire" aria-current={current(route.name === 'questionnaire')}>
+              {t.questionnaire.title}
+            </Link>
+          )}
           {user.role === 'admin' && (
             <Link href="/admin" className="app-nav__link" data-testid="nav-admin" aria-current={current(route.name === 'admin')}>
               {t.header.admin}

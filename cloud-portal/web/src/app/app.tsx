@@ -16,6 +16,8 @@ import { InboxPage } from '../care/inbox-page.tsx';
 import { PatientDashboardPage } from '../care/patient-dashboard-page.tsx';
 import { SummaryPage } from '../care/summary-page.tsx';
 import { DemoPage } from '../demo/demo-page.tsx';
+import { startOutboxSync } from '../my/questionnaire/outbox-sync.ts';
+import { QuestionnairePage } from '../my/questionnaire/questionnaire-page.tsx';
 import { I18nProvider, useI18n } from '../i18n/i18n.tsx';
 import { FleetPage } from '../support/fleet-page.tsx';
 import { AlertPage } from '../care/alert-page.tsx';
@@ -93,6 +95,10 @@ function Shell({ user, route, path }: { user: User; route: Exclude<Route, { name
   const main = useRef<HTMLElement>(null);
   const previousPath = useRef(path);
   const demoAvailable = useDemoAvailable();
+  const answers = user.role === 'patient' || user.role === 'relative';
+
+  // Questionnaire answers kept offline on this device leave now and whenever the connection returns.
+  useEffect(() => (answers ? startOutboxSync() : undefined), [answers]);
 
   // After an in-app navigation, move focus to the new page's heading, as a page load would.
   useEffect(() => {
@@ -153,6 +159,8 @@ function Page({ route, user }: { route: Exclude<Route, { name: 'login' }>; user:
       return care ? <BoxConfigPage key={route.id} patientId={route.id} role={user.role} /> : <NotFoundPage />;
     case 'inbox':
       return <InboxPage role={user.role} />;
+    case 'questionnaire':
+      return user.role === 'patient' || user.role === 'relative' ? <QuestionnairePage role={user.role} /> : <NotFoundPage />;
     case 'fleet':
       return <FleetPage role={user.role} />;
     case 'tickets':

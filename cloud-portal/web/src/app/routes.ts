@@ -23,7 +23,9 @@ export type Route =
   | { name: 'box-config'; id: string }
   | { name: 'inbox' }
   | { name: 'fleet' }
-  | { name: 'tickets' };
+  | { name: 'tickets' }
+  // The daily questionnaire: the patient's, or a relative's on their behalf (my/questionnaire/).
+  | { name: 'questionnaire' };
 
 /** Read a location into a route. */
 export function matchRoute(pathname: string, search: string): Route {
@@ -42,6 +44,7 @@ export function matchRoute(pathname: string, search: string): Route {
   const admin = /^\/admin\/([a-z-]+)$/.exec(path);
   if (admin && (ADMIN_TABS as readonly string[]).includes(admin[1]!)) return { name: 'admin', tab: admin[1] as AdminTab };
   if (path === '/inbox') return { name: 'inbox' };
+  if (path === '/questionnaire') return { name: 'questionnaire' };
   if (path === '/fleet') return { name: 'fleet' };
   if (path === '/support/tickets') return { name: 'tickets' };
   const boxConfig = /^\/patients\/([^/]+)\/box-config$/.exec(path);

@@ -24,6 +24,7 @@ import { Link } from '../ui/navigation.tsx';
 import { BucketChart } from '../ui/bucket-chart.tsx';
 import { CustomRangeForm, formatDuration, RoleNav } from '../ui/page-parts.tsx';
 import { ReportsSection } from './reports-section.tsx';
+import { QuestionnaireSection } from './questionnaire/questionnaire-section.tsx';
 
 const DAY_MS = 86_400_000;
 const RANGES = { day: DAY_MS, week: 7 * DAY_MS, month: 30 * DAY_MS } as const;
@@ -223,6 +224,7 @@ export function PatientDashboardPage({ patientId, role }: { patientId: string; r
         </AlertPanel>
       </div>
       {(role === 'doctor' || role === 'nurse') && <ReportsSection patientId={patientId} role={role} />}
+      <QuestionnaireSection patientId={patientId} role={role} />
     </>
   );
 }

@@ -14,6 +14,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { useResumeKey } from '../ui/live.tsx';
 import { Link } from '../ui/navigation.tsx';
 import { CustomRangeForm, RoleNav } from '../ui/page-parts.tsx';
+import { LastAnswers } from './questionnaire/last-answers.tsx';
 
 const HOUR_MS = 3_600_000;
 type WindowKey = 'h24' | 'h48' | 'custom';
@@ -133,6 +134,8 @@ export function SummaryPage({ patientId, role }: { patientId: string; role: Role
               </ul>
             )}
           </section>
+          {/* The questionnaire's last answers (issue 12): `questionnaire` is null when none is set. */}
+          <LastAnswers questionnaire={data.questionnaire} />
           <section className="panel alerts" aria-labelledby="summary-alerts">
             <h2 id="summary-alerts" className="panel__title">
               {v.summary.alerts}

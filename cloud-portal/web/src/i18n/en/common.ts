@@ -58,6 +58,10 @@ export const commonEn: typeof commonFr = {
     PORTAL_SECOND_FACTOR_FAILED: 'Wrong or expired verification code.',
     PORTAL_TOO_MANY_ATTEMPTS: 'Too many attempts. Wait a few minutes before trying again.',
     PORTAL_PASSWORD_REJECTED: 'Password refused: choose at least 12 characters, not a common or leaked password, and not your e-mail address or your name. A short sentence works well.',
+    QUESTIONNAIRE_NOT_SET: 'No questionnaire is set yet.',
+    QUESTIONNAIRE_SLOT_ANSWERED: 'This day’s questionnaire has already been filled in.',
+    QUESTIONNAIRE_INVALID_ANSWER: 'The questionnaire changed in the meantime. Reload the page to see today’s questions.',
+    QUESTIONNAIRE_PUSH_UNAVAILABLE: 'Phone reminders are not available for now.',
   },
   login: {
     title: 'Sign in',

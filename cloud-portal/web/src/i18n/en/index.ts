@@ -4,8 +4,9 @@ import { accountsEn } from './accounts.ts';
 import { boxConfigEn } from './box-config.ts';
 import { commonEn } from './common.ts';
 import { reportsEn } from './reports.ts';
+import { questionnaireEn } from './questionnaire.ts';
 import { rolePagesEn } from './role-pages.ts';
 import { alertTimelineEn } from './alert-timeline.ts';
 import { updatesEn } from './updates.ts';
 
-export const en: Messages = { ...commonEn, ...rolePagesEn, accounts: accountsEn, boxConfig: boxConfigEn, alertTimeline: alertTimelineEn, reports: reportsEn, updates: updatesEn };
+export const en: Messages = { ...commonEn, ...rolePagesEn, accounts: accountsEn, boxConfig: boxConfigEn, alertTimeline: alertTimelineEn, reports: reportsEn, updates: updatesEn, questionnaire: questionnaireEn };

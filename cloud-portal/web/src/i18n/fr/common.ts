@@ -64,6 +64,10 @@ export const commonFr = {
     PORTAL_SECOND_FACTOR_FAILED: 'Code de vérification incorrect ou expiré.',
     PORTAL_TOO_MANY_ATTEMPTS: 'Trop de tentatives. Patientez quelques minutes avant de réessayer.',
     PORTAL_PASSWORD_REJECTED: 'Mot de passe refusé : choisissez au moins 12 caractères, pas un mot de passe courant ou déjà divulgué, ni votre adresse e-mail ou votre nom. Une courte phrase convient bien.',
+    QUESTIONNAIRE_NOT_SET: 'Aucun questionnaire n’est encore défini.',
+    QUESTIONNAIRE_SLOT_ANSWERED: 'Le questionnaire de ce jour a déjà été rempli.',
+    QUESTIONNAIRE_INVALID_ANSWER: 'Le questionnaire a changé entre-temps. Rechargez la page pour voir les questions du jour.',
+    QUESTIONNAIRE_PUSH_UNAVAILABLE: 'Les rappels sur téléphone ne sont pas disponibles pour le moment.',
   } satisfies Record<KnownErrorCode, string>,
   login: {
     title: 'Connexion',

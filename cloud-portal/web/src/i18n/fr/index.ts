@@ -7,11 +7,12 @@ import { accountsFr } from './accounts.ts';
 import { boxConfigFr } from './box-config.ts';
 import { commonFr } from './common.ts';
 import { reportsFr } from './reports.ts';
+import { questionnaireFr } from './questionnaire.ts';
 import { rolePagesFr } from './role-pages.ts';
 import { alertTimelineFr } from './alert-timeline.ts';
 import { updatesFr } from './updates.ts';
 
-export const fr = { ...commonFr, ...rolePagesFr, accounts: accountsFr, boxConfig: boxConfigFr, alertTimeline: alertTimelineFr, reports: reportsFr, updates: updatesFr };
+export const fr = { ...commonFr, ...rolePagesFr, accounts: accountsFr, boxConfig: boxConfigFr, alertTimeline: alertTimelineFr, reports: reportsFr, updates: updatesFr, questionnaire: questionnaireFr };
 
 /** The shape every language fills. */
 export type Messages = typeof fr;
