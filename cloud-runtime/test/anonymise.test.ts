@@ -64,6 +64,28 @@ async function seedProduction(db: TestDb): Promise<void> {
       );
     }
   }
+  // The questionnaire (a doctor's own question is free text), reports (object keys name the
+  // patient's folder), a push subscription (a live credential).
+  const [first] = (await db.query<{ id: string }>('SELECT id FROM patients ORDER BY created_at LIMIT 1')).rows;
+  const patientId = first!.id;
+  const ownQuestion = randomUUID();
+  await db.query(`INSERT INTO questionnaire_questions (id, link_id, version, origin, author_id, text_fr, text_en, options) VALUES ($1, 'own-5a1e0001', 1, 'own', $2, $3, $4, $5)`, [
+    ownQuestion, doctorId, personal('Jeanne a-t-elle pris son Kardegic-source ?'), personal('Did Jeanne take her Kardegic-source?'),
+    JSON.stringify({ positive: { fr: personal('Oui, avec Paulette-source'), en: 'Yes' }, neutral: { fr: 'Un peu', en: 'A little' }, negative: { fr: 'Non', en: 'No' } }),
+  ]);
+  const bankQuestion = (await db.query<{ id: string }>("SELECT id FROM questionnaire_questions WHERE link_id = 'pain'")).rows[0]!.id;
+  await db.query(`INSERT INTO questionnaire_plans (patient_id, version, question_ids, kind, anchor_date, reminder_time, created_by, created_at) VALUES ($1, 1, $2, 'daily', '2026-10-01', '10:00', $3, $4)`, [patientId, [bankQuestion, ownQuestion], doctorId, new Date(T0 - 40 * DAY)]);
+  await db.query('INSERT INTO questionnaire_current_plans (patient_id, version) VALUES ($1, 1)', [patientId]);
+  const responseId = randomUUID();
+  const clientId = personal(randomUUID());
+  await db.query(`INSERT INTO questionnaire_responses (id, patient_id, slot_date, plan_version, client_id, answered_by, answered_as, answered_at, received_at) VALUES ($1, $2, '2026-11-02', 1, $3, NULL, 'patient', $4, $4)`, [responseId, patientId, clientId, new Date(T0)]);
+  await db.query(`INSERT INTO questionnaire_answers (response_id, patient_id, slot_date, question_id, link_id, answer) VALUES ($1, $2, '2026-11-02', $3, 'pain', 'negative'), ($1, $2, '2026-11-02', $4, 'own-5a1e0001', 'positive')`, [responseId, patientId, bankQuestion, ownQuestion]);
+  await db.query(`INSERT INTO questionnaire_reminders (patient_id, slot_date, channel, state, claimed_by, claimed_at, detail) VALUES ($1, '2026-11-02', 'email', 'sent', 'host-a', now(), $2)`, [patientId, JSON.stringify({ to: personal('paulette.source@example.fr') })]);
+  await db.query(`INSERT INTO push_subscriptions (endpoint, account_id, p256dh, auth, created_at) VALUES ($1, $2, $3, $4, now())`, [personal('https://push.example/source-endpoint-0001'), doctorId, personal('p256dh-source-key'), personal('auth-source-secret')]);
+  await db.query(`INSERT INTO report_schedules (patient_id, frequency, anchor_date, set_by) VALUES ($1, 'monthly', '2026-10-01', $2)`, [patientId, doctorId]);
+  const requestId = randomUUID();
+  await db.query(`INSERT INTO report_requests (id, patient_id, period_from, period_to, kind, requested_by, state) VALUES ($1, $2, '2026-10-01', '2026-11-01', 'scheduled', $3, 'done')`, [requestId, patientId, doctorId]);
+  await db.query(`INSERT INTO reports (request_id, patient_id, period_from, period_to, kind, locale, object_key, sha256, size_bytes, pages) VALUES ($1, $2, '2026-10-01', '2026-11-01', 'scheduled', 'fr', $3, $4, 1000, 2)`, [requestId, patientId, personal(`reports/${patientId}/source-2026-10.pdf`), 'a'.repeat(64)]);
   // A soft-deleted patient: not copied at all.
   const gone = await createPatient(db, personal('Odette Effaceesource'), 1940);
   PERSONAL.push(gone);
@@ -125,7 +147,7 @@ test('the anonymised copy keeps no personal value of the source, and keeps each 
   const dump = await dumpAll(target);
   for (const value of PERSONAL) assert.ok(!dump.includes(value), `"${value}" survived the anonymisation`);
   assert.ok(!dump.includes(Buffer.from('%PDF-ordo').toString('hex')), 'the prescription file survived');
-  for (const table of ['registrations', 'support_tickets', 'access_log', 'sessions', 'admin_audit']) {
+  for (const table of ['registrations', 'support_tickets', 'access_log', 'sessions', 'admin_audit', 'push_subscriptions', 'reports', 'questionnaire_reminders']) {
     assert.equal((await target.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)).rows[0]!.n, 0, `${table} is empty`);
   }
   const account = (await target.query<{ email: string; phone: string | null; totp_secret: string | null }>('SELECT email, phone, totp_secret FROM accounts')).rows[0]!;
@@ -133,6 +155,15 @@ test('the anonymised copy keeps no personal value of the source, and keeps each 
   assert.deepEqual([account.phone, account.totp_secret], [null, null]);
   const phones = (await target.query<{ phone: string }>(`SELECT c->>'phone' AS phone FROM box_config_versions, jsonb_array_elements(config->'contacts') c`)).rows;
   assert.ok(phones.every((p) => /^\+3363998\d{4}$/.test(p.phone)), 'contacts get numbers of the range reserved for fiction');
+
+  // The questionnaire survives: the bank as seeded, the own question as a placeholder, the answers.
+  const answers = (await target.query<{ link_id: string; answer: string; text_fr: string; slot_date: string }>('SELECT a.link_id, a.answer, q.text_fr, a.slot_date::text AS slot_date FROM questionnaire_answers a JOIN questionnaire_questions q ON q.id = a.question_id ORDER BY a.answer')).rows;
+  assert.equal(answers.length, 2);
+  assert.deepEqual([answers[0]!.link_id, answers[0]!.text_fr], ['pain', 'Avez-vous mal aujourd’hui ?']);
+  assert.match(answers[1]!.text_fr, /^Question personnelle /);
+  assert.notEqual(answers[0]!.slot_date, '2026-11-02', 'the answer day moves with the patient');
+  assert.equal((await target.query<{ n: number }>("SELECT count(*)::int AS n FROM questionnaire_questions WHERE origin = 'bank'")).rows[0]!.n, (await source.query<{ n: number }>("SELECT count(*)::int AS n FROM questionnaire_questions WHERE origin = 'bank'")).rows[0]!.n);
+  assert.equal((await target.query<{ n: number }>('SELECT count(*)::int AS n FROM report_schedules')).rows[0]!.n, 1);
 
   // Same per-patient signatures, each patient moved by a whole number of days (30–365 back).
   const before = await signatures(source);
@@ -157,8 +188,8 @@ test('a source table with no policy stops the copy before anything is written', 
     await source.close();
     await target.close();
   });
-  await source.exec('CREATE TABLE questionnaire_answers (patient_id uuid, answer text)');
-  await assert.rejects(anonymiseDatabase(source, target), (err) => portalErrors.is(err, 'PORTAL_ANONYMISE_UNKNOWN_TABLE') && /questionnaire_answers/.test((err as Error).message));
+  await source.exec('CREATE TABLE medication_notes (patient_id uuid, note text)');
+  await assert.rejects(anonymiseDatabase(source, target), (err) => portalErrors.is(err, 'PORTAL_ANONYMISE_UNKNOWN_TABLE') && /medication_notes/.test((err as Error).message));
   const { rows } = await target.query<{ exists: boolean }>("SELECT to_regclass('patients') IS NOT NULL AS exists");
   assert.equal(rows[0]!.exists, false, 'the target was not even migrated');
 });

@@ -55,6 +55,7 @@ export async function anonymiseDatabase(source: Db, target: Db, options: { log?:
     for (const [table, policy] of Object.entries(TABLE_POLICIES)) {
       if (policy.kind === 'skip') continue;
       let copied = 0;
+      if (policy.replaceSeeded) await target.exec(`DELETE FROM ${table}`);
       await tx.query(`DECLARE anonymise_cursor NO SCROLL CURSOR FOR ${policy.select}`);
       for (;;) {
         const { rows } = await tx.query(`FETCH ${CHUNK} FROM anonymise_cursor`);

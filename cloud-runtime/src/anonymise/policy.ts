@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { CopyValue } from '@vigie/cloud-store';
-import { Pseudonyms, shifted } from './pseudonyms.ts';
+import { Pseudonyms, shifted, shiftedDay } from './pseudonyms.ts';
 
 type Row = Record<string, unknown>;
 type Json = Record<string, unknown>;
@@ -11,6 +11,11 @@ export interface CopiedTable {
   /** The source query (rows read in this order through a cursor). */
   readonly select: string;
   readonly columns: readonly string[];
+  /**
+   * The target's migrations seed rows of this table (the question bank): they are deleted before
+   * the copy, so the ids the copied rows refer to are the source's.
+   */
+  readonly replaceSeeded?: true;
   map(row: Row, p: Pseudonyms, context: CopyContext): readonly CopyValue[] | null;
 }
 
@@ -28,6 +33,11 @@ export interface CopyContext {
 
 const str = (v: unknown) => v as string;
 const at = (v: unknown) => v as Date | null;
+const day = (v: unknown) => v as string | null;
+/** A PostgreSQL array in its text form (`{a,b}`, from `column::text`) as its elements. */
+const elements = (v: unknown): string[] => (v === null ? [] : String(v).slice(1, -1).split(',').filter((e) => e !== ''));
+/** A doctor's own question's answer labels are free text: replaced by the portal's default ones. */
+const GENERIC_OPTIONS = { positive: { fr: 'Bien', en: 'Good' }, neutral: { fr: 'Moyen', en: 'Fair' }, negative: { fr: 'Mal', en: 'Bad' } };
 const json = (v: unknown): CopyValue => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /**
@@ -138,8 +148,8 @@ export const TABLE_POLICIES: Record<string, CopiedTable | SkippedTable> = {
   },
   alerts: {
     kind: 'copy',
-    select: 'SELECT box_id, patient_id, number, kind, severity, state, revision, raised_at, updated_at, received_at, notifications, acknowledgement FROM alerts ORDER BY raised_at',
-    columns: ['alert_id', 'box_id', 'patient_id', 'number', 'kind', 'severity', 'state', 'revision', 'raised_at', 'updated_at', 'received_at', 'notifications', 'acknowledgement'],
+    select: 'SELECT box_id, patient_id, number, kind, severity, state, revision, raised_at, updated_at, received_at, notifications, acknowledgement, box_timeline, clock_offset_ms, first_received_at, shown_at FROM alerts ORDER BY raised_at',
+    columns: ['alert_id', 'box_id', 'patient_id', 'number', 'kind', 'severity', 'state', 'revision', 'raised_at', 'updated_at', 'received_at', 'notifications', 'acknowledgement', 'box_timeline', 'clock_offset_ms', 'first_received_at', 'shown_at'],
     map: (r, p) => {
       const patient = p.knownPatient(r.patient_id as string | null);
       const box = p.knownBox(str(r.box_id));
@@ -148,7 +158,9 @@ export const TABLE_POLICIES: Record<string, CopiedTable | SkippedTable> = {
       const notifications = ((r.notifications ?? []) as Json[]).map((n) => ({ ...n, contact: p.contact(str(r.patient_id), str(n.contact)), at: shift(Number(n.at)) }));
       const ack = r.acknowledgement as Json | null;
       const acknowledgement = ack ? { ...ack, by: ack.via === 'portal' ? 'Soignant' : p.contact(str(r.patient_id), str(ack.by)), at: shift(Number(ack.at)) } : null;
-      return [randomUUID(), box, patient.id, r.number as number, r.kind as string, r.severity as string, r.state as string, r.revision as number, shifted(at(r.raised_at), patient.shiftMs), shifted(at(r.updated_at), patient.shiftMs), shifted(at(r.received_at), patient.shiftMs), json(notifications), json(acknowledgement)];
+      // The latency timeline (box clock, epoch ms) moves with the patient; the clock offset stays.
+      const timeline = r.box_timeline === null ? null : Object.fromEntries(Object.entries(r.box_timeline as Record<string, number>).map(([k, v]) => [k, shift(Number(v))]));
+      return [randomUUID(), box, patient.id, r.number as number, r.kind as string, r.severity as string, r.state as string, r.revision as number, shifted(at(r.raised_at), patient.shiftMs), shifted(at(r.updated_at), patient.shiftMs), shifted(at(r.received_at), patient.shiftMs), json(notifications), json(acknowledgement), json(timeline), r.clock_offset_ms as number | null, shifted(at(r.first_received_at), patient.shiftMs), shifted(at(r.shown_at), patient.shiftMs)];
     },
   },
   fleet_events: {
@@ -161,6 +173,98 @@ export const TABLE_POLICIES: Record<string, CopiedTable | SkippedTable> = {
       if ((r.box_id !== null && !box) || (r.patient_id !== null && !patient)) return null;
       const s = patient?.shiftMs ?? p.globalShiftMs;
       return [randomUUID(), r.kind as string, box ?? null, patient?.id ?? null, shifted(at(r.since), s), shifted(at(r.raised_at), s), shifted(at(r.resolved_at), s)];
+    },
+  },
+  box_software: {
+    kind: 'copy',
+    select: 'SELECT box_id, version, hardware, reported_at FROM box_software',
+    columns: ['box_id', 'version', 'hardware', 'reported_at'],
+    map: (r, p) => {
+      const box = p.knownBox(str(r.box_id));
+      return box ? [box, str(r.version), str(r.hardware), shifted(at(r.reported_at), p.globalShiftMs)] : null;
+    },
+  },
+  questionnaire_questions: {
+    kind: 'copy',
+    replaceSeeded: true,
+    select: 'SELECT id, link_id, version, origin, author_id, shared, text_fr, text_en, options, symbol, created_at, superseded_at FROM questionnaire_questions ORDER BY created_at, link_id, version',
+    columns: ['id', 'link_id', 'version', 'origin', 'author_id', 'shared', 'text_fr', 'text_en', 'options', 'symbol', 'created_at', 'superseded_at'],
+    map: (r, p) => {
+      const s = p.globalShiftMs;
+      // The bank (seeded by the migration, the same everywhere) as it is, ids included.
+      if (r.origin === 'bank') return [str(r.id), str(r.link_id), r.version as number, 'bank', null, r.shared as boolean, str(r.text_fr), str(r.text_en), json(r.options), r.symbol as string | null, shifted(at(r.created_at), s), shifted(at(r.superseded_at), s)];
+      // A doctor's own question is free text (it may name someone): a numbered placeholder.
+      const author = p.knownAccount(r.author_id as string | null);
+      if (!author) return null;
+      const linkId = p.row('question-link', str(r.link_id), () => `own-${randomUUID().slice(0, 8)}`);
+      const n = linkId.slice(4);
+      return [p.row('question', str(r.id)), linkId, r.version as number, 'own', author.id, r.shared as boolean, `Question personnelle ${n}`, `Own question ${n}`, json(GENERIC_OPTIONS), r.symbol as string | null, shifted(at(r.created_at), s), shifted(at(r.superseded_at), s)];
+    },
+  },
+  questionnaire_plans: {
+    kind: 'copy',
+    select: 'SELECT patient_id, version, question_ids::text AS question_ids, kind, every_n_days, weekdays::text AS weekdays, anchor_date::text AS anchor_date, reminder_time, time_zone, created_by, created_at FROM questionnaire_plans ORDER BY patient_id, version',
+    columns: ['patient_id', 'version', 'question_ids', 'kind', 'every_n_days', 'weekdays', 'anchor_date', 'reminder_time', 'time_zone', 'created_by', 'created_at'],
+    map: (r, p) => {
+      const patient = p.knownPatient(str(r.patient_id));
+      if (!patient) return null;
+      // Bank questions keep their ids; own ones take their copy's (a question left out, left out).
+      const questions = elements(r.question_ids).map((id) => p.knownRow('question', id) ?? id);
+      return [patient.id, r.version as number, `{${questions.join(',')}}`, str(r.kind), r.every_n_days as number | null, r.weekdays as string | null, shiftedDay(day(r.anchor_date), patient.shiftMs), str(r.reminder_time), str(r.time_zone), p.knownAccount(r.created_by as string | null)?.id ?? null, shifted(at(r.created_at), patient.shiftMs)];
+    },
+  },
+  questionnaire_current_plans: {
+    kind: 'copy',
+    select: 'SELECT patient_id, version FROM questionnaire_current_plans',
+    columns: ['patient_id', 'version'],
+    map: (r, p) => {
+      const patient = p.knownPatient(str(r.patient_id));
+      return patient ? [patient.id, r.version as number] : null;
+    },
+  },
+  questionnaire_responses: {
+    kind: 'copy',
+    select: 'SELECT id, patient_id, slot_date::text AS slot_date, plan_version, answered_by, answered_as, answered_at, received_at FROM questionnaire_responses',
+    columns: ['id', 'patient_id', 'slot_date', 'plan_version', 'client_id', 'answered_by', 'answered_as', 'answered_at', 'received_at'],
+    map: (r, p) => {
+      const patient = p.knownPatient(str(r.patient_id));
+      if (!patient) return null;
+      // The device's idempotency key is drawn anew; who answered (an account) by their pseudonym.
+      return [p.row('response', str(r.id)), patient.id, shiftedDay(day(r.slot_date), patient.shiftMs), r.plan_version as number, randomUUID(), p.knownAccount(r.answered_by as string | null)?.id ?? null, str(r.answered_as), shifted(at(r.answered_at), patient.shiftMs), shifted(at(r.received_at), patient.shiftMs)];
+    },
+  },
+  questionnaire_answers: {
+    kind: 'copy',
+    select: 'SELECT response_id, patient_id, slot_date::text AS slot_date, question_id, link_id, answer FROM questionnaire_answers',
+    columns: ['response_id', 'patient_id', 'slot_date', 'question_id', 'link_id', 'answer'],
+    map: (r, p) => {
+      const response = p.knownRow('response', str(r.response_id));
+      const patient = p.knownPatient(str(r.patient_id));
+      if (!response || !patient) return null;
+      const own = str(r.link_id).startsWith('own-');
+      const question = own ? p.knownRow('question', str(r.question_id)) : str(r.question_id);
+      const linkId = own ? p.knownRow('question-link', str(r.link_id)) : str(r.link_id);
+      return question && linkId ? [response, patient.id, shiftedDay(day(r.slot_date), patient.shiftMs), question, linkId, str(r.answer)] : null;
+    },
+  },
+  questionnaire_proxies: {
+    kind: 'copy',
+    select: 'SELECT patient_id, account_id, allowed_at FROM questionnaire_proxies',
+    columns: ['patient_id', 'account_id', 'allowed_at'],
+    map: (r, p) => {
+      const patient = p.knownPatient(str(r.patient_id));
+      const account = p.knownAccount(str(r.account_id));
+      return patient && account ? [patient.id, account.id, shifted(at(r.allowed_at), patient.shiftMs)] : null;
+    },
+  },
+  report_schedules: {
+    kind: 'copy',
+    select: 'SELECT patient_id, frequency, custom_days, anchor_date::text AS anchor_date, set_by, updated_at FROM report_schedules',
+    columns: ['patient_id', 'frequency', 'custom_days', 'anchor_date', 'set_by', 'updated_at'],
+    map: (r, p) => {
+      const patient = p.knownPatient(str(r.patient_id));
+      if (!patient) return null;
+      return [patient.id, str(r.frequency), r.custom_days as number | null, shiftedDay(day(r.anchor_date), patient.shiftMs), p.knownAccount(r.set_by as string | null)?.id ?? null, shifted(at(r.updated_at), patient.shiftMs)];
     },
   },
   access_log: { kind: 'skip', why: 'who read what, with addresses and user agents: production audit only' },
@@ -181,4 +285,16 @@ export const TABLE_POLICIES: Record<string, CopiedTable | SkippedTable> = {
   rejected_readings: { kind: 'skip', why: 'ingest bookkeeping' },
   dead_letters: { kind: 'skip', why: 'raw payloads as received: unknown content' },
   scheduled_job_runs: { kind: 'skip', why: 'production job bookkeeping' },
+  push_subscriptions: { kind: 'skip', why: "live credentials: a browser's push endpoint and keys" },
+  questionnaire_reminders: { kind: 'skip', why: 'production delivery bookkeeping (hosts, error details), per day' },
+  report_requests: { kind: 'skip', why: 'production work queue: pre-production requests its own reports from the copied schedules' },
+  report_queue: { kind: 'skip', why: 'production work queue' },
+  reports: { kind: 'skip', why: "the PDFs carry names and live in production's object store (object keys): pre-production renders its own" },
+  report_shares: { kind: 'skip', why: 'of the reports, not copied' },
+  report_notifications: { kind: 'skip', why: 'of the reports, not copied' },
+  report_dead_letters: { kind: 'skip', why: 'raw payloads as received: unknown content' },
+  report_object_deletions: { kind: 'skip', why: "object keys of production's store, pending erasure" },
+  releases: { kind: 'skip', why: "the artefacts live on production's disk: pre-production uploads its own releases" },
+  update_campaigns: { kind: 'skip', why: 'of the releases, not copied' },
+  update_campaign_boxes: { kind: 'skip', why: 'of the campaigns, not copied' },
 };

@@ -22,6 +22,7 @@ export class Pseudonyms {
   readonly #boxes = new Map<string, string>();
   readonly #bracelets = new Map<string, string>();
   readonly #contacts = new Map<string, Map<string, string>>();
+  readonly #rows = new Map<string, Map<string, string>>();
   /** One shift for the instants tied to no patient (accounts, boxes). */
   readonly globalShiftMs = -randomInt(30, 366) * DAY_MS;
 
@@ -70,6 +71,20 @@ export class Pseudonyms {
     return this.#bracelets.get(originalId);
   }
 
+  /** A new identifier for the row `originalId` of `kind` (a question, a response…), drawn once. */
+  row(kind: string, originalId: string, make: () => string = randomUUID): string {
+    let ids = this.#rows.get(kind);
+    if (!ids) this.#rows.set(kind, (ids = new Map()));
+    let id = ids.get(originalId);
+    if (!id) ids.set(originalId, (id = make()));
+    return id;
+  }
+
+  /** The new identifier of a row already copied, or undefined (a row left out). */
+  knownRow(kind: string, originalId: string | null): string | undefined {
+    return originalId === null ? undefined : this.#rows.get(kind)?.get(originalId);
+  }
+
   /** "Contact N" for a contact's name within one patient's circle (the same person keeps one label). */
   contact(patientId: string, name: string): string {
     let circle = this.#contacts.get(patientId);
@@ -86,6 +101,12 @@ export class Pseudonyms {
   static fictionPhone(n: number): string {
     return `+3363998${String(n % 10_000).padStart(4, '0')}`;
   }
+}
+
+/** A calendar day (`YYYY-MM-DD`, as `date::text` gives it) moved by `shiftMs` (whole days); null stays null. */
+export function shiftedDay(day: string | null, shiftMs: number): string | null {
+  if (day === null) return null;
+  return new Date(Date.parse(`${day}T00:00:00Z`) + shiftMs).toISOString().slice(0, 10);
 }
 
 /** `at` (a Date, epoch ms or null) moved by `shiftMs`, as an ISO 8601 instant for COPY (null stays null). */
