@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { parseAllDocuments } from 'yaml';
-import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, PersistentVolumeClaim, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Job } from 'kubernetes-models/batch/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
@@ -22,6 +22,7 @@ import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { skipUnlessTool, tempDir } from '@vigie/common/testing';
 import { loadKafkaConnection } from '@vigie/cloud-ingest';
 import { loadCloudConfig } from '@vigie/cloud-portal';
+import { loadReportsConfig } from '@vigie/cloud-reports';
 import { KAFKA_TOPIC_SETTINGS, KAFKA_TOPICS } from '@vigie/protocol';
 import { CLOUD_ROLES } from '../src/roles.ts';
 
@@ -42,6 +43,7 @@ const CORE: Record<string, new (data: never) => { validate(): void }> = {
   'v1/ConfigMap': ConfigMap,
   'v1/Service': Service,
   'v1/ServiceAccount': ServiceAccount,
+  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
   'apps/v1/Deployment': Deployment,
   'batch/v1/Job': Job,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
@@ -93,8 +95,8 @@ function render(overlay: string): K8sObject[] {
   return parseAllDocuments(out).map((d) => d.toJS() as K8sObject);
 }
 
-type Container = { args?: string[]; env?: { name: string; value?: string; valueFrom?: unknown }[]; securityContext?: Record<string, unknown>; resources?: { requests?: Record<string, string> }; readinessProbe?: { httpGet?: { path: string } }; livenessProbe?: { httpGet?: { path: string } } };
-type PodSpec = { containers: Container[]; securityContext?: Record<string, unknown>; automountServiceAccountToken?: boolean };
+type Container = { args?: string[]; volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[]; env?: { name: string; value?: string; valueFrom?: unknown }[]; securityContext?: Record<string, unknown>; resources?: { requests?: Record<string, string> }; readinessProbe?: { httpGet?: { path: string } }; livenessProbe?: { httpGet?: { path: string } } };
+type PodSpec = { containers: Container[]; volumes?: { name: string; persistentVolumeClaim?: { claimName: string } }[]; securityContext?: Record<string, unknown>; automountServiceAccountToken?: boolean };
 const podOf = (o: K8sObject) => (o.spec as { template: { spec: PodSpec; metadata: { labels: Record<string, string> } } }).template;
 
 describe('Kubernetes manifests', { skip }, () => {
@@ -134,32 +136,56 @@ describe('Kubernetes manifests', { skip }, () => {
         assert.ok(pdb, `${d.metadata.name} has a PDB`);
       }
       assert.equal(of('Secret').length, 0, 'no Secret in the manifests');
-      // The consumers scale on lag (and CPU), never past the partitions; ingest and portal on CPU.
-      const metrics = (name: string) => (of('HorizontalPodAutoscaler').find((h) => h.metadata.name === name)!.spec as { metrics: { type: string; resource?: { name: string } }[]; maxReplicas: number });
-      assert.ok(metrics('vigie-consumer').metrics.some((m) => m.type === 'External'));
+      // The consumers scale on lag (and CPU), never past the partitions; ingest, portal, updates on CPU.
+      const metrics = (name: string) => (of('HorizontalPodAutoscaler').find((h) => h.metadata.name === name)!.spec as { metrics: { type: string; resource?: { name: string }; external?: { metric: { selector: { matchLabels: Record<string, string> } } } }[]; minReplicas: number; maxReplicas: number });
+      const lagOf = (name: string) => metrics(name).metrics.find((m) => m.type === 'External')?.external?.metric.selector.matchLabels.consumergroup;
+      assert.equal(lagOf('vigie-consumer'), 'vigie-ingest');
       assert.ok(metrics('vigie-consumer').maxReplicas <= KAFKA_TOPIC_SETTINGS[KAFKA_TOPICS.telemetry].partitions);
-      for (const name of ['vigie-ingest', 'vigie-portal']) assert.ok(metrics(name).metrics.some((m) => m.resource?.name === 'cpu'));
+      assert.equal(lagOf('vigie-reports'), 'vigie-reports');
+      assert.ok(metrics('vigie-reports').maxReplicas <= KAFKA_TOPIC_SETTINGS[KAFKA_TOPICS.reportRequests].partitions);
+      for (const name of ['vigie-ingest', 'vigie-portal', 'vigie-updates']) assert.ok(metrics(name).metrics.some((m) => m.resource?.name === 'cpu'));
+      // The scheduler: one or two, never more (its nightly pass is a single small job).
+      const scheduler = deployments.find((d) => d.metadata.name === 'vigie-scheduler')!;
+      const schedulerReplicas = (scheduler.spec as { replicas: number }).replicas;
+      assert.ok(schedulerReplicas >= 1 && schedulerReplicas <= 2 && metrics('vigie-scheduler').maxReplicas <= 2, `the scheduler runs ${schedulerReplicas} (1-2)`);
+      // Release artefacts (written by the portal's upload, served by the update service) on one
+      // ReadWriteMany claim mounted by both at <VIGIE_DATA_DIR>/releases; read-only in the service.
+      const config = of('ConfigMap').find((o) => o.metadata.name === 'vigie-config')!.data as Record<string, string>;
+      const releasesMount = (name: string) => {
+        const pod = podOf(deployments.find((d) => d.metadata.name === name)!).spec;
+        const volume = pod.volumes?.find((v) => v.persistentVolumeClaim?.claimName === 'vigie-releases');
+        return volume && pod.containers[0]!.volumeMounts?.find((m) => m.name === volume.name);
+      };
+      assert.equal(releasesMount('vigie-portal')?.mountPath, `${config.VIGIE_DATA_DIR}/releases`);
+      assert.equal(releasesMount('vigie-updates')?.mountPath, `${config.VIGIE_DATA_DIR}/releases`);
+      assert.equal(releasesMount('vigie-updates')?.readOnly, true);
+      const claim = of('PersistentVolumeClaim').find((o) => o.metadata.name === 'vigie-releases')!.spec as { accessModes: string[] };
+      assert.deepEqual(claim.accessModes, ['ReadWriteMany']);
       // The migration runs once, as a Job.
       const jobs = of('Job');
       assert.deepEqual(jobs.map((j) => podOf(j).spec.containers[0]!.args), [['migrate']]);
     });
 
-    test(`${overlay}: network isolation — boxes reach only the ingest, browsers only the portal, the database only the cloud`, () => {
+    test(`${overlay}: network isolation — boxes reach only the ingest and the update service, browsers only the portal, the database only the cloud`, () => {
       const objects = render(overlay);
       const policies = objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => ({ name: o.metadata.name, spec: o.spec as { podSelector: { matchLabels?: Record<string, string> }; ingress?: { from?: { namespaceSelector?: { matchLabels: Record<string, string> }; podSelector?: { matchLabels: Record<string, string> } }[] }[] } }));
       const deny = policies.find((p) => Object.keys(p.spec.podSelector).length === 0);
       assert.ok(deny && (deny.spec.ingress ?? []).length === 0, 'a default deny of all ingress');
       const fromIngressController = policies.filter((p) => p.spec.ingress?.some((r) => r.from?.some((f) => f.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'ingress-nginx')));
-      assert.deepEqual(fromIngressController.map((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/component']).sort(), ['ingest', 'portal']);
+      assert.deepEqual(fromIngressController.map((p) => p.spec.podSelector.matchLabels?.['app.kubernetes.io/component']).sort(), ['ingest', 'portal', 'updates']);
       const db = policies.find((p) => p.spec.podSelector.matchLabels?.['cnpg.io/cluster'] === 'vigie-db')!;
       const dbClients = db.spec.ingress!.flatMap((r) => r.from ?? []).map((f) => f.podSelector?.matchLabels ?? f.namespaceSelector?.matchLabels);
       assert.deepEqual(dbClients, [{ 'vigie.io/db-client': 'true' }, { 'cnpg.io/cluster': 'vigie-db' }, { 'kubernetes.io/metadata.name': 'cnpg-system' }]);
       const dbClientPods = objects.filter((o) => ['Deployment', 'Job'].includes(o.kind) && podOf(o).metadata.labels['vigie.io/db-client'] === 'true');
-      assert.deepEqual(dbClientPods.map((o) => o.metadata.name).sort(), ['vigie-consumer', 'vigie-ingest', 'vigie-migrate', 'vigie-portal']);
-      // Ingresses: the ingest host routes only to the ingest, the portal host only to the portal.
+      assert.deepEqual(dbClientPods.map((o) => o.metadata.name).sort(), ['vigie-consumer', 'vigie-ingest', 'vigie-migrate', 'vigie-portal', 'vigie-reports', 'vigie-scheduler', 'vigie-updates']);
+      // Kafka lets in exactly the pods that hold the brokers' address.
+      const kafkaClientPods = objects.filter((o) => o.kind === 'Deployment' && podOf(o).metadata.labels['vigie.io/kafka-client'] === 'true').map((o) => o.metadata.name);
+      const withBrokers = objects.filter((o) => o.kind === 'Deployment' && podOf(o).spec.containers[0]!.env?.some((e) => e.name === 'KAFKA_BROKERS')).map((o) => o.metadata.name);
+      assert.deepEqual(kafkaClientPods.sort(), withBrokers.sort());
+      // Ingresses: the boxes' host routes only to the ingest and the update service, the portal host only to the portal.
       const ingresses = objects.filter((o) => o.kind === 'Ingress');
       const backends = ingresses.map((i) => (i.spec as { rules: { http: { paths: { backend: { service: { name: string } } }[] } }[] }).rules.flatMap((r) => r.http.paths.map((p) => p.backend.service.name)));
-      assert.deepEqual(backends.sort(), [['vigie-ingest'], ['vigie-portal']]);
+      assert.deepEqual(backends.sort(), [['vigie-ingest', 'vigie-updates'], ['vigie-portal']]);
     });
 
     test(`${overlay}: PostgreSQL and Kafka are operator resources, the topics those of protocol`, () => {
@@ -177,7 +203,9 @@ describe('Kubernetes manifests', { skip }, () => {
       if (overlay === 'prod') {
         assert.ok(topics.every((t) => t.replicas === 3 && t.config['min.insync.replicas'] === 2));
         assert.equal((objects.find((o) => o.kind === 'Cluster')!.spec as { instances: number }).instances, 3);
-        for (const d of objects.filter((o) => o.kind === 'Deployment')) assert.ok((d.spec as { replicas: number }).replicas >= 3, `${d.metadata.name}: three in production`);
+        // Three of each in production, but the scheduler (one or two, see above).
+        for (const d of objects.filter((o) => o.kind === 'Deployment' && o.metadata.name !== 'vigie-scheduler')) assert.ok((d.spec as { replicas: number }).replicas >= 3, `${d.metadata.name}: three in production`);
+        assert.equal((objects.find((o) => o.metadata.name === 'vigie-scheduler' && o.kind === 'Deployment')!.spec as { replicas: number }).replicas, 2, 'the scheduler: a standby in production');
       }
     });
   }
@@ -196,6 +224,9 @@ describe('Kubernetes manifests', { skip }, () => {
           VIGIE_SMTP_URL: 'smtps://relay.vigie.invalid',
           KAFKA_SASL_PASSWORD: 'from-the-kafkauser-secret',
           VIGIE_COMMAND_SIGNING_KEY: '',
+          VIGIE_S3_ENDPOINT: 'https://s3.vigie.invalid',
+          VIGIE_S3_ACCESS_KEY_ID: 'from-the-vigie-s3-secret',
+          VIGIE_S3_SECRET_ACCESS_KEY: 'from-the-vigie-s3-secret',
         };
         const env: Record<string, string> = { ...config };
         for (const e of c.env ?? []) env[e.name] = e.valueFrom ? secretValues[e.name]! : e.value!;
@@ -203,10 +234,19 @@ describe('Kubernetes manifests', { skip }, () => {
           env.KAFKA_SSL_CA_FILE = join(ca.path, 'ca.crt');
           writeFileSync(env.KAFKA_SSL_CA_FILE, '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n');
         }
+        for (const e of c.env ?? []) assert.ok(!e.valueFrom || secretValues[e.name] !== undefined, `${d.metadata.name}: ${e.name} has a stand-in here`);
         loadCloudConfig(env);
+        const reports = loadReportsConfig(env);
         const role = CLOUD_ROLES[c.args![0] as keyof typeof CLOUD_ROLES];
         const kafka = loadKafkaConnection(env);
-        assert.equal(kafka !== null, role.kafka === 'required', `${d.metadata.name}: consumes Kafka exactly when its role does`);
+        // Kafka for the box topics' consumer group (role.kafka), and for the report requests: the
+        // scheduler and the portal publish, the reports service consumes, all on the one transport
+        // (the database queue in one of them would strand the requests).
+        const reportRequests = role.reports.service || role.reports.scheduler || role.http.portal;
+        assert.equal(kafka !== null, role.kafka === 'required' || reportRequests, `${d.metadata.name}: holds the Kafka settings exactly when its role uses Kafka`);
+        // The reports service needs a real object store (the embedded one is one process only); the
+        // portal streams the files from it.
+        assert.equal(reports.VIGIE_S3_ENDPOINT !== undefined, role.reports.service || role.http.portal, `${d.metadata.name}: the object store exactly where reports are written or read`);
       }
     } finally {
       ca.cleanup();
