@@ -56,11 +56,12 @@ async function seedProduction(db: TestDb): Promise<void> {
       const alertId = randomUUID();
       PERSONAL.push(alertId);
       await db.query(
-        `INSERT INTO alerts (alert_id, box_id, patient_id, number, kind, severity, state, revision, raised_at, updated_at, notifications, acknowledgement)
-         VALUES ($1, $2, $3, $4, $5, 'critical', 'acknowledged', 3, $6, $7, $8, $9)`,
+        `INSERT INTO alerts (alert_id, box_id, patient_id, number, kind, severity, state, revision, raised_at, updated_at, notifications, acknowledgement, box_timeline, first_received_at, shown_at)
+         VALUES ($1, $2, $3, $4, $5, 'critical', 'acknowledged', 3, $6, $7, $8, $9, $10, $11, $12)`,
         [alertId, box.boxId, patientId, k + 1, kind, new Date(raisedAt), new Date(raisedAt + 60_000),
           JSON.stringify([{ contact: contactName, channel: 'sms', status: 'sent', at: raisedAt + 5_000 }]),
-          JSON.stringify({ by: contactName, via: 'sms', at: raisedAt + 50_000 })],
+          JSON.stringify({ by: contactName, via: 'sms', at: raisedAt + 50_000 }),
+          JSON.stringify({ detectedAt: raisedAt - 2_000, sentAt: raisedAt + 1_000 }), new Date(raisedAt + 3_000), new Date(raisedAt + 4_000)],
       );
     }
   }
@@ -156,6 +157,9 @@ test('the anonymised copy keeps no personal value of the source, and keeps each 
   const phones = (await target.query<{ phone: string }>(`SELECT c->>'phone' AS phone FROM box_config_versions, jsonb_array_elements(config->'contacts') c`)).rows;
   assert.ok(phones.every((p) => /^\+3363998\d{4}$/.test(p.phone)), 'contacts get numbers of the range reserved for fiction');
 
+  // The alert latency timeline moves with its alert.
+  const timelines = (await target.query<{ raised_at: Date; box_timeline: { detectedAt: number; sentAt: number }; first_received_at: Date; shown_at: Date }>('SELECT raised_at, box_timeline, first_received_at, shown_at FROM alerts')).rows;
+  assert.ok(timelines.length === 3 && timelines.every((a) => [a.box_timeline.detectedAt, a.box_timeline.sentAt, a.first_received_at.getTime(), a.shown_at.getTime()].join() === [-2_000, 1_000, 3_000, 4_000].map((d) => a.raised_at.getTime() + d).join()));
   // The questionnaire survives: the bank as seeded, the own question as a placeholder, the answers.
   const answers = (await target.query<{ link_id: string; answer: string; text_fr: string; slot_date: string }>('SELECT a.link_id, a.answer, q.text_fr, a.slot_date::text AS slot_date FROM questionnaire_answers a JOIN questionnaire_questions q ON q.id = a.question_id ORDER BY a.answer')).rows;
   assert.equal(answers.length, 2);
