@@ -89,3 +89,51 @@ export function parisMidnight(date: string): number {
   const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', hour: '2-digit', hourCycle: 'h23' }).format(new Date(utc)));
   return utc - hour * 3_600_000;
 }
+
+/** One plan version of {@link seedQuestionnaire}: bank questions by linkId, anchored on `anchor`. */
+export interface SeededPlan {
+  readonly anchor: string;
+  readonly kind: 'daily' | 'every_n_days' | 'weekdays';
+  readonly everyNDays?: number;
+  readonly weekdays?: readonly number[];
+  readonly linkIds: readonly string[];
+}
+
+/**
+ * Issue 12's questionnaire for a patient, as the portal stores it: plan versions (the last one
+ * current) and the responses, `answers[date][linkId]` (as the patient, version 1 of each bank
+ * question).
+ */
+export async function seedQuestionnaire(
+  q: Queryable,
+  options: { patientId: string; doctorId: string; plans: readonly SeededPlan[]; answers: Readonly<Record<string, Readonly<Record<string, 'positive' | 'neutral' | 'negative'>>>> },
+): Promise<void> {
+  const bank = await q.query<{ id: string; link_id: string }>(`SELECT id, link_id FROM questionnaire_questions WHERE origin = 'bank' AND version = 1`);
+  const idOf = (linkId: string) => bank.rows.find((r) => r.link_id === linkId)?.id ?? assertNever(linkId);
+  for (const [i, plan] of options.plans.entries()) {
+    await q.query(
+      `INSERT INTO questionnaire_plans (patient_id, version, question_ids, kind, every_n_days, weekdays, anchor_date, reminder_time, created_by, created_at)
+       VALUES ($1, $2, $3::uuid[], $4, $5, $6::int[], $7::date, '10:00', $8, ($7::date + time '09:00') AT TIME ZONE 'Europe/Paris')`,
+      [options.patientId, i + 1, plan.linkIds.map(idOf), plan.kind, plan.everyNDays ?? null, plan.weekdays ?? null, plan.anchor, options.doctorId],
+    );
+  }
+  await q.query('INSERT INTO questionnaire_current_plans (patient_id, version) VALUES ($1, $2)', [options.patientId, options.plans.length]);
+  for (const [date, byLink] of Object.entries(options.answers)) {
+    const version = options.plans.filter((p) => p.anchor <= date).length;
+    const { rows } = await q.query<{ id: string }>(
+      `INSERT INTO questionnaire_responses (patient_id, slot_date, plan_version, client_id, answered_as, answered_at, received_at)
+       VALUES ($1, $2::date, $3, $4, 'patient', ($2::date + time '10:30') AT TIME ZONE 'Europe/Paris', ($2::date + time '10:30') AT TIME ZONE 'Europe/Paris') RETURNING id`,
+      [options.patientId, date, version, randomUUID()],
+    );
+    for (const [linkId, answer] of Object.entries(byLink)) {
+      await q.query(
+        'INSERT INTO questionnaire_answers (response_id, patient_id, slot_date, question_id, link_id, answer) VALUES ($1, $2, $3::date, $4, $5, $6)',
+        [rows[0]!.id, options.patientId, date, idOf(linkId), linkId, answer],
+      );
+    }
+  }
+}
+
+function assertNever(linkId: string): never {
+  throw new Error(`no bank question ${linkId}`);
+}

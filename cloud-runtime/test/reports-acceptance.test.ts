@@ -22,7 +22,7 @@ import { KAFKA_HEADERS, KAFKA_TOPICS, ReportRequest, validate } from '@vigie/pro
 import { buildCloudApp, ensureAccount, loadCloudConfig, SessionStore } from '@vigie/cloud-portal';
 import { TEST_SECRETS_KEY } from '@vigie/cloud-portal/testing';
 import { KafkaReportTransport, ReportObjectStore, ReportScheduler, ReportsService, startEmbeddedS3, formatNumber, type DailyTrigger, type EmbeddedS3 } from '@vigie/cloud-reports';
-import { parisMidnight, seedPatient } from '@vigie/cloud-reports/testing';
+import { parisMidnight, seedPatient, seedQuestionnaire } from '@vigie/cloud-reports/testing';
 
 const NIGHT = Date.UTC(2026, 11, 8, 1, 0, 0); // 02:00 in Paris
 const skip = skipUnlessTool('kcat') || skipUnlessTool('pdftotext', 'poppler-utils');
@@ -61,6 +61,24 @@ test('scheduler at 02:00 → vigie.report-requests → reports service → s3rve
   const doctor = await ensureAccount(db, { email: 'dr.martin@accept.example', displayName: 'Dr Hélène Martin', role: 'doctor', password: 'pw-doctor-accept' });
   const patient = await seedPatient(db, { name: 'Élise Dupré', from: parisMidnight('2026-11-30'), days: 7, gapDay: 4, doctor: { id: doctor.id, email: 'dr.martin@accept.example' } });
   await db.query(`INSERT INTO report_schedules (patient_id, frequency, anchor_date) VALUES ($1, 'weekly', '2026-11-02')`, [patient.patientId]);
+  // Issue 12's questionnaire: daily until a new plan, every other day from Thursday 3 December
+  // (4 and 6 December not due); Wednesday 2 December missed; « Avez-vous bien dormi ? » negative
+  // on 30/11 and 01/12 (a streak; the missed day ends it), pain and morale negative on 03/12 and
+  // 05/12 (streaks across a day that was not due).
+  await seedQuestionnaire(db, {
+    patientId: patient.patientId,
+    doctorId: doctor.id,
+    plans: [
+      { anchor: '2026-11-20', kind: 'daily', linkIds: ['pain', 'sleep', 'morale'] },
+      { anchor: '2026-12-03', kind: 'every_n_days', everyNDays: 2, linkIds: ['pain', 'sleep', 'morale'] },
+    ],
+    answers: {
+      '2026-11-30': { pain: 'positive', sleep: 'negative', morale: 'neutral' },
+      '2026-12-01': { pain: 'neutral', sleep: 'negative', morale: 'negative' },
+      '2026-12-03': { pain: 'negative', sleep: 'negative', morale: 'negative' },
+      '2026-12-05': { pain: 'negative', sleep: 'positive', morale: 'negative' },
+    },
+  });
 
   // The nightly job, fired when the injected clock reaches its hour.
   const jobs: (() => Promise<void>)[] = [];
@@ -162,6 +180,29 @@ test('scheduler at 02:00 → vigie.report-requests → reports service → s3rve
     );
     assert.equal(steps.rows.length, 6);
     for (const d of steps.rows) assert.match(text, new RegExp(`${d.day}\\s.*\\s${d.n}\\s+\\d+,\\d h`), `steps of ${d.day}`);
+
+    // The questionnaire: each question's marks per day (+ positive or neutral, − negative, · none)
+    // equal to SQL over the stored answers, the days answered and missed, the negative streaks.
+    assert.match(text, /^\s*Questionnaire\s*$/m, 'the questionnaire heading');
+    const marks = await db.query<{ text: string; marks: string }>(
+      `SELECT q.text_fr AS text, string_agg(CASE a.answer WHEN 'negative' THEN '−' WHEN 'positive' THEN '+' WHEN 'neutral' THEN '+' ELSE '·' END, '' ORDER BY d.day) AS marks
+         FROM generate_series('2026-11-30'::date, '2026-12-06'::date, interval '1 day') AS d(day)
+         CROSS JOIN (SELECT DISTINCT link_id, question_id FROM questionnaire_answers WHERE patient_id = $1) l
+         JOIN questionnaire_questions q ON q.id = l.question_id
+         LEFT JOIN questionnaire_answers a ON a.patient_id = $1 AND a.link_id = l.link_id AND a.slot_date = d.day::date
+        GROUP BY q.text_fr`,
+      [patient.patientId],
+    );
+    assert.equal(marks.rows.length, 3);
+    const literal = (x: string) => x.replace(/[?+.]/g, '\\$&');
+    for (const m of marks.rows) assert.match(text, new RegExp(`${literal(m.text)}\\s+${literal(m.marks)}\\n`), `the marks of « ${m.text} »`);
+    const answered = await countRows(db, 'questionnaire_responses', `patient_id = $1 AND slot_date >= '2026-11-30' AND slot_date < '2026-12-07'`, [patient.patientId]);
+    assert.equal(answered, 4);
+    assert.ok(text.includes(`Jours répondus : ${answered} ; jours prévus : 5 ; jours manqués : 1 (02/12/2026).`), 'days answered, due and missed');
+    assert.match(text, /Série négative : Avez-vous mal aujourd’hui \? — 2 réponses négatives de suite, du 03\/12\/2026 au 05\/12\/2026\./);
+    assert.match(text, /Série négative : Avez-vous bien dormi \? — 2 réponses négatives de suite, du 30\/11\/2026 au 01\/12\/2026\./);
+    assert.match(text, /Série négative : Comment va votre moral \? — 2 réponses négatives de suite, du 03\/12\/2026 au 05\/12\/2026\./);
+    assert.equal(text.match(/Série négative :/g)?.length, 3, 'no other streak (morale 01/12 alone: the missed day ends it)');
   } finally {
     out.cleanup();
   }

@@ -24,7 +24,9 @@ export function registerEventsRoute(
   const open = new Set<() => void>();
   const clients = liveStreamClients();
   // Streams never end by themselves: end them, or closing the server would wait for the clients.
+  let closing = false;
   app.addHook('preClose', async () => {
+    closing = true;
     for (const end of open) end();
   });
 
@@ -35,6 +37,13 @@ export function registerEventsRoute(
     // The stream outlives Fastify's reply cycle: take the raw socket over.
     reply.hijack();
     const raw = reply.raw;
+    // The client may have left (or the server begun closing) during the access-log write: its
+    // 'close' is past, and a stream opened now would never be stopped (its keep-alive interval
+    // would keep the process alive, and closing the server would wait for it).
+    if (closing || raw.destroyed || !raw.socket || raw.socket.destroyed) {
+      raw.destroy();
+      return;
+    }
     raw.writeHead(200, {
       ...SECURITY_HEADERS,
       'content-type': 'text/event-stream; charset=utf-8',

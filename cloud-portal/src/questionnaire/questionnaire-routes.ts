@@ -186,6 +186,11 @@ export function registerQuestionnaireRoutes(app: FastifyInstance, deps: Question
     handler: async (request, _reply, { query }) => {
       const account = accountOf(request);
       const choices = await answerableFor(db, account.accountId);
+      // Without ?patientId=: the patient's own questionnaire, or a relative's only patient; a
+      // relative allowed by none or by several gets the list to choose from (200, nothing chosen).
+      if (!query.patientId && account.role === 'relative' && choices.length !== 1) {
+        return { patientId: '', patientName: '', slot: null, questionnaireVersion: 0, items: [], answered: false, canAnswerFor: choices };
+      }
       const chosen = query.patientId ? choices.find((c) => c.patientId === query.patientId) : choices[0];
       if (!chosen) {
         await recordAccess(db, { accountId: account.accountId, action: 'patient.denied', patientIds: query.patientId ? [query.patientId] : [], detail: { route: request.routeOptions.url } });

@@ -126,7 +126,10 @@ test('the patient answers once; a replay is a duplicate; bad answers are 4xx nam
 });
 
 test('a relative answers only once the patient allows it; the response records who answered', async () => {
-  assert.equal((await call('relative', 'GET', '/api/my/questionnaire')).status, 404);
+  // Allowed by nobody: 200 with nothing to answer and no one to choose (the page says so), not an error.
+  const none = await call('relative', 'GET', '/api/my/questionnaire');
+  assert.deepEqual([none.status, none.body], [200, { patientId: '', patientName: '', slot: null, questionnaireVersion: 0, items: [], answered: false, canAnswerFor: [] }]);
+  assert.equal((await call('relative', 'GET', `/api/my/questionnaire?patientId=${f.patientA}`)).status, 404, 'a patient who did not allow it');
   const body = { patientId: f.patientA, slotId: '2026-05-31', questionnaireVersion: 1, answeredAt: new Date(f.clock.now).toISOString(), answers: answers(links, 'negative') };
   assert.equal((await call('relative', 'POST', '/api/my/questionnaire/responses', { ...body, clientId: randomUUID() })).status, 404);
   const proxies = await call('patient', 'GET', '/api/my/questionnaire/proxies');
@@ -134,9 +137,32 @@ test('a relative answers only once the patient allows it; the response records w
   assert.equal((await call('patient', 'PUT', '/api/my/questionnaire/proxies', { accountId: nurse.id, allowed: true })).status, 404, 'only linked relatives');
   assert.equal((await call('patient', 'PUT', '/api/my/questionnaire/proxies', { accountId: relative.id, allowed: true })).status, 200);
   const mine = await call('relative', 'GET', '/api/my/questionnaire');
+  assert.equal(mine.status, 200);
   assert.deepEqual(mine.body.canAnswerFor, [{ patientId: f.patientA, patientName: 'Alice Patient' }]);
+  assert.equal(mine.body.patientId, f.patientA, 'the only patient who allowed it');
+  assert.equal((mine.body.items as unknown[]).length, 4);
   assert.equal((await call('relative', 'POST', '/api/my/questionnaire/responses', { ...body, clientId: randomUUID() })).status, 201);
   await call('relative', 'POST', '/api/my/questionnaire/responses', { ...body, slotId: '2026-05-30', clientId: randomUUID() });
+});
+
+test('a relative allowed by two patients chooses: 200 with the list and nothing chosen, then the chosen one', async () => {
+  const both = await createPerson(f.db, 'marie@q.test', 'relative');
+  for (const patientId of [f.patientA, f.patientB]) {
+    await linkCare(f.db, patientId, both.id, 'relative');
+    await f.db.query('INSERT INTO questionnaire_proxies (patient_id, account_id, allowed_at) VALUES ($1, $2, now())', [patientId, both.id]);
+  }
+  cookies.both = await f.login(both);
+  const choose = await call('both', 'GET', '/api/my/questionnaire');
+  assert.equal(choose.status, 200);
+  assert.deepEqual(choose.body, {
+    patientId: '', patientName: '', slot: null, questionnaireVersion: 0, items: [], answered: false,
+    canAnswerFor: [{ patientId: f.patientA, patientName: 'Alice Patient' }, { patientId: f.patientB, patientName: 'Bob Patient' }],
+  });
+  const chosen = await call('both', 'GET', `/api/my/questionnaire?patientId=${f.patientA}`);
+  assert.deepEqual([chosen.status, chosen.body.patientId, (chosen.body.items as unknown[]).length], [200, f.patientA, 4]);
+  assert.equal((await call('both', 'GET', `/api/my/questionnaire?patientId=${f.patientB}`)).code, 'QUESTIONNAIRE_NOT_SET');
+  await f.db.query('DELETE FROM questionnaire_proxies WHERE account_id = $1', [both.id]);
+  await f.db.query('DELETE FROM care_links WHERE account_id = $1', [both.id]);
 });
 
 test('doctor and nurse read the grid (answered, missed, streaks) and the summary; each read is in the access log', async () => {

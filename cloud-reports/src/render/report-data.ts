@@ -63,10 +63,27 @@ export interface QuestionnaireRow {
   readonly answers: readonly ({ readonly label: string; readonly negative: boolean } | null)[];
 }
 
+/** A run of consecutive negative answers to one question (days off the schedule do not break it). */
+export interface NegativeStreak {
+  readonly question: string;
+  readonly from: string;
+  readonly to: string;
+  /** Answers in the run (≥ 2). */
+  readonly length: number;
+}
+
 /** The questionnaire section: the grid of answers per question and per day. */
 export interface QuestionnaireGrid {
   readonly days: readonly string[];
   readonly rows: readonly QuestionnaireRow[];
+  /** Days of the period the questionnaire was due. */
+  readonly dueDays: number;
+  /** Days of the period answered. */
+  readonly answeredDays: number;
+  /** Days it was due, are over, and were not answered (oldest first). */
+  readonly missedDays: readonly string[];
+  /** Runs of at least two negative answers in a row, per question (in the rows' order). */
+  readonly streaks: readonly NegativeStreak[];
 }
 
 /** Everything one report shows. */
@@ -92,18 +109,4 @@ export interface ReportData {
   readonly previous: PeriodSummary | null;
   /** Null: no questionnaire data for the period (or no questionnaire reader yet). */
   readonly questionnaire: QuestionnaireGrid | null;
-}
-
-/**
- * The longest run of consecutive negative answers of one question (days not answered break a
- * run), and the run still going on the last day.
- */
-export function negativeStreaks(row: QuestionnaireRow): { longest: number; current: number } {
-  let longest = 0;
-  let run = 0;
-  for (const a of row.answers) {
-    run = a?.negative ? run + 1 : 0;
-    longest = Math.max(longest, run);
-  }
-  return { longest, current: run };
 }

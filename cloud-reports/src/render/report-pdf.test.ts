@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { skipUnlessTool } from '@vigie/common/testing';
-import { negativeStreaks, type QuestionnaireRow, type ReportData } from './report-data.ts';
+import type { ReportData } from './report-data.ts';
 import { renderReportPdf } from './report-pdf.ts';
 
 const yes = { label: 'oui', negative: false };
@@ -36,6 +36,10 @@ const data = (over: Partial<ReportData> = {}): ReportData => ({
       { question: 'Avez-vous bien dormi ?', answers: [no, no, yes] },
       { question: 'Avez-vous mangé ?', answers: [yes, null, no] },
     ],
+    dueDays: 3,
+    answeredDays: 3,
+    missedDays: [],
+    streaks: [{ question: 'Avez-vous bien dormi ?', from: '2026-11-30', to: '2026-12-01', length: 2 }],
   },
   ...over,
 });
@@ -49,14 +53,6 @@ const text = async (pdf: Buffer) => {
     rmSync(dir, { recursive: true, force: true });
   }
 };
-
-test('negative streaks: the longest run of negative answers, broken by a positive or a missing day, and the one still going', () => {
-  const row = (answers: QuestionnaireRow['answers']): QuestionnaireRow => ({ question: 'q', answers });
-  assert.deepEqual(negativeStreaks(row([no, no, yes, no, no, no])), { longest: 3, current: 3 });
-  assert.deepEqual(negativeStreaks(row([no, no, null, no])), { longest: 2, current: 1 });
-  assert.deepEqual(negativeStreaks(row([yes, null])), { longest: 0, current: 0 });
-  assert.deepEqual(negativeStreaks(row([])), { longest: 0, current: 0 });
-});
 
 test('renders an A4, tagged, deterministic PDF whose text carries the accents, the gap and the questionnaire grid', { skip: skipUnlessTool('pdftotext', 'poppler-utils') }, async () => {
   const { pdf, pages } = await renderReportPdf(data());
@@ -73,7 +69,8 @@ test('renders an A4, tagged, deterministic PDF whose text carries the accents, t
   assert.match(t, /01\/12\/2026\s+—\s+—\s+—\s+0,0 h/, 'a day without data is a gap');
   assert.match(t, /Avez-vous bien dormi \?\s+−−\+/);
   assert.match(t, /Avez-vous mangé \?\s+\+·−/);
-  assert.ok(t.includes('Avez-vous bien dormi ? : Série négative la plus longue : 2 j ; en cours : 0 j'));
+  assert.ok(t.includes('Jours répondus : 3 ; jours prévus : 3 ; jours manqués : 0.'));
+  assert.ok(t.includes('Série négative : Avez-vous bien dormi ? — 2 réponses négatives de suite, du 30/11/2026 au 01/12/2026.'));
   assert.ok(t.includes('Box en ligne : 70 h sur 72 h (97 %).'));
 });
 

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import { addDays, daysBetween } from '@vigie/protocol';
-import { negativeStreaks, type DayMetric, type DayStats, type PeriodSummary, type ReportData } from './report-data.ts';
+import { type DayMetric, type DayStats, type PeriodSummary, type ReportData } from './report-data.ts';
 import { formatDate, formatInstant, formatNumber, REPORT_STRINGS, type ReportStrings } from './report-strings.ts';
 
 const FONTS = join(import.meta.dirname, '..', '..', 'fonts');
@@ -291,9 +291,8 @@ function draw(doc: Doc, data: ReportData, s: ReportStrings): void {
       [s.question, q.days.length > 0 ? `${formatDate(q.days[0]!)} → ${formatDate(q.days.at(-1)!)}` : ''],
       q.rows.map((r) => [r.question, r.answers.map((a) => (a === null ? '·' : a.negative ? '−' : '+')).join('')]),
     );
-    for (const r of q.rows) {
-      const st = negativeStreaks(r);
-      paragraph(doc, `${r.question} : ${s.streak(st.longest, st.current)}`, { size: 9 });
-    }
+    paragraph(doc, s.questionnaireDays(q.answeredDays, q.dueDays, q.missedDays.length, q.missedDays.map(formatDate).join(', ')), { size: 9 });
+    if (q.streaks.length === 0) paragraph(doc, s.noStreak, { size: 9 });
+    for (const st of q.streaks) paragraph(doc, s.streak(st.question, st.length, formatDate(st.from), formatDate(st.to)), { size: 9 });
   }
 }

@@ -5,7 +5,7 @@
 import type { Queryable } from '@vigie/cloud-store';
 import { BOX_CONFIG_DEFAULTS } from '@vigie/protocol';
 import { addDays, daysBetween } from '@vigie/protocol';
-import type { DayStats, OutOfRangeReading, PeriodSummary, ReportAlert, ReportData } from './report-data.ts';
+import type { DayStats, OutOfRangeReading, PeriodSummary, QuestionnaireGrid, QuestionnaireRow, ReportAlert, ReportData } from './report-data.ts';
 
 /** The instant a Paris calendar date begins, as SQL over parameter `$n`. */
 const parisStart = (n: number) => `($${n}::date::timestamp AT TIME ZONE 'Europe/Paris')`;
@@ -122,6 +122,106 @@ async function availability(q: Queryable, patientId: string, from: string, to: s
   return { boxOnlineHours: hb.rows[0]!.hours, periodHours: hours.rows[0]!.h, batteryMin: battery.rows[0]!.min, batteryLast: battery.rows[0]!.last };
 }
 
+/**
+ * Each Paris day of `[$2, $3)` with the patient's questionnaire plan in force that day (the latest
+ * version anchored on or before it: a plan version is anchored on the day it was saved), whether
+ * the questionnaire was due (the schedule of issue 12: daily, every N days from the anchor, ISO
+ * weekdays), answered, and over (before the day the report was asked for, `$4`).
+ */
+const QUESTIONNAIRE_DAYS = `q_days AS (
+    SELECT g.d::date AS day FROM generate_series($2::date, $3::date - 1, interval '1 day') AS g(d)
+  ), q_slots AS (
+    SELECT d.day, p.version AS plan_version,
+           coalesce(p.kind = 'daily'
+                    OR (p.kind = 'every_n_days' AND (d.day - p.anchor_date) % p.every_n_days = 0)
+                    OR (p.kind = 'weekdays' AND extract(isodow FROM d.day)::int = ANY (p.weekdays)), false) AS due,
+           EXISTS (SELECT 1 FROM questionnaire_responses r WHERE r.patient_id = $1 AND r.slot_date = d.day) AS answered,
+           d.day < ($4::timestamptz AT TIME ZONE 'Europe/Paris')::date AS over
+      FROM q_days d
+      LEFT JOIN LATERAL (
+        SELECT qp.version, qp.kind, qp.every_n_days, qp.weekdays, qp.anchor_date FROM questionnaire_plans qp
+         WHERE qp.patient_id = $1 AND qp.anchor_date <= d.day ORDER BY qp.version DESC LIMIT 1
+      ) p ON true
+  )`;
+
+/**
+ * The questionnaire section over `[from, to)`: one row per question (those of the plans in force
+ * in the period, in the latest plan's order, then any other question answered), its text in the
+ * report's language as the patient saw it; per day the answer's label; the days due, answered and
+ * missed; and the negative streaks (≥ 2 negative answers in a row over the days that were due or
+ * answered: a day off the schedule does not break a streak, a missed day does). Null when no plan
+ * was in force and nothing was answered in the period.
+ */
+export async function questionnaireGrid(
+  q: Queryable,
+  patientId: string,
+  from: string,
+  to: string,
+  locale: 'fr' | 'en',
+  requestedAt: number,
+): Promise<QuestionnaireGrid | null> {
+  const asked = new Date(requestedAt).toISOString();
+  const slots = await q.query<{ day: string; plan_version: number | null; due: boolean; answered: boolean; over: boolean }>(
+    `WITH ${QUESTIONNAIRE_DAYS} SELECT day::text AS day, plan_version, due, answered, over FROM q_slots ORDER BY day`,
+    [patientId, from, to, asked],
+  );
+  const planVersions = [...new Set(slots.rows.flatMap((r) => (r.plan_version === null ? [] : [r.plan_version])))];
+  const questions = await q.query<{ link_id: string; text: string }>(
+    `SELECT link_id, text FROM (
+       SELECT DISTINCT ON (qq.link_id) qq.link_id, CASE WHEN $5 = 'en' THEN qq.text_en ELSE qq.text_fr END AS text, src.plan_version, src.ord
+         FROM (SELECT o.id, p.version AS plan_version, o.ord
+                 FROM questionnaire_plans p CROSS JOIN LATERAL unnest(p.question_ids) WITH ORDINALITY AS o(id, ord)
+                WHERE p.patient_id = $1 AND p.version = ANY ($4::int[])
+               UNION ALL
+               SELECT a.question_id, NULL, NULL FROM questionnaire_answers a
+                WHERE a.patient_id = $1 AND a.slot_date >= $2::date AND a.slot_date < $3::date) src
+         JOIN questionnaire_questions qq ON qq.id = src.id
+        ORDER BY qq.link_id, src.plan_version DESC NULLS LAST, src.ord, qq.version DESC
+     ) x ORDER BY plan_version DESC NULLS LAST, ord, link_id`,
+    [patientId, from, to, planVersions, locale],
+  );
+  if (questions.rows.length === 0) return null;
+  const answers = await q.query<{ day: string; link_id: string; answer: string; label: string }>(
+    `SELECT a.slot_date::text AS day, a.link_id, a.answer, qq.options -> a.answer ->> $4 AS label
+       FROM questionnaire_answers a JOIN questionnaire_questions qq ON qq.id = a.question_id
+      WHERE a.patient_id = $1 AND a.slot_date >= $2::date AND a.slot_date < $3::date`,
+    [patientId, from, to, locale],
+  );
+  const streaks = await q.query<{ link_id: string; from: string; to: string; length: number }>(
+    `WITH ${QUESTIONNAIRE_DAYS}, q_seq AS (
+       SELECT day, row_number() OVER (ORDER BY day) AS n FROM q_slots WHERE due OR answered
+     ), q_neg AS (
+       SELECT a.link_id, s.day, s.n - row_number() OVER (PARTITION BY a.link_id ORDER BY s.n) AS run
+         FROM questionnaire_answers a JOIN q_seq s ON s.day = a.slot_date
+        WHERE a.patient_id = $1 AND a.answer = 'negative'
+     )
+     SELECT link_id, min(day)::text AS "from", max(day)::text AS "to", count(*)::int AS length
+       FROM q_neg GROUP BY link_id, run HAVING count(*) >= 2 ORDER BY link_id, min(day)`,
+    [patientId, from, to, asked],
+  );
+  const days = slots.rows.map((r) => r.day);
+  const byKey = new Map(answers.rows.map((a) => [`${a.link_id}/${a.day}`, a]));
+  const rows: QuestionnaireRow[] = questions.rows.map((question) => ({
+    question: question.text,
+    answers: days.map((day) => {
+      const a = byKey.get(`${question.link_id}/${day}`);
+      return a ? { label: a.label, negative: a.answer === 'negative' } : null;
+    }),
+  }));
+  const order = new Map(questions.rows.map((r, i) => [r.link_id, i]));
+  return {
+    days,
+    rows,
+    dueDays: slots.rows.filter((r) => r.due).length,
+    answeredDays: slots.rows.filter((r) => r.answered).length,
+    missedDays: slots.rows.filter((r) => r.due && !r.answered && r.over).map((r) => r.day),
+    streaks: streaks.rows
+      .filter((r) => order.has(r.link_id))
+      .sort((a, b) => order.get(a.link_id)! - order.get(b.link_id)! || a.from.localeCompare(b.from))
+      .map((r) => ({ question: questions.rows[order.get(r.link_id)!]!.text, from: r.from, to: r.to, length: r.length })),
+  };
+}
+
 /** Summary figures of one period (the report's and the previous one's), all in SQL. */
 export async function periodSummary(q: Queryable, patientId: string, from: string, to: string, t: ReportData['thresholds']): Promise<PeriodSummary> {
   const { rows } = await q.query<{ hr: number | null; spo2: number | null; steps: number | null; worn: number }>(
@@ -186,8 +286,9 @@ export async function readReportData(
   const previousPeriod = prev.rows[0] ?? { from: addDays(from, -length), to: from };
   const previous = await periodSummary(q, patientId, previousPeriod.from, previousPeriod.to, t);
   const hasPrevious = previous.heartRateMean !== null || previous.spo2Mean !== null || previous.stepsPerDay !== null || previous.alerts > 0;
+  const locale = doctor?.locale ?? 'fr';
   return {
-    locale: doctor?.locale ?? 'fr',
+    locale,
     patient: { id: patientId, name: p.rows[0].display_name, birthYear: p.rows[0].birth_year },
     careTeam: team.rows.map((r) => ({ name: r.name, relation: r.relation })),
     period: { from, to },
@@ -199,6 +300,6 @@ export async function readReportData(
     availability: await availability(q, patientId, from, to),
     current: await periodSummary(q, patientId, from, to, t),
     previous: hasPrevious ? previous : null,
-    questionnaire: null,
+    questionnaire: await questionnaireGrid(q, patientId, from, to, locale, request.requestedAt),
   };
 }

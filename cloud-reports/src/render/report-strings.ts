@@ -52,7 +52,10 @@ const FR = {
     questionnaire: 'Questionnaire',
     noQuestionnaire: 'Aucune réponse au questionnaire sur la période.',
     question: 'Question',
-    streak: (longest: number, current: number) => `Série négative la plus longue : ${longest} j ; en cours : ${current} j`,
+    questionnaireDays: (answered: number, due: number, missed: number, dates: string) =>
+      `Jours répondus : ${answered} ; jours prévus : ${due} ; jours manqués : ${missed}${missed > 0 ? ` (${dates})` : ''}.`,
+    streak: (question: string, n: number, from: string, to: string) => `Série négative : ${question} — ${n} réponses négatives de suite, du ${from} au ${to}.`,
+    noStreak: 'Aucune série négative (deux réponses négatives de suite ou plus).',
     page: (i: number, n: number) => `Page ${i} / ${n}`,
     confidential: 'Document médical confidentiel',
 };
@@ -113,7 +116,10 @@ const EN: ReportStrings = {
     questionnaire: 'Questionnaire',
     noQuestionnaire: 'No questionnaire answer in the period.',
     question: 'Question',
-    streak: (longest: number, current: number) => `Longest negative streak: ${longest} d; ongoing: ${current} d`,
+    questionnaireDays: (answered: number, due: number, missed: number, dates: string) =>
+      `Days answered: ${answered}; days due: ${due}; days missed: ${missed}${missed > 0 ? ` (${dates})` : ''}.`,
+    streak: (question: string, n: number, from: string, to: string) => `Negative streak: ${question} — ${n} negative answers in a row, from ${from} to ${to}.`,
+    noStreak: 'No negative streak (two or more negative answers in a row).',
     page: (i: number, n: number) => `Page ${i} / ${n}`,
     confidential: 'Confidential medical document',
 };

@@ -15,6 +15,7 @@ import { ErrorNotice } from '../../ui/error-notice.tsx';
 import { useDocumentTitle } from '../../ui/hooks/use-document-title.ts';
 import { useResource } from '../../ui/hooks/use-resource.ts';
 import { questionnaireOutbox } from './outbox-sync.ts';
+import { questionnaireView } from './page-model.ts';
 import { ProxiesSection } from './proxies-section.tsx';
 import { ReminderOptIn } from './reminder-opt-in.tsx';
 
@@ -43,23 +44,24 @@ export function QuestionnairePage({ role }: { role: Role }) {
   }, []);
 
   const relative = role === 'relative';
-  const choices = data?.canAnswerFor ?? [];
+  const view = data === undefined ? null : questionnaireView(relative, data, chosen);
+  const autoChoice = view?.kind === 'choosing' ? view.patientId : null;
   useEffect(() => {
-    if (relative && !chosen && choices.length === 1) setChosen(choices[0]!.patientId);
-  }, [relative, chosen, choices]);
+    if (autoChoice) setChosen(autoChoice);
+  }, [autoChoice]);
 
   let body;
   if (questionnaire.resource.status === 'error') body = <ErrorNotice error={questionnaire.resource.error} onRetry={questionnaire.reload} />;
-  else if (data === undefined) body = <p className="muted">{t.app.loading}</p>;
-  else if (data === null) body = <p className="q-note" data-testid="q-not-set">{q.notSet}</p>;
-  else if (relative && !chosen && choices.length === 0) body = <p className="q-note">{q.notAllowed}</p>;
-  else if (relative && !chosen && choices.length > 1)
+  else if (view === null) body = <p className="muted">{t.app.loading}</p>;
+  else if (view.kind === 'not-set') body = <p className="q-note" data-testid="q-not-set">{q.notSet}</p>;
+  else if (view.kind === 'not-allowed') body = <p className="q-note" data-testid="q-not-allowed">{q.notAllowed}</p>;
+  else if (view.kind === 'choose')
     body = (
       <section className="q-card" aria-labelledby="q-choose">
         <h2 id="q-choose" className="q-question">{q.choosePatient}</h2>
         <p>{q.choosePatientHelp}</p>
         <ul className="q-choices">
-          {choices.map((c) => (
+          {view.choices.map((c) => (
             <li key={c.patientId}>
               <button type="button" className="q-choice" data-testid="q-choose-patient" data-patient-id={c.patientId} onClick={() => setChosen(c.patientId)}>
                 {c.patientName}
@@ -69,8 +71,11 @@ export function QuestionnairePage({ role }: { role: Role }) {
         </ul>
       </section>
     );
-  else if (relative && !chosen) body = <p className="muted">{t.app.loading}</p>;
-  else body = <Questionnaire key={`${data.patientId}/${data.slot?.id ?? ''}/${data.questionnaireVersion}`} data={data} waiting={data.slot !== null && waitingSlots.has(`${data.patientId}/${data.slot.id}`)} />;
+  else if (view.kind === 'choosing') body = <p className="muted">{t.app.loading}</p>;
+  else {
+    const d = view.data;
+    body = <Questionnaire key={`${d.patientId}/${d.slot?.id ?? ''}/${d.questionnaireVersion}`} data={d} waiting={d.slot !== null && waitingSlots.has(`${d.patientId}/${d.slot.id}`)} />;
+  }
 
   return (
     <div className="q-page" data-testid="questionnaire-page">
