@@ -52,6 +52,10 @@ describe('CSRF by route', () => {
     for (const r of stateChanging()) assert.equal(r.options.config?.csrf, true, `${r.method} ${r.url} declares csrf`);
   });
 
+  /** The catalogue code of an error answer: the portal's `{ error: { code } }`, or a FHIR OperationOutcome's `issue[0].details` (the /fhir routes). */
+  const errorCode = (body: { error?: { code?: string }; issue?: { details?: { coding?: { code?: string }[] } }[] }) =>
+    body.error?.code ?? body.issue?.[0]?.details?.coding?.[0]?.code;
+
   test('no spelling of any state-changing route succeeds without the x-vigie-csrf header', async () => {
     let matched = 0;
     for (const route of stateChanging()) {
@@ -61,14 +65,14 @@ describe('CSRF by route', () => {
           const res = await f.app.inject({ method: route.method as 'POST', url, headers: { cookie, 'content-type': 'application/json' }, payload: '{}' });
           const where = `${route.method} ${url} (${route.url})`;
           assert.ok(res.statusCode >= 400, `${where} answered ${res.statusCode}`);
-          if (res.statusCode === 404 && res.json().error.code !== 'PORTAL_CSRF_HEADER_MISSING') {
+          if (res.statusCode === 404 && errorCode(res.json()) !== 'PORTAL_CSRF_HEADER_MISSING') {
             // The router did not map this spelling to any route: no handler ran.
             assert.notEqual(url, path, `${where}: the canonical path must reach its route`);
             continue;
           }
           matched++;
           assert.equal(res.statusCode, 403, `${where} answered ${res.statusCode} ${res.body}`);
-          assert.equal(res.json().error.code, 'PORTAL_CSRF_HEADER_MISSING', where);
+          assert.equal(errorCode(res.json()), 'PORTAL_CSRF_HEADER_MISSING', where);
           if (route.options.config?.noStore) assert.equal(res.headers['cache-control'], 'no-store', `${where} carries no-store`);
         }
       }

@@ -192,6 +192,12 @@ test('migrates a buffer written before the bounds, keeping its readings, frozen 
       INSERT INTO outgoing_batches (seq, first_id, last_id, created_at, state) VALUES (0, 1, 10, 0, 'pending');
       UPDATE sync_state SET value = 10 WHERE name = 'last_frozen_id';
       UPDATE sync_state SET value = 1 WHERE name = 'next_batch_seq';
+      -- What migrations after v2 add, so that they run again on a true v2 schema (the alert stage
+      -- times and process starts of the metrics migration).
+      ALTER TABLE alerts DROP COLUMN detected_at;
+      ALTER TABLE alerts DROP COLUMN received_at;
+      ALTER TABLE sms_outbox DROP COLUMN stored_at;
+      DROP TABLE process_starts;
       PRAGMA user_version = 2;
     `);
     db.close();
