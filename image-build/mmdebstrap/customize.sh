@@ -7,8 +7,11 @@ ROOT="$1"
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 
 cp -a "$HERE/rootfs-overlay/." "$ROOT/"
-install -m 0644 "$HERE/rauc/system.conf" "$ROOT/etc/rauc/system.conf"
-install -m 0644 "${VIGIE_RAUC_KEYRING:-$HERE/rauc/dev-keyring.pem}" "$ROOT/etc/rauc/keyring.pem"
+install -D -m 0644 "$HERE/rauc/system.conf" "$ROOT/etc/rauc/system.conf"
+install -D -m 0644 "${VIGIE_RAUC_KEYRING:-$HERE/rauc/dev-keyring.pem}" "$ROOT/etc/rauc/keyring.pem"
+# The update agent talks to RAUC on the system bus (issue 15): its D-Bus policy and polkit rule.
+install -D -m 0644 "$HERE/dbus/vigie-rauc.conf" "$ROOT/etc/dbus-1/system.d/vigie-rauc.conf"
+install -D -m 0644 "$HERE/polkit/50-vigie-update.rules" "$ROOT/etc/polkit-1/rules.d/50-vigie-update.rules"
 install -m 0644 "$HERE"/systemd/*.service "$ROOT/etc/systemd/system/"
 install -m 0644 "$HERE"/udev/*.rules "$ROOT/etc/udev/rules.d/"
 
@@ -31,7 +34,7 @@ fi
 mkdir -p "$ROOT/boot/firmware"
 echo 'console=serial0,115200 console=tty1 root=PARTLABEL=rootfs-a rootfstype=ext4 ro rootwait fsck.repair=yes' > "$ROOT/boot/firmware/cmdline.txt"
 
-systemctl --root="$ROOT" enable vigie-first-boot.service vigie-safety.service vigie-telemetry.service vigie-screen.service chrony.service systemd-networkd.service
+systemctl --root="$ROOT" enable vigie-first-boot.service vigie-safety.service vigie-telemetry.service vigie-screen.service vigie-update.service chrony.service systemd-networkd.service
 
 # Read-only root: mount points of the data partition, machine-id kept on /data.
 mkdir -p "$ROOT/data" "$ROOT/var/lib/vigie" "$ROOT/boot/firmware"
