@@ -7,7 +7,21 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DIR=${1:?usage: stage-app.sh DIR}
-CLOUD=(common protocol cloud-store cloud-ingest cloud-portal cloud-runtime)
+# The cloud's workspaces: cloud-runtime and every @vigie/* workspace it depends on, however far
+# (a new service workspace is staged as soon as the runtime depends on it).
+mapfile -t CLOUD < <(cd "$ROOT" && node -e '
+  const { readFileSync } = require("node:fs");
+  const root = JSON.parse(readFileSync("package.json", "utf8"));
+  const dirOf = new Map(root.workspaces.map((w) => [JSON.parse(readFileSync(w + "/package.json", "utf8")).name, w]));
+  const seen = new Set(), queue = ["cloud-runtime"];
+  while (queue.length) {
+    const ws = queue.pop();
+    if (seen.has(ws)) continue;
+    seen.add(ws);
+    const deps = JSON.parse(readFileSync(ws + "/package.json", "utf8")).dependencies ?? {};
+    for (const name of Object.keys(deps)) if (dirOf.has(name)) queue.push(dirOf.get(name));
+  }
+  console.log([...seen].sort().join("\n"));')
 rm -rf "$DIR" && mkdir -p "$DIR"
 cd "$ROOT"
 # The portal's front end, built when older than its sources.

@@ -17,6 +17,14 @@ import { ensureDevTls } from '@vigie/common/dev-tls';
 import { freePort, skipUnlessTool, tempDir, waitUntil } from '@vigie/common/testing';
 import { HSTS, LOGIN_RATE_LIMIT, loadCloudConfig } from '@vigie/cloud-portal';
 import { startCloud } from '../src/server.ts';
+import { ownDatabaseUrl } from '@vigie/cloud-store/testing';
+
+/** DATABASE_URL set: a database of this file's own (its login counters are not other files'). */
+const databaseEnv = async () => {
+  const url = await ownDatabaseUrl();
+  return url ? { DATABASE_URL: url } : {};
+};
+
 
 const SHIPPED = resolve(import.meta.dirname, '../../cloud-portal/deploy/nginx/vigie-portal.conf');
 
@@ -76,7 +84,7 @@ test('the shipped nginx configuration terminates TLS for the portal: redirect, H
     VIGIE_TRUST_PROXY: 'loopback',
     VIGIE_DEMO: '1',
     VIGIE_DEMO_BOX_TOKEN: 'nginx-test-token-0123456789',
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...(await databaseEnv()),
   });
   const cloud = await startCloud({ config, log: silentLogger(), roles: { ingest: true, portal: true } });
   t.after(() => cloud.stop());

@@ -15,6 +15,14 @@ import { tempDir } from '@vigie/common/testing';
 import { HSTS, loadCloudConfig } from '@vigie/cloud-portal';
 import { startCloud } from '../src/server.ts';
 import { portalFixture, type PortalFixture } from '@vigie/cloud-portal/testing';
+import { ownDatabaseUrl } from '@vigie/cloud-store/testing';
+
+/** DATABASE_URL set: a database of this file's own (its login counters are not other files'). */
+const databaseEnv = async () => {
+  const url = await ownDatabaseUrl();
+  return url ? { DATABASE_URL: url } : {};
+};
+
 
 function httpsStatus(url: string, ca: string, method = 'GET'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,7 +45,7 @@ test('serves the box ingest over HTTPS on its own listener and the portal on POR
     VIGIE_INGEST_PORT: '0',
     VIGIE_TLS_CERT_FILE: tls.certFile,
     VIGIE_TLS_KEY_FILE: tls.keyFile,
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...(await databaseEnv()),
   });
   const cloud = await startCloud({ config, log: silentLogger(), roles: { ingest: true, portal: true } });
   t.after(() => cloud.stop());
@@ -99,7 +107,7 @@ test('terminates TLS on the portal listener with its own certificate: HSTS and S
     VIGIE_PORTAL_TLS_KEY_FILE: tls.keyFile,
     VIGIE_DEMO: '1',
     VIGIE_DEMO_BOX_TOKEN: 'portal-tls-token-0123456789',
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    ...(await databaseEnv()),
   });
   const cloud = await startCloud({ config, log: silentLogger(), roles: { ingest: true, portal: true } });
   t.after(() => cloud.stop());

@@ -8,6 +8,7 @@ import { openPgDb } from './db/pg-adapter.ts';
 import { openPgliteDb } from './db/pglite-adapter.ts';
 import { sha256Hex } from './db/tokens.ts';
 import type { Db, Queryable } from './db/types.ts';
+import { after } from 'node:test';
 
 /** A migrated database of its own; `close()` also drops it (PostgreSQL) or frees it (PGlite). */
 export interface TestDb extends Db {
@@ -39,6 +40,20 @@ export async function openTestDb(options: { fresh?: boolean } = {}): Promise<Tes
     return dump;
   })();
   return Object.assign(await openPgliteDb({ loadDataDir: await template }), { databaseUrl: null });
+}
+
+/**
+ * For a test that starts a cloud on a database URL: with `DATABASE_URL`, a new empty database of
+ * the test file's own on that server (dropped once the file's tests have ended, after their own
+ * `t.after` hooks stopped the clouds); without it, null (the cloud then opens its embedded one).
+ * Never the server's shared database: what every portal instance shares through the database
+ * (login counters, sessions) must not mix with other test files running at the same time.
+ */
+export async function ownDatabaseUrl(): Promise<string | null> {
+  if (!process.env.DATABASE_URL) return null;
+  const db = await openTestDb({ fresh: true });
+  after(() => db.close());
+  return db.databaseUrl;
 }
 
 async function openPostgresTestDb(serverUrl: string, fresh: boolean): Promise<TestDb> {

@@ -187,6 +187,6 @@ if (testsUsePostgres) test(
       const [committed] = await admin.fetchOffsets({ groupId: GROUP, topics: [KAFKA_TOPICS.telemetry] });
       const ends = new Map((await admin.fetchTopicOffsets(KAFKA_TOPICS.telemetry)).map((p) => [p.partition, p.high]));
       return committed!.partitions.every((p) => p.offset === ends.get(p.partition));
-    }, 'offsets committed to the end of each partition', 30_000, 250);
+    }, 'offsets committed to the end of each partition', 90_000, 250);
   },
 );
