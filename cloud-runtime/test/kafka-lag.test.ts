@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { silentLogger } from '@vigie/common';
 import { skipUnlessTool, startKafkaMock, tempDir, waitUntil, type KafkaMockCluster } from '@vigie/common/testing';
-import { countRows } from '@vigie/cloud-store/testing';
+import { countRows, openTestDb, testsUsePostgres, type TestDb } from '@vigie/cloud-store/testing';
 import { loadCloudConfig } from '@vigie/cloud-portal';
 import { KAFKA_TOPICS } from '@vigie/protocol';
 import { startCloud, type CloudProcess } from '../src/server.ts';
@@ -22,13 +22,16 @@ let dir: { path: string; cleanup: () => void };
 let cluster: KafkaMockCluster | undefined;
 let cloud: CloudProcess | undefined;
 let producer: Producer | undefined;
+let pg: TestDb | undefined;
 
 before(async () => {
   if (skip) return;
   dir = tempDir('vigie-kafka-lag-');
   cluster = await startKafkaMock({ brokers: 1 });
+  // PostgreSQL 15 in the PostgreSQL pass (a fresh database), PGlite otherwise.
+  pg = testsUsePostgres ? await openTestDb({ fresh: true }) : undefined;
   cloud = await startCloud({
-    config: loadCloudConfig({ VIGIE_DATA_DIR: join(dir.path, 'up'), PORT: '0' }),
+    config: loadCloudConfig({ VIGIE_DATA_DIR: join(dir.path, 'up'), PORT: '0', ...(pg ? { DATABASE_URL: pg.databaseUrl! } : {}) }),
     log: silentLogger(),
     roles: { ingest: true, portal: true },
     kafka: { brokers: cluster.brokers, clientId: 'lag-test', groupId: 'vigie-ingest', ssl: false },
@@ -44,6 +47,7 @@ after(async () => {
   await producer?.disconnect();
   await cloud?.stop();
   await cluster?.stop();
+  await pg?.close();
   dir?.cleanup();
 });
 
