@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { skipUnlessTool } from '@vigie/common/testing';
-import { BOX_METRICS } from '@vigie/protocol';
+import { BOX_METRICS, isCataloguedSample } from '@vigie/protocol';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const RULES = join(ROOT, 'ops/prometheus/rules/vigie-alerts.yml');
@@ -30,6 +30,18 @@ test('promtool test rules fires "box silent", "SMS failing" and the others on sy
   assert.match(promtool('test', 'rules', RULE_TESTS), /SUCCESS/);
   const tests = readFileSync(RULE_TESTS, 'utf8');
   for (const alert of ['VigieBoxSilent', 'VigieBoxSmsFailing']) assert.match(tests, new RegExp(`alertname: ${alert}\\n\\s+exp_alerts:\\n\\s+- exp_labels`), `${alert} has a firing case`);
+});
+
+test('the rule tests feed box series as a box sends them: catalogued names, label names and values', () => {
+  // A synthetic series a box never sends (a check label `ble` where the box says `bracelet_link`)
+  // would make a rule test pass while the rule stays silent on the real fleet.
+  const series = [...readFileSync(RULE_TESTS, 'utf8').matchAll(/series: '(vigie_box_[a-z0-9_]+)\{([^}]*)\}'/g)];
+  assert.ok(series.length >= 3);
+  for (const [line, name, inner] of series) {
+    const labels = Object.fromEntries([...inner!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]).filter(([k]) => !['box', 'instance', 'job'].includes(k!)));
+    if (name === 'vigie_box_last_heartbeat_timestamp_seconds') continue; // the cloud's own, per box
+    assert.ok(isCataloguedSample({ name: name!, ...(Object.keys(labels).length > 0 ? { labels } : {}), value: 1 }), `${line} is not what a box sends`);
+  }
 });
 
 /** Every metric name the code declares (`name: 'vigie_…'`), the box catalogue, Node's and node_exporter's. */

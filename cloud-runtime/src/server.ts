@@ -68,6 +68,8 @@ export interface CloudProcess {
    * pass every minute; tests call `runPass(new Date(...))` for a pass at a given time.
    */
   readonly questionnaireScheduler: QuestionnaireScheduler | null;
+  /** The Kafka consumer group member (null: no KAFKA_BROKERS); tests pause its partitions. */
+  readonly kafkaConsumer: KafkaIngestConsumer | null;
   /** Stop serving, stop listening for events, close the database (and free the PGlite lock). */
   stop(): Promise<void>;
 }
@@ -79,6 +81,8 @@ export interface StartOptions {
   readonly roles: CloudRoles;
   /** Kafka settings (KAFKA_BROKERS set): the Kafka consumer group runs (roles `all`, `ingest`, `consumer`). */
   readonly kafka?: KafkaConnection | null;
+  /** How often the consumer reads its lag from the brokers (default 15 s; tests shorter). */
+  readonly kafkaLagIntervalMs?: number;
   /** The fleet watch (default: with the ingest routes). */
   readonly fleetWatch?: boolean;
   /** `apply` the migrations (default), or `wait` for the migration job to have applied them. */
@@ -253,7 +257,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
     const running = [app, ingestApp, adminApp].filter((a): a is FastifyInstance => a !== null);
     if (options.kafka) {
       // Supervised: Kafka unreachable at start (or later) delays Kafka ingest, never the rest.
-      consumer = new KafkaIngestConsumer({ db, kafka: options.kafka, log });
+      consumer = new KafkaIngestConsumer({ db, kafka: options.kafka, log, ...(options.kafkaLagIntervalMs ? { lagIntervalMs: options.kafkaLagIntervalMs } : {}) });
       consumer.runSupervised();
       const kafkaReady = consumer;
       health.add('kafka', () => kafkaReady.checkReady());
@@ -314,6 +318,7 @@ export async function startCloud(options: StartOptions): Promise<CloudProcess> {
       demoAccounts,
       health,
       questionnaireScheduler,
+      kafkaConsumer,
       stop: () =>
         (stopping ??= (async () => {
           clearInterval(maintenance);

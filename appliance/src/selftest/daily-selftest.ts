@@ -34,12 +34,19 @@ export interface DailySelfTestDeps {
   readonly firstRunMs?: number;
 }
 
+/** One run: when (box clock, ms) and each check's verdict. */
+export interface SelfTestRun {
+  readonly at: number;
+  readonly results: readonly Pick<SelfTestResult, 'check' | 'status'>[];
+}
+
 /** Runs the self-test on a timer; `latest()` is what the next heartbeat carries. */
 export class DailySelfTest implements Module {
   readonly name = 'daily-selftest';
   readonly #deps: DailySelfTestDeps;
   #timer: NodeJS.Timeout | undefined;
   #latest: HeartbeatSelfTest | undefined;
+  #latestRun: SelfTestRun | undefined;
   #running: Promise<SelfTestResult[]> | undefined;
 
   constructor(deps: DailySelfTestDeps) {
@@ -67,6 +74,11 @@ export class DailySelfTest implements Module {
     return this.#latest;
   }
 
+  /** The last run with every check's verdict (the box metrics: a skipped check is neither passed nor failed). */
+  latestRun(): SelfTestRun | undefined {
+    return this.#latestRun;
+  }
+
   /** Run the self-test now (also what the timer does). */
   runNow(): Promise<SelfTestResult[]> {
     this.#running ??= this.#run().finally(() => (this.#running = undefined));
@@ -89,6 +101,7 @@ export class DailySelfTest implements Module {
     const results = evaluateSelfTest(observations);
     const failed = results.filter((r) => r.status === 'failed');
     this.#latest = { at, failed: failed.map((r) => r.check) };
+    this.#latestRun = { at, results };
     d.onResult?.(this.#latest);
     if (failed.length === 0) d.log.info('daily self-test passed');
     // Check names and fixes only: no phone number, no medical value.

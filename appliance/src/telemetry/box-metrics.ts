@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Gauge, Registry } from 'prom-client';
-import { BOX_METRICS, isCataloguedSample, type BoxMetricName, type BoxMetricSample } from '@vigie/protocol';
+import { BOX_METRICS, isCataloguedSample, selfTestCheckLabel, type BoxMetricName, type BoxMetricSample } from '@vigie/protocol';
+import type { SelfTestRun } from '../selftest/daily-selftest.ts';
 import type { BoxDatabase } from '../store/database.ts';
 
 /** What the telemetry process knows beside the store, read at each collection. */
@@ -11,6 +12,8 @@ export interface BoxMetricsSources {
   /** Last successful exchange with the cloud (box clock), null before the first. */
   readonly lastUplinkSuccessAt: () => number | null;
   readonly diskFreeBytes: () => number | null;
+  /** The daily self-test's latest run (`DailySelfTest.latestRun()`); undefined before the first: the family is absent. */
+  readonly selfTest?: () => SelfTestRun | undefined;
   /** `/proc/meminfo` (tests point elsewhere); unreadable: the gauge is absent. */
   readonly meminfoPath?: string;
 }
@@ -26,6 +29,8 @@ export interface BoxMetricsSources {
 export class BoxMetricsCollector {
   readonly #registry = new Registry();
   readonly #s: BoxMetricsSources;
+  /** The gauges whose last collection set nothing (a value unknown): left out of the samples. */
+  readonly #absent = new Set<string>();
 
   constructor(db: BoxDatabase, sources: BoxMetricsSources) {
     this.#s = sources;
@@ -70,9 +75,15 @@ export class BoxMetricsCollector {
       const free = this.#s.diskFreeBytes();
       if (free !== null) g.set(free);
     });
-    // The self-test's family (another issue fills it): declared so its shape is fixed here.
-    this.#gauge('vigie_box_selftest_check_passed', () => undefined);
-    this.#gauge('vigie_box_selftest_last_run_timestamp_seconds', () => undefined);
+    // The daily self-test's latest run: each check 1 (passed) or 0 (failed); a skipped one (the
+    // network with no SIM) has no series, neither passed nor failed.
+    this.#gauge('vigie_box_selftest_check_passed', (g) => {
+      for (const r of this.#s.selfTest?.()?.results ?? []) if (r.status !== 'skipped') g.set({ check: selfTestCheckLabel(r.check) }, r.status === 'ok' ? 1 : 0);
+    });
+    this.#gauge('vigie_box_selftest_last_run_timestamp_seconds', (g) => {
+      const latest = this.#s.selfTest?.();
+      if (latest) g.set(Math.floor(latest.at / 1_000));
+    });
   }
 
   /**
@@ -86,6 +97,7 @@ export class BoxMetricsCollector {
       { name: 'vigie_box_buffer_oldest_unsent_age_seconds', value: buffer.oldestUnsentAt === null ? 0 : ageSeconds(now, buffer.oldestUnsentAt) },
     ];
     for (const metric of await this.#registry.getMetricsAsJSON()) {
+      if (this.#absent.has(metric.name)) continue;
       for (const v of metric.values) {
         const labels = Object.fromEntries(Object.entries(v.labels).map(([k, x]) => [k, String(x)]));
         out.push({ name: metric.name, ...(Object.keys(labels).length > 0 ? { labels } : {}), value: v.value });
@@ -94,8 +106,9 @@ export class BoxMetricsCollector {
     return out.filter(isCataloguedSample);
   }
 
-  #gauge(name: BoxMetricName, collect: (g: Gauge) => void): void {
+  #gauge(name: BoxMetricName, collect: (g: GaugeSetter) => void): void {
     const spec = BOX_METRICS[name];
+    const absent = this.#absent;
     const gauge: Gauge = new Gauge({
       name,
       help: spec.help,
@@ -104,10 +117,26 @@ export class BoxMetricsCollector {
       collect() {
         // A value a box no longer has (an alert state emptied) must not linger from the last time.
         gauge.reset();
-        collect(gauge);
+        // prom-client gives an unlabelled gauge 0 after a reset: one nothing set this time is absent, not 0.
+        let set = false;
+        collect({
+          set: (...args: [number] | [Record<string, string>, number]) => {
+            set = true;
+            if (args.length === 1) gauge.set(args[0]);
+            else gauge.set(args[0], args[1]);
+          },
+        });
+        if (set) absent.delete(name);
+        else absent.add(name);
       },
     });
   }
+}
+
+/** What a gauge's collection may do: set a value (unlabelled) or a labelled one. */
+interface GaugeSetter {
+  set(value: number): void;
+  set(labels: Record<string, string>, value: number): void;
 }
 
 function ageSeconds(now: number, at: number): number {

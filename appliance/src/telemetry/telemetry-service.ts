@@ -145,6 +145,7 @@ export function createTelemetryService(options: {
     modem: () => seen.modem,
     lastUplinkSuccessAt: () => lastSuccessAt,
     diskFreeBytes: () => diskFree,
+    selfTest: () => selfTest.latestRun(),
   });
   const uplink = new Uplink({
     boxId: boxFile.boxId,

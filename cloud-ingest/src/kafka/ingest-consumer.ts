@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
 import { silentLogger, type Logger, type Module } from '@vigie/common';
 import { KAFKA_HEADERS, KAFKA_TOPICS } from '@vigie/protocol';
 import type { Db } from '@vigie/cloud-store';
@@ -25,7 +25,12 @@ export interface KafkaIngestOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Group session timeout: how long a dead instance keeps its partitions. */
   readonly sessionTimeoutMs?: number;
+  /** How often the group's lag is read from the brokers (default 15 s, Prometheus's usual scrape interval). */
+  readonly lagIntervalMs?: number;
 }
+
+/** The box topics the group consumes. */
+const TOPICS = [KAFKA_TOPICS.telemetry, KAFKA_TOPICS.alerts, KAFKA_TOPICS.heartbeats];
 
 /** Most value bytes of one chunk (~25,000 readings): bounds a transaction whatever the batch sizes. */
 const CHUNK_MAX_BYTES = 2 * 1024 * 1024;
@@ -56,6 +61,9 @@ export class KafkaIngestConsumer implements Module {
   readonly #keys: BoxKeyring;
   #consumer: Consumer | null = null;
   #producer: Producer | null = null;
+  #admin: Admin | null = null;
+  #lagTimer: NodeJS.Timeout | null = null;
+  #lagRefresh: Promise<void> | null = null;
   #stopping = false;
   #supervised = false;
   #retryTimer: NodeJS.Timeout | null = null;
@@ -100,11 +108,13 @@ export class KafkaIngestConsumer implements Module {
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
       this.#log.info({ groupId: payload.groupId, memberId: payload.memberId, assignment: payload.memberAssignment }, 'joined the consumer group');
     });
+    this.#admin = kafka.admin();
     await this.#producer.connect();
+    await this.#admin.connect();
     await this.#consumer.connect();
     // From the beginning for a new group: a message produced before the group first existed is
     // still the cloud's to write. An existing group resumes from its committed offsets.
-    await this.#consumer.subscribe({ topics: [KAFKA_TOPICS.telemetry, KAFKA_TOPICS.alerts, KAFKA_TOPICS.heartbeats], fromBeginning: true });
+    await this.#consumer.subscribe({ topics: TOPICS, fromBeginning: true });
     await this.#consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -112,6 +122,11 @@ export class KafkaIngestConsumer implements Module {
       eachBatch: (payload) => this.#eachBatch(payload),
     });
     this.#running = true;
+    // The lag from the brokers, not only after a commit: a consumer stalled (database down, a
+    // partition paused, its owner dead) commits nothing, and its lag must still be seen growing.
+    void this.refreshLag();
+    this.#lagTimer = setInterval(() => void this.refreshLag(), this.#o.lagIntervalMs ?? 15_000);
+    this.#lagTimer.unref();
     this.#log.info({ groupId: k.groupId, brokers: k.brokers.length, tls: k.ssl !== false, sasl: k.sasl?.mechanism ?? null }, 'consuming box topics');
     if (k.insecure) this.#log.warn({ brokers: k.brokers.length }, 'Kafka in plaintext to brokers on other hosts (KAFKA_ALLOW_PLAINTEXT): development only');
   }
@@ -168,12 +183,46 @@ export class KafkaIngestConsumer implements Module {
     if (!this.#running || !this.#consumer) throw new Error('Kafka consumer not running (brokers unreachable or restarting)');
   }
 
+  /**
+   * Read the group's lag on every partition of the box topics from the brokers (committed offset
+   * against the end of the partition; no commit yet: from the start, as the group reads a new
+   * topic) into `vigie_kafka_consumer_lag_messages`. Every instance reports the whole group, so a
+   * partition whose owner died is still seen (the rule takes the max per topic and partition).
+   * Timer-driven; an unreachable broker leaves the last figures (readiness says why).
+   */
+  refreshLag(): Promise<void> {
+    const admin = this.#admin;
+    if (!admin) return Promise.resolve();
+    this.#lagRefresh ??= (async () => {
+      for (const topic of TOPICS) {
+        try {
+          const [committed] = await admin.fetchOffsets({ groupId: this.#o.kafka.groupId, topics: [topic] });
+          for (const end of await admin.fetchTopicOffsets(topic)) {
+            const offset = committed?.partitions.find((p) => p.partition === end.partition)?.offset;
+            const from = offset !== undefined && BigInt(offset) >= 0n ? BigInt(offset) : BigInt(end.low);
+            const lag = BigInt(end.high) - from;
+            this.#metrics.consumerLag.set({ topic, partition: String(end.partition) }, Number(lag < 0n ? 0n : lag));
+          }
+        } catch (err) {
+          this.#log.debug({ err, topic }, 'could not read the consumer lag');
+        }
+      }
+    })().finally(() => (this.#lagRefresh = null));
+    return this.#lagRefresh;
+  }
+
   async #disconnect(): Promise<void> {
     this.#running = false;
+    if (this.#lagTimer) clearInterval(this.#lagTimer);
+    this.#lagTimer = null;
+    await this.#lagRefresh;
     const consumer = this.#consumer;
     const producer = this.#producer;
+    const admin = this.#admin;
     this.#consumer = null;
     this.#producer = null;
+    this.#admin = null;
+    await admin?.disconnect().catch((err: unknown) => this.#log.debug({ err }, 'Kafka admin disconnect failed'));
     await consumer?.disconnect().catch((err: unknown) => this.#log.debug({ err }, 'Kafka consumer disconnect failed'));
     await producer?.disconnect().catch((err: unknown) => this.#log.debug({ err }, 'Kafka producer disconnect failed'));
   }

@@ -47,10 +47,10 @@ export function ingestMetrics() {
       help: 'Box messages received, by kind (telemetry, alert, heartbeat)',
       labelNames: ['transport', 'kind'],
     }),
-    /** Messages behind the end of each partition this instance consumes, after its last commit. */
+    /** Messages behind the end of each partition of the box topics: after each commit, and read from the brokers every 15 s. */
     consumerLag: m.gauge<'topic' | 'partition'>({
       name: 'vigie_kafka_consumer_lag_messages',
-      help: 'Messages between the committed offset and the end of the partition (this instance)',
+      help: 'Messages between the consumer group committed offset and the end of the partition',
       labelNames: ['topic', 'partition'],
     }),
   };

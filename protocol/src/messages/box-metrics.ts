@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { ALERT_STATES } from '../alert-states.ts';
+import { SELFTEST_CHECKS, type SelfTestCheck } from './selftest-checks.ts';
 
 /**
  * The box's metrics, as a heartbeat carries them (`Heartbeat.metrics`): the box is not scraped
@@ -24,6 +25,12 @@ export const BOX_SMS_STATES = ['pending', 'sending', 'sent', 'failed', 'cancelle
 /** The box's processes (appliance/src/supervisor.ts, image-build/systemd/). */
 export const BOX_PROCESSES = ['safety', 'telemetry', 'screen', 'selftest', 'update'] as const;
 export type BoxProcessName = (typeof BOX_PROCESSES)[number];
+/** A self-test check as a label value: label values admit no hyphen (`bracelet-link` → `bracelet_link`). */
+export function selfTestCheckLabel(check: SelfTestCheck): string {
+  return check.replaceAll('-', '_');
+}
+/** The values of the `check` label of the self-test family: every check of SELFTEST_CHECKS. */
+export const BOX_SELFTEST_CHECK_LABELS: readonly string[] = SELFTEST_CHECKS.map(selfTestCheckLabel);
 
 /** Every metric a box may report. Counters end in `_total`; units are seconds and bytes. */
 export const BOX_METRICS = {
@@ -41,8 +48,8 @@ export const BOX_METRICS = {
   vigie_box_process_resident_memory_bytes: { type: 'gauge', help: 'Resident memory of the reporting box process', labels: { process: BOX_PROCESSES } },
   vigie_box_memory_available_bytes: { type: 'gauge', help: 'Memory available on the box (MemAvailable)', labels: {} },
   vigie_box_disk_free_bytes: { type: 'gauge', help: 'Free bytes on the box data partition', labels: {} },
-  // Filled by the self-test (another issue): one series per check, 1 passed, 0 failed.
-  vigie_box_selftest_check_passed: { type: 'gauge', help: 'Last self-test result per check: 1 passed, 0 failed', labels: { check: 'identifier' } },
+  // From the daily self-test's latest run (appliance/src/selftest/daily-selftest.ts): one series per check, 1 passed, 0 failed.
+  vigie_box_selftest_check_passed: { type: 'gauge', help: 'Last self-test result per check: 1 passed, 0 failed', labels: { check: BOX_SELFTEST_CHECK_LABELS } },
   vigie_box_selftest_last_run_timestamp_seconds: { type: 'gauge', help: 'When the self-test last ran (box clock, Unix seconds)', labels: {} },
 } as const satisfies Record<string, BoxMetricSpec>;
 export type BoxMetricName = keyof typeof BOX_METRICS;

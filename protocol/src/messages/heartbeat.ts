@@ -1,12 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { BoxMetrics } from './box-metrics.ts';
 import { BoxId, EpochMs, INT32_MAX, Int32Count, SafeCount, SchemaVersion } from './common.ts';
+import { SELFTEST_CHECKS } from './selftest-checks.ts';
+
+export { SELFTEST_CHECKS, type SelfTestCheck } from './selftest-checks.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-
-/** The checks of the box's self-test (`vigie-box selftest`, and daily on the box), in checklist order. */
-export const SELFTEST_CHECKS = ['safety-core', 'modem', 'sim', 'network', 'signal', 'bracelet-link', 'storage-integrity', 'storage-space', 'clock'] as const;
-export type SelfTestCheck = (typeof SELFTEST_CHECKS)[number];
 
 /** The last daily self-test: when it ran and which checks failed (none: all passed or skipped). */
 export const HeartbeatSelfTest = Type.Object(
